@@ -1,0 +1,269 @@
+/* api.c: the calendar API, a protected resource (RFC 6750).
+ *
+ * It takes the bearer token from the Authorization header only (tokens in a URL leak through
+ * logs and Referer headers: RFC 6750 §2.3, RFC 9700 §2.4.1), asks the authorization server
+ * about it by introspection (RFC 7662), and answers with the RFC 6750 §3 errors: 401 with no
+ * error code when no token came, 401 invalid_token for a bad one, 403 insufficient_scope.
+ */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "actors/api.h"
+#include "actors/oauth.h"
+
+#define REALM "calendar"
+
+struct _CalendarApi
+{
+  SimWorld *world;
+  char *origin;
+  char *introspection_url;
+  char *resource_id;
+  char *resource_secret;
+  GHashTable *events;  /* owner -> JsonArray of events, in the order they were added */
+};
+
+/**
+ * calendar_api_new:
+ * @world: (not owned)
+ * @resource_id: the API's own credentials at the authorization server, for introspection
+ *
+ * Returns: (transfer full): an API with no events yet.
+ */
+CalendarApi *
+calendar_api_new (SimWorld   *world,
+                  const char *origin,
+                  const char *introspection_url,
+                  const char *resource_id,
+                  const char *resource_secret)
+{
+  CalendarApi *self = g_new0 (CalendarApi, 1);
+  self->world = world;
+  self->origin = g_strdup (origin);
+  self->introspection_url = g_strdup (introspection_url);
+  self->resource_id = g_strdup (resource_id);
+  self->resource_secret = g_strdup (resource_secret);
+  self->events = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
+  return self;
+}
+
+void
+calendar_api_free (CalendarApi *self)
+{
+  if (!self)
+    return;
+  g_free (self->origin);
+  g_free (self->introspection_url);
+  g_free (self->resource_id);
+  g_free (self->resource_secret);
+  g_hash_table_unref (self->events);
+  g_free (self);
+}
+
+static JsonArray *
+events_of (CalendarApi *self,
+           const char  *owner)
+{
+  JsonArray *events = g_hash_table_lookup (self->events, owner);
+  if (!events)
+    {
+      events = json_array_new ();
+      g_hash_table_insert (self->events, g_strdup (owner), events);
+    }
+  return events;
+}
+
+void
+calendar_api_add_event (CalendarApi *self,
+                        const char  *owner,
+                        const char  *title,
+                        const char  *start)
+{
+  JsonArray *events = events_of (self, owner);
+  JsonObject *event = json_object_new ();
+  g_autofree char *id = g_strdup_printf ("ev%u", json_array_get_length (events) + 1);
+
+  json_object_set_string_member (event, "id", id);
+  json_object_set_string_member (event, "title", title);
+  json_object_set_string_member (event, "start", start);
+  json_array_add_object_element (events, event);
+}
+
+guint
+calendar_api_count_events (CalendarApi *self,
+                           const char  *owner)
+{
+  JsonArray *events = g_hash_table_lookup (self->events, owner);
+  return events ? json_array_get_length (events) : 0;
+}
+
+/* RFC 6750 §3: every 401 and 403 names the scheme, and the error when there is one. */
+static void
+bearer_error (SimMessage *message,
+              guint       status,
+              const char *error,
+              const char *description,
+              const char *scope)
+{
+  g_autoptr(GString) challenge = g_string_new ("Bearer realm=\"" REALM "\"");
+
+  if (error)
+    g_string_append_printf (challenge, ", error=\"%s\"", error);
+  if (description)
+    g_string_append_printf (challenge, ", error_description=\"%s\"", description);
+  if (scope)
+    g_string_append_printf (challenge, ", scope=\"%s\"", scope);
+  if (error)
+    oauth_json_error (message, status, error, description);
+  else
+    sim_message_set_response (message, status, NULL, NULL);
+  soup_message_headers_replace (message->response_headers, "WWW-Authenticate", challenge->str);
+}
+
+/* Finds the bearer token; FALSE after answering when the request is malformed. */
+static gboolean
+extract_token (SimMessage  *message,
+               char       **token)
+{
+  const char *header = soup_message_headers_get_one (message->request_headers, "Authorization");
+  g_autoptr(SimParams) query = sim_message_get_query (message, NULL);
+  gboolean in_query = query && sim_params_get (query, "access_token");
+
+  *token = NULL;
+  if (in_query)
+    {
+      bearer_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                    "send the access token in the Authorization header, not in the URL", NULL);
+      sim_message_narrate (message, _("RFC 6750 §2.3 and RFC 9700 §2.4.1: a token in the query string ends up in logs, browser history and Referer headers, so this API refuses it with invalid_request."));
+      return FALSE;
+    }
+  if (header == NULL)
+    return TRUE;
+  if (g_ascii_strncasecmp (header, "Bearer ", 7) != 0 || header[7] == '\0' || strchr (header + 7, ' '))
+    {
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "malformed Authorization header", NULL);
+      sim_message_narrate (message, _("RFC 6750 §2.1: the Authorization header is not “Bearer <token>”, so the API cannot read a token from it."));
+      return FALSE;
+    }
+  *token = g_strdup (header + 7);
+  return TRUE;
+}
+
+/* Asks the authorization server about the token (RFC 7662), on the bus like everyone else. */
+static JsonObject *
+introspect (CalendarApi *self,
+            const char  *token)
+{
+  g_autoptr(SimMessage) request = sim_message_new ("POST", self->introspection_url);
+  g_autoptr(JsonNode) root = NULL;
+
+  oauth_set_basic (request->request_headers, self->resource_id, self->resource_secret);
+  sim_message_set_request_form (request, "token", token, "token_type_hint", "access_token", NULL);
+  sim_message_narrate (request, _("The API cannot read the token itself: it asks the authorization server whether it is active and what it allows, authenticating with its own credentials (RFC 7662 §2.1)."));
+  sim_bus_deliver (self->world->bus, "api", request);
+
+  if (request->status != SOUP_STATUS_OK || !(root = sim_message_get_response_json (request, NULL))
+      || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return json_object_ref (json_node_get_object (root));
+}
+
+static void
+list_events (CalendarApi *self,
+             SimMessage  *message,
+             const char  *owner)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_array_member (object, "events", json_array_ref (events_of (self, owner)));
+  json_node_take_object (root, object);
+  sim_message_set_response_json (message, SOUP_STATUS_OK, root);
+  sim_message_narrate (message, _("The token is active and its scope includes calendar.read, so the API returns %s's events. It never learned the owner's password: the token is all it needed."), owner);
+}
+
+static void
+create_event (CalendarApi *self,
+              SimMessage  *message,
+              const char  *owner)
+{
+  g_autoptr(JsonNode) body = sim_message_get_request_json (message, NULL);
+  JsonObject *object = body && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
+  const char *title = object ? json_object_get_string_member_with_default (object, "title", NULL) : NULL;
+  const char *start = object ? json_object_get_string_member_with_default (object, "start", NULL) : NULL;
+  JsonArray *events;
+  g_autoptr(JsonNode) created = NULL;
+
+  if (title == NULL || start == NULL)
+    {
+      sim_message_set_response_text (message, SOUP_STATUS_BAD_REQUEST, "text/plain",
+                                     "expected a JSON object with string members title and start\n");
+      sim_message_narrate (message, _("The token is fine, but the event is not: the API needs a JSON object with a title and a start."));
+      return;
+    }
+  calendar_api_add_event (self, owner, title, start);
+  events = events_of (self, owner);
+  created = json_node_copy (json_array_get_element (events, json_array_get_length (events) - 1));
+  sim_message_set_response_json (message, SOUP_STATUS_CREATED, created);
+  sim_message_narrate (message, _("The token's scope includes calendar.write, so the API adds the event to %s's calendar."), owner);
+}
+
+void
+calendar_api_handle (gpointer    data,
+                     SimMessage *message)
+{
+  CalendarApi *self = data;
+  const char *path = sim_message_get_path (message);
+  const char *needed;
+  g_autofree char *token = NULL;
+  g_autoptr(JsonObject) info = NULL;
+  const char *scope, *owner;
+
+  if (strcmp (path, "/calendar/events") != 0)
+    {
+      sim_message_set_response_text (message, SOUP_STATUS_NOT_FOUND, "text/plain", "Not Found\n");
+      return;
+    }
+  if (strcmp (message->method, "GET") == 0)
+    needed = "calendar.read";
+  else if (strcmp (message->method, "POST") == 0)
+    needed = "calendar.write";
+  else
+    {
+      sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
+      soup_message_headers_replace (message->response_headers, "Allow", "GET, POST");
+      return;
+    }
+
+  if (!extract_token (message, &token))
+    return;
+  if (token == NULL)
+    {
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, NULL, NULL, NULL);
+      sim_message_narrate (message, _("RFC 6750 §3.1: no token came with the request, so the API answers 401 with a bare “WWW-Authenticate: Bearer” challenge and no error code: it only says how to authenticate."));
+      return;
+    }
+
+  info = introspect (self, token);
+  if (info == NULL || !json_object_get_boolean_member_with_default (info, "active", FALSE))
+    {
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                    "the access token is expired, revoked or unknown", NULL);
+      sim_message_narrate (message, _("RFC 6750 §3.1: the server says this token is not active (expired, revoked or never issued), so the API answers 401 with error=\"invalid_token\"."));
+      return;
+    }
+  scope = json_object_get_string_member_with_default (info, "scope", "");
+  owner = json_object_get_string_member_with_default (info, "sub", "");
+  if (!oauth_scope_contains (scope, needed))
+    {
+      g_autofree char *description = g_strdup_printf ("this call needs the scope %s", needed);
+      bearer_error (message, SOUP_STATUS_FORBIDDEN, "insufficient_scope", description, needed);
+      sim_message_narrate (message, _("RFC 6750 §3.1: the token is valid but its scope “%s” does not include %s, which this call needs; the API answers 403 insufficient_scope. A token carries only the scopes the owner approved."), scope, needed);
+      return;
+    }
+
+  if (strcmp (message->method, "GET") == 0)
+    list_events (self, message, owner);
+  else
+    create_event (self, message, owner);
+}

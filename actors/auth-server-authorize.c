@@ -1,0 +1,206 @@
+/* auth-server-authorize.c: the authorization endpoint, GET /authorize (RFC 6749 §3.1, §4.1.1).
+ *
+ * The order of the checks is the lesson: until the server knows the client and trusts the
+ * redirect URI it must not redirect anywhere (an error page for the owner, §4.1.2.1, RFC 9700
+ * §4.11); after that, every error goes back to the client's redirect URI with the state.
+ */
+#include <string.h>
+
+#include "actors/auth-server-private.h"
+
+#define PENDING_LIFETIME 600
+
+static void
+error_page (SimMessage *message,
+            const char *what)
+{
+  g_autofree char *escaped = g_markup_escape_text (what, -1);
+  g_autofree char *body = g_strdup_printf ("<p class=\"error\">%s</p>"
+                                           "<p>The application that sent you here is not set up correctly. You can close this page.</p>",
+                                           escaped);
+  oauth_html_page (message, SOUP_STATUS_BAD_REQUEST, "Authorization error", body);
+}
+
+static void
+redirect_error (AuthServer *self,
+                SimMessage *message,
+                const char *redirect_uri,
+                const char *error,
+                const char *description,
+                const char *state,
+                const char *narration)
+{
+  oauth_redirect_error (message, redirect_uri, error, description, state, NULL);
+  sim_message_narrate (message, "%s", narration);
+}
+
+/* RFC 9700 §2.1: the redirect URI must match a registered one exactly, character for
+ * character; RFC 6749 §3.1.2.3 lets a client with a single registered URI omit it. */
+static const char *
+choose_redirect_uri (RegisteredClient *client,
+                     const char       *given)
+{
+  if (given == NULL)
+    return client->redirect_uris->len == 1 ? client->redirect_uris->pdata[0] : NULL;
+  for (guint i = 0; i < client->redirect_uris->len; i++)
+    if (strcmp (client->redirect_uris->pdata[i], given) == 0)
+      return client->redirect_uris->pdata[i];
+  return NULL;
+}
+
+static gboolean
+check_pkce (AuthServer       *self,
+            RegisteredClient *client,
+            SimParams        *query,
+            const char      **description,
+            const char      **narration)
+{
+  const char *challenge = sim_params_get (query, "code_challenge");
+  const char *method = sim_params_get (query, "code_challenge_method");
+
+  if (challenge == NULL)
+    {
+      if (method != NULL)
+        {
+          *description = "code_challenge_method without code_challenge";
+          *narration = _("RFC 7636 §4.3: a code_challenge_method was sent without a code_challenge.");
+          return FALSE;
+        }
+      if (client->client_secret == NULL)
+        {
+          *description = "PKCE code_challenge required for public clients";
+          *narration = _("RFC 7636 §4.4.1 and RFC 9700 §2.1.1: a public client has no secret, so PKCE is its only proof at the token endpoint; without a code_challenge the server refuses with invalid_request.");
+          return FALSE;
+        }
+      if (self->config.require_pkce)
+        {
+          *description = "PKCE code_challenge required";
+          *narration = _("RFC 9700 §2.1.1: this server requires PKCE from every client; the request has no code_challenge, so it is invalid_request.");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (method == NULL)
+    method = "plain"; /* RFC 7636 §4.3 default */
+  if (strcmp (method, "S256") != 0 && !(strcmp (method, "plain") == 0 && self->config.allow_plain_pkce))
+    {
+      *description = "transform algorithm not supported";
+      *narration = _("RFC 7636 §4.4.1: the server supports only the S256 code_challenge_method (RFC 9700 §2.1.1: plain offers no protection if the request is seen), so it refuses with invalid_request.");
+      return FALSE;
+    }
+  if (!oauth_pkce_is_valid_value (challenge))
+    {
+      *description = "code_challenge must be 43 to 128 unreserved characters";
+      *narration = _("RFC 7636 §4.2: a code_challenge is 43 to 128 characters from the unreserved set; this one is not.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+auth_server_authorize (AuthServer *self,
+                       SimMessage *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SimParams) query = sim_message_get_query (message, &error);
+  const char *client_id, *redirect_uri, *state, *response_type, *scope;
+  const char *description = NULL, *narration = NULL;
+  const char *repeated;
+  g_autofree char *granted_scope = NULL;
+  RegisteredClient *client;
+  PendingRequest *pending;
+
+  if (query == NULL)
+    {
+      error_page (message, "The authorization request is malformed.");
+      sim_message_narrate (message, _("RFC 6749 §4.1.2.1: the request cannot even be read, so the server shows an error page instead of redirecting."));
+      return;
+    }
+  repeated = sim_params_repeated_name (query);
+  client_id = sim_params_get (query, "client_id");
+  redirect_uri = sim_params_get (query, "redirect_uri");
+
+  if (repeated && (strcmp (repeated, "client_id") == 0 || strcmp (repeated, "redirect_uri") == 0))
+    {
+      error_page (message, "The authorization request repeats a parameter.");
+      sim_message_narrate (message, _("RFC 6749 §3.1: '%s' appears twice, so the server cannot tell which client or redirect URI is meant; it shows an error page and redirects nowhere."), repeated);
+      return;
+    }
+  if (client_id == NULL || (client = g_hash_table_lookup (self->clients, client_id)) == NULL)
+    {
+      error_page (message, "Unknown application (client_id).");
+      sim_message_narrate (message, _("RFC 6749 §4.1.2.1: the client_id is missing or unknown, so the server cannot trust any redirect URI; it tells the owner on an error page and never redirects."));
+      return;
+    }
+  redirect_uri = choose_redirect_uri (client, redirect_uri);
+  if (redirect_uri == NULL)
+    {
+      error_page (message, "The redirect URI does not match the one registered for this application.");
+      sim_message_narrate (message, _("RFC 6749 §3.1.2.4 and RFC 9700 §4.1: the redirect URI is not exactly one that the client registered. Redirecting there could hand the code to an attacker, so the server shows an error page instead."));
+      return;
+    }
+
+  state = sim_params_get (query, "state");
+  if (repeated)
+    {
+      g_autofree char *what = g_strdup_printf ("parameter '%s' is repeated", repeated);
+      g_autofree char *why = g_strdup_printf (_("RFC 6749 §3.1: request parameters must not be included more than once; '%s' is, so the server answers invalid_request at the client's redirect URI."), repeated);
+      redirect_error (self, message, redirect_uri, "invalid_request", what, state, why);
+      return;
+    }
+
+  response_type = sim_params_get (query, "response_type");
+  if (response_type == NULL)
+    {
+      redirect_error (self, message, redirect_uri, "invalid_request", "response_type is required", state,
+                      _("RFC 6749 §4.1.1: response_type is required; the server answers invalid_request at the client's redirect URI."));
+      return;
+    }
+  if (strcmp (response_type, "code") != 0)
+    {
+      redirect_error (self, message, redirect_uri, "unsupported_response_type",
+                      "only response_type=code is supported", state,
+                      _("RFC 6749 §4.1.2.1: this server issues authorization codes only (the implicit flow is deprecated by RFC 9700 §2.1.2), so it answers unsupported_response_type."));
+      return;
+    }
+
+  scope = sim_params_get (query, "scope");
+  if (scope && (!oauth_scope_is_valid (scope) || oauth_scope_is_empty (scope)))
+    {
+      redirect_error (self, message, redirect_uri, "invalid_scope", "the scope is malformed", state,
+                      _("RFC 6749 §3.3: the scope is not a list of scope tokens, so the server answers invalid_scope."));
+      return;
+    }
+  if (scope && !oauth_scope_is_subset (scope, client->scope))
+    {
+      redirect_error (self, message, redirect_uri, "invalid_scope",
+                      "the scope exceeds what the client registered", state,
+                      _("RFC 6749 §4.1.2.1: the client asks for a scope it did not register, so the server answers invalid_scope."));
+      return;
+    }
+  granted_scope = oauth_scope_normalize (scope ? scope : client->scope);
+
+  if (!check_pkce (self, client, query, &description, &narration))
+    {
+      redirect_error (self, message, redirect_uri, "invalid_request", description, state, narration);
+      return;
+    }
+
+  pending = g_new0 (PendingRequest, 1);
+  pending->id = sim_rng_token (self->world->rng, "rq_", 12);
+  pending->client_id = g_strdup (client_id);
+  pending->redirect_uri = g_strdup (redirect_uri);
+  pending->redirect_uri_given = sim_params_get (query, "redirect_uri") != NULL;
+  pending->scope = g_steal_pointer (&granted_scope);
+  pending->state = g_strdup (state);
+  pending->code_challenge = g_strdup (sim_params_get (query, "code_challenge"));
+  if (pending->code_challenge)
+    pending->code_challenge_method = g_strdup (sim_params_get (query, "code_challenge_method")
+                                               ? sim_params_get (query, "code_challenge_method") : "plain");
+  pending->expires_at = sim_clock_now (self->world->clock) + PENDING_LIFETIME;
+  g_hash_table_replace (self->pending, pending->id, pending);
+
+  auth_server_show_login (self, message, pending, NULL);
+  sim_message_narrate (message,
+                       _("The server knows this client and its redirect URI matches the registered one exactly. It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));
+}

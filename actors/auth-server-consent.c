@@ -1,0 +1,176 @@
+/* auth-server-consent.c: the login and consent page, and POST /consent where the owner answers.
+ *
+ * The owner authenticates to the server itself (RFC 6749 §3.1: how is up to the server) and
+ * approves all, some or none of the requested scopes. Approval ends in a redirect to the
+ * client's redirect URI with a single-use code and the state (§4.1.2); refusal in access_denied.
+ */
+#include <string.h>
+
+#include "actors/auth-server-private.h"
+
+/* The page a browser shows: a form with username, password, one scope checkbox per requested
+ * scope and two buttons. Everything it echoes is escaped. */
+void
+auth_server_show_login (AuthServer     *self,
+                        SimMessage     *message,
+                        PendingRequest *request,
+                        const char     *error_text)
+{
+  RegisteredClient *client = g_hash_table_lookup (self->clients, request->client_id);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_auto(GStrv) scopes = oauth_scope_parse (request->scope);
+  g_autofree char *name = g_markup_escape_text (client && client->client_name ? client->client_name
+                                                                              : request->client_id, -1);
+  g_autofree char *id = g_markup_escape_text (request->id, -1);
+
+  if (error_text)
+    {
+      g_autofree char *escaped = g_markup_escape_text (error_text, -1);
+      g_string_append_printf (body, "<p class=\"error\" role=\"alert\">%s</p>\n", escaped);
+    }
+  g_string_append_printf (body, "<p><strong>%s</strong> wants to use your account.</p>\n", name);
+  g_string_append (body, "<form method=\"post\" action=\"/consent\">\n");
+  g_string_append_printf (body, "<input type=\"hidden\" name=\"request_id\" value=\"%s\">\n", id);
+  g_string_append (body,
+                   "<label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\" required></label>\n"
+                   "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\n"
+                   "<fieldset><legend>Allow it to:</legend>\n");
+  for (guint i = 0; scopes[i]; i++)
+    {
+      g_autofree char *value = g_markup_escape_text (scopes[i], -1);
+      g_autofree char *label = g_markup_escape_text (auth_server_describe_scope (self, scopes[i]), -1);
+      g_string_append_printf (body,
+                              "<label><input type=\"checkbox\" name=\"scope\" value=\"%s\" checked> %s <code>%s</code></label>\n",
+                              value, label, value);
+    }
+  g_string_append (body,
+                   "</fieldset>\n"
+                   "<button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\n"
+                   "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
+                   "</form>");
+  oauth_html_page (message, SOUP_STATUS_OK, "Sign in to authorize", body->str);
+}
+
+/* The checked scope boxes: a form repeats "scope" once per box, which is how HTML works and
+ * is why this form, unlike OAuth requests, accepts that one name repeated. */
+static char *
+approved_scopes (SimParams      *form,
+                 PendingRequest *request)
+{
+  g_autoptr(GString) approved = g_string_new (NULL);
+
+  for (guint i = 0; i < sim_params_size (form); i++)
+    if (strcmp (sim_params_name_at (form, i), "scope") == 0
+        && oauth_scope_contains (request->scope, sim_params_value_at (form, i)))
+      g_string_append_printf (approved, "%s ", sim_params_value_at (form, i));
+  return oauth_scope_normalize (approved->str);
+}
+
+static gboolean
+only_scope_repeats (SimParams *form)
+{
+  const char *repeated = sim_params_repeated_name (form);
+  return repeated == NULL || strcmp (repeated, "scope") == 0;
+}
+
+static void
+bad_consent_request (SimMessage *message,
+                     const char *what)
+{
+  g_autofree char *escaped = g_markup_escape_text (what, -1);
+  g_autofree char *body = g_strdup_printf ("<p class=\"error\">%s</p>", escaped);
+  oauth_html_page (message, SOUP_STATUS_BAD_REQUEST, "Authorization error", body);
+}
+
+static void
+issue_code (AuthServer     *self,
+            SimMessage     *message,
+            PendingRequest *request,
+            const char     *username,
+            const char     *scope)
+{
+  AuthCode *code = g_new0 (AuthCode, 1);
+  char *value = sim_rng_token (self->world->rng, "ac_", 16);
+  g_autoptr(SimParams) params = sim_params_new ();
+  g_autofree char *location = NULL;
+
+  code->client_id = g_strdup (request->client_id);
+  code->redirect_uri = g_strdup (request->redirect_uri);
+  code->redirect_uri_given = request->redirect_uri_given;
+  code->scope = g_strdup (scope);
+  code->subject = g_strdup (username);
+  code->code_challenge = g_strdup (request->code_challenge);
+  code->code_challenge_method = g_strdup (request->code_challenge_method);
+  code->expires_at = sim_clock_now (self->world->clock) + self->config.code_lifetime;
+  code->grant = grant_new ();
+  g_hash_table_replace (self->codes, value, code);
+
+  sim_params_set (params, "code", value);
+  if (request->state)
+    sim_params_set (params, "state", request->state);
+  location = oauth_append_query (request->redirect_uri, params);
+  sim_message_set_redirect (message, location);
+
+  sim_message_narrate (message,
+                       _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" G_GINT64_FORMAT " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
+                       scope, self->config.code_lifetime);
+}
+
+void
+auth_server_consent (AuthServer *self,
+                     SimMessage *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SimParams) form = sim_message_get_form (message, &error);
+  g_autofree char *scope = NULL;
+  const char *username, *password, *decision, *known;
+  PendingRequest *request;
+
+  if (form == NULL || !only_scope_repeats (form))
+    {
+      bad_consent_request (message, "The form could not be read.");
+      sim_message_narrate (message, _("The consent form is malformed, so the server shows an error page."));
+      return;
+    }
+  request = g_hash_table_lookup (self->pending, sim_params_get (form, "request_id")
+                                                ? sim_params_get (form, "request_id") : "");
+  if (request == NULL)
+    {
+      bad_consent_request (message, "This sign-in request has expired or was already answered. Start again from the application.");
+      sim_message_narrate (message, _("The form names no authorization request that is still waiting, so the server issues nothing: each request can be answered once."));
+      return;
+    }
+
+  username = sim_params_get (form, "username");
+  password = sim_params_get (form, "password");
+  known = username ? g_hash_table_lookup (self->users, username) : NULL;
+  if (known == NULL || !oauth_secure_equal (known, password))
+    {
+      request->failed_logins++;
+      if (request->failed_logins >= self->config.max_login_attempts)
+        {
+          char *id = request->id;
+          g_hash_table_remove (self->pending, id);
+          bad_consent_request (message, "Too many failed sign-in attempts. Start again from the application.");
+          sim_message_narrate (message, _("Too many wrong passwords: the server drops this authorization request and issues no code."));
+          return;
+        }
+      auth_server_show_login (self, message, request, "Wrong username or password.");
+      sim_message_narrate (message, _("The username or password is wrong. The server shows its login page again with an error and issues no code: only the owner, who knows the password, can authorize."));
+      return;
+    }
+
+  decision = sim_params_get (form, "decision");
+  scope = approved_scopes (form, request);
+  if (g_strcmp0 (decision, "approve") != 0 || *scope == '\0')
+    {
+      oauth_redirect_error (message, request->redirect_uri, "access_denied",
+                            "the resource owner denied the request", request->state, NULL);
+      sim_message_narrate (message, _("The owner said no. RFC 6749 §4.1.2.1: the server sends the browser back to the client with error=access_denied, and no code."));
+      g_hash_table_remove (self->pending, request->id);
+      return;
+    }
+
+  issue_code (self, message, request, username, scope);
+  g_hash_table_remove (self->pending, request->id);
+}

@@ -1,0 +1,89 @@
+/* auth-server-introspect.c: token introspection, POST /introspect (RFC 7662).
+ *
+ * The API asks here whether a bearer token is good and what it allows. The caller must
+ * authenticate (§2.1); a token that is unknown, expired or revoked is answered with nothing but
+ * {"active": false} (§2.2), so the endpoint leaks nothing about it.
+ */
+#include "actors/auth-server-private.h"
+
+static void
+add_string (JsonBuilder *b,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+void
+auth_server_introspect (AuthServer *self,
+                        SimMessage *message)
+{
+  g_autoptr(SimParams) form = auth_server_read_form (self, message);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(ClientAuth) auth = { 0 };
+  const char *value;
+  Token *token;
+
+  if (form == NULL)
+    return;
+  if (!auth_server_authenticate_client (self, message, form, TRUE, &auth))
+    return;
+  if (!auth.is_resource && auth.client->client_secret == NULL)
+    {
+      auth_server_invalid_client (message, &auth, _("a public client may not introspect tokens"));
+      return;
+    }
+  value = sim_params_get (form, "token");
+  if (value == NULL)
+    {
+      oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request", "token is required");
+      sim_message_narrate (message, _("RFC 7662 §2.1: the token parameter is required."));
+      return;
+    }
+
+  token = auth_server_find_live_token (self, value);
+  /* A client may ask only about its own tokens; a resource server about any. */
+  if (token && !auth.is_resource && g_strcmp0 (token->client_id, auth.client_id) != 0)
+    token = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "active");
+  json_builder_add_boolean_value (b, token != NULL);
+  if (token)
+    {
+      add_string (b, "scope", token->scope);
+      add_string (b, "client_id", token->client_id);
+      add_string (b, "username", token->subject);
+      add_string (b, "sub", token->subject);
+      add_string (b, "token_type", token->kind == TOKEN_ACCESS ? "Bearer" : "refresh_token");
+      add_int (b, "exp", token->expires_at);
+      add_int (b, "iat", token->issued_at);
+      add_string (b, "iss", self->config.issuer);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sim_message_set_response_json (message, SOUP_STATUS_OK, root);
+  oauth_no_store (message);
+
+  if (token)
+    {
+      g_autofree char *until = sim_time_format_iso (token->expires_at);
+      sim_message_narrate (message,
+                         _("The server recognises the token: active, issued to client %s for %s, with scope “%s”, until %s (RFC 7662 §2.2)."),
+                         token->client_id, token->subject, token->scope, until);
+    }
+  else
+    sim_message_narrate (message,
+                         _("The token is not active: unknown, expired or revoked. RFC 7662 §2.2: the server says only {\"active\": false} and nothing more about it."));
+}

@@ -1,0 +1,70 @@
+/* auth-server-metadata.c: authorization server metadata (RFC 8414), at
+ * /.well-known/oauth-authorization-server. Every value is what the server really does. */
+#include "actors/auth-server-private.h"
+
+static void
+add_array (JsonBuilder       *b,
+           const char        *name,
+           const char *const *values)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; values[i]; i++)
+    json_builder_add_string_value (b, values[i]);
+  json_builder_end_array (b);
+}
+
+static void
+add_endpoint (JsonBuilder *b,
+              const char  *issuer,
+              const char  *name,
+              const char  *path)
+{
+  g_autofree char *url = g_strconcat (issuer, path, NULL);
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, url);
+}
+
+void
+auth_server_metadata (AuthServer *self,
+                      SimMessage *message)
+{
+  static const char *const response_types[] = { "code", NULL };
+  static const char *const response_modes[] = { "query", NULL };
+  static const char *const grant_types[] = { "authorization_code", "refresh_token", NULL };
+  static const char *const token_auth[] = { "client_secret_basic", "client_secret_post", "none", NULL };
+  static const char *const secret_auth[] = { "client_secret_basic", "client_secret_post", NULL };
+  static const char *const s256[] = { "S256", NULL };
+  static const char *const s256_plain[] = { "S256", "plain", NULL };
+  const char *issuer = self->config.issuer;
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "issuer");
+  json_builder_add_string_value (b, issuer);
+  add_endpoint (b, issuer, "authorization_endpoint", "/authorize");
+  add_endpoint (b, issuer, "token_endpoint", "/token");
+  add_endpoint (b, issuer, "registration_endpoint", "/register");
+  add_endpoint (b, issuer, "introspection_endpoint", "/introspect");
+  add_endpoint (b, issuer, "revocation_endpoint", "/revoke");
+  json_builder_set_member_name (b, "scopes_supported");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < self->scopes->len; i++)
+    json_builder_add_string_value (b, self->scopes->pdata[i]);
+  json_builder_end_array (b);
+  add_array (b, "response_types_supported", response_types);
+  add_array (b, "response_modes_supported", response_modes);
+  add_array (b, "grant_types_supported", grant_types);
+  add_array (b, "token_endpoint_auth_methods_supported", token_auth);
+  add_array (b, "introspection_endpoint_auth_methods_supported", secret_auth);
+  add_array (b, "revocation_endpoint_auth_methods_supported", token_auth);
+  add_array (b, "code_challenge_methods_supported", self->config.allow_plain_pkce ? s256_plain : s256);
+  json_builder_set_member_name (b, "authorization_response_iss_parameter_supported");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  sim_message_set_response_json (message, SOUP_STATUS_OK, root);
+  sim_message_narrate (message, _("RFC 8414: the server publishes where its endpoints are and what it supports, so a client can configure itself instead of hard-coding it."));
+}

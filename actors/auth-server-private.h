@@ -1,0 +1,157 @@
+/* auth-server-private.h: the authorization server's records, shared by its endpoint files. */
+#pragma once
+
+#include <glib/gi18n-lib.h>
+
+#include "actors/auth-server.h"
+#include "actors/oauth.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *client_id;
+  char *client_secret;          /* NULL for a public client */
+  char *client_name;
+  GPtrArray *redirect_uris;     /* (element-type utf8) */
+  char *scope;                  /* what it may ask for, normalized */
+  char *auth_method;            /* client_secret_basic, client_secret_post or none */
+  gboolean allows_refresh;      /* refresh_token in its grant_types */
+  gint64 issued_at;
+} RegisteredClient;
+
+typedef struct
+{
+  char *secret;
+} Resource;
+
+/* One authorization the owner gave: codes and tokens that came from it share it, so that a
+ * replayed code or refresh token can revoke them all (RFC 6749 §10.5, RFC 9700 §4.14.2). */
+typedef struct
+{
+  gint ref_count;
+  gboolean revoked;
+} Grant;
+
+/* An authorization request waiting for the owner to log in and decide (RFC 6749 §4.1.1). */
+typedef struct
+{
+  char *id;
+  char *client_id;
+  char *redirect_uri;           /* where to send the answer */
+  gboolean redirect_uri_given;  /* then the token request must repeat it (§4.1.3) */
+  char *scope;
+  char *state;
+  char *code_challenge;
+  char *code_challenge_method;
+  guint failed_logins;
+  gint64 expires_at;
+} PendingRequest;
+
+typedef struct
+{
+  char *client_id;
+  char *redirect_uri;
+  gboolean redirect_uri_given;
+  char *scope;
+  char *subject;
+  char *code_challenge;
+  char *code_challenge_method;
+  gint64 expires_at;
+  gboolean used;
+  Grant *grant;
+} AuthCode;
+
+typedef enum
+{
+  TOKEN_ACCESS,
+  TOKEN_REFRESH,
+} TokenKind;
+
+typedef struct
+{
+  TokenKind kind;
+  char *client_id;
+  char *subject;
+  char *scope;
+  gint64 issued_at;
+  gint64 expires_at;
+  gboolean revoked;
+  gboolean rotated;             /* a refresh token already exchanged for a new one */
+  Grant *grant;
+} Token;
+
+struct _AuthServer
+{
+  SimWorld *world;
+  AuthServerConfig config;
+  GHashTable *users;            /* username -> password */
+  GPtrArray *scopes;            /* (element-type utf8) the scopes it knows, in order */
+  GHashTable *scope_descriptions;
+  GHashTable *clients;          /* client_id -> RegisteredClient */
+  GHashTable *resources;        /* id -> Resource */
+  GHashTable *pending;          /* request id -> PendingRequest */
+  GHashTable *codes;            /* code -> AuthCode */
+  GHashTable *tokens;           /* token -> Token */
+  gint64 last_purge;
+};
+
+/* Endpoints, one family per file. */
+void auth_server_register   (AuthServer *self, SimMessage *message);
+void auth_server_authorize  (AuthServer *self, SimMessage *message);
+void auth_server_consent    (AuthServer *self, SimMessage *message);
+void auth_server_token      (AuthServer *self, SimMessage *message);
+void auth_server_introspect (AuthServer *self, SimMessage *message);
+void auth_server_revoke     (AuthServer *self, SimMessage *message);
+void auth_server_metadata   (AuthServer *self, SimMessage *message);
+
+/* Shared by the endpoints. */
+typedef enum
+{
+  CLIENT_AUTH_NONE,     /* no credentials at all */
+  CLIENT_AUTH_BASIC,
+  CLIENT_AUTH_POST,
+  CLIENT_AUTH_PUBLIC,   /* client_id only, for a client registered with "none" */
+} ClientAuthMethod;
+
+typedef struct
+{
+  ClientAuthMethod method;
+  char *client_id;      /* who it claims to be, even when authentication failed */
+  RegisteredClient *client;
+  gboolean is_resource;
+} ClientAuth;
+
+gboolean auth_server_authenticate_client (AuthServer *self,
+                                          SimMessage *message,
+                                          SimParams  *form,
+                                          gboolean    allow_resources,
+                                          ClientAuth *auth);
+void     client_auth_clear               (ClientAuth *auth);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClientAuth, client_auth_clear)
+void     auth_server_invalid_client      (SimMessage *message,
+                                          ClientAuth *auth,
+                                          const char *description);
+SimParams *auth_server_read_form         (AuthServer *self,
+                                          SimMessage *message);
+
+Grant   *grant_new                       (void);
+Grant   *grant_ref                       (Grant *grant);
+void     grant_unref                     (Grant *grant);
+char    *auth_server_issue_token         (AuthServer *self,
+                                          TokenKind   kind,
+                                          const char *client_id,
+                                          const char *subject,
+                                          const char *scope,
+                                          Grant      *grant);
+Token   *auth_server_find_live_token     (AuthServer *self,
+                                          const char *token);
+void     auth_server_purge               (AuthServer *self);
+void     auth_server_show_login          (AuthServer     *self,
+                                          SimMessage     *message,
+                                          PendingRequest *request,
+                                          const char     *error_text);
+const char *auth_server_describe_scope   (AuthServer *self,
+                                          const char *scope);
+
+G_END_DECLS

@@ -1,0 +1,293 @@
+/* auth-server-register.c: dynamic client registration (RFC 7591 §2, §3).
+ *
+ * A client sends its metadata as JSON; the server checks every redirect URI (absolute, no
+ * fragment, https or loopback http: RFC 6749 §3.1.2, RFC 9700 §2.1), the authentication method
+ * and the scopes, and answers 201 with the seed lesson's three essentials: a client id, a client
+ * secret (for a confidential client only) and the authorized redirect URIs.
+ */
+#include <string.h>
+
+#include "actors/auth-server-private.h"
+
+static void
+registration_error (SimMessage *message,
+                    const char *error,
+                    const char *description)
+{
+  oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, error, description);
+  sim_message_narrate (message, _("RFC 7591 §3.2.2: the server refuses the registration with %s: %s."),
+                       error, description);
+}
+
+static gboolean
+is_loopback (const char *host)
+{
+  return g_strcmp0 (host, "127.0.0.1") == 0 || g_strcmp0 (host, "::1") == 0
+         || g_strcmp0 (host, "[::1]") == 0 || g_strcmp0 (host, "localhost") == 0;
+}
+
+/* RFC 6749 §3.1.2: absolute, no fragment; RFC 9700 §2.1 and §4.1: https, or http on loopback. */
+static gboolean
+check_redirect_uri (const char  *uri,
+                    const char **why)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *scheme;
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  if (!parsed || !g_uri_get_host (parsed) || !*g_uri_get_host (parsed))
+    {
+      *why = "redirect URI must be an absolute URI";
+      return FALSE;
+    }
+  if (g_uri_get_fragment (parsed) || strchr (uri, '#'))
+    {
+      *why = "redirect URI must not contain a fragment";
+      return FALSE;
+    }
+  scheme = g_uri_get_scheme (parsed);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback (g_uri_get_host (parsed)))
+    return TRUE;
+  *why = "redirect URI must use https, or http on a loopback address";
+  return FALSE;
+}
+
+static gboolean
+string_member (JsonObject  *object,
+               const char  *name,
+               const char **value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *value = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
+/* Reads an array of strings; FALSE when the member is there but is not one. */
+static gboolean
+string_array_member (JsonObject  *object,
+                     const char  *name,
+                     GPtrArray  **out)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  JsonArray *array;
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  array = json_node_get_array (node);
+  *out = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          g_clear_pointer (out, g_ptr_array_unref);
+          return FALSE;
+        }
+      g_ptr_array_add (*out, g_strdup (json_node_get_string (element)));
+    }
+  return TRUE;
+}
+
+static void
+add_string_array (JsonBuilder *b,
+                  const char  *name,
+                  GPtrArray   *values)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < values->len; i++)
+    json_builder_add_string_value (b, values->pdata[i]);
+  json_builder_end_array (b);
+}
+
+static void
+answer_registered (AuthServer       *self,
+                   SimMessage       *message,
+                   RegisteredClient *client,
+                   GPtrArray        *grant_types)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "client_id");
+  json_builder_add_string_value (b, client->client_id);
+  if (client->client_secret)
+    {
+      json_builder_set_member_name (b, "client_secret");
+      json_builder_add_string_value (b, client->client_secret);
+      json_builder_set_member_name (b, "client_secret_expires_at");
+      json_builder_add_int_value (b, 0);
+    }
+  json_builder_set_member_name (b, "client_id_issued_at");
+  json_builder_add_int_value (b, client->issued_at);
+  if (client->client_name)
+    {
+      json_builder_set_member_name (b, "client_name");
+      json_builder_add_string_value (b, client->client_name);
+    }
+  add_string_array (b, "redirect_uris", client->redirect_uris);
+  add_string_array (b, "grant_types", grant_types);
+  json_builder_set_member_name (b, "response_types");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "code");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "token_endpoint_auth_method");
+  json_builder_add_string_value (b, client->auth_method);
+  json_builder_set_member_name (b, "scope");
+  json_builder_add_string_value (b, client->scope);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  sim_message_set_response_json (message, SOUP_STATUS_CREATED, root);
+  oauth_no_store (message);
+
+  if (client->client_secret)
+    sim_message_narrate (message,
+                         _("The server registers the client and gives it the three essentials: a client id (public, like a username), a client secret (like a password: leaking it would be a serious breach) and the authorized redirect URI, the only address where the server will ever send codes for this client (RFC 7591 §3.2.1)."));
+  else
+    sim_message_narrate (message,
+                         _("The server registers a public client: it gets a client id and its redirect URI but no secret, since an app on a user's device cannot keep one; it must use PKCE instead (RFC 7591 §2, RFC 7636)."));
+}
+
+void
+auth_server_register (AuthServer *self,
+                      SimMessage *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) redirect_uris = NULL;
+  g_autoptr(GPtrArray) grant_types = NULL;
+  g_autoptr(GPtrArray) response_types = NULL;
+  g_autofree char *scope = NULL;
+  const char *auth_method = NULL, *client_name = NULL, *requested_scope = NULL;
+  const char *why = NULL;
+  JsonObject *object;
+  RegisteredClient *client;
+  gboolean wants_refresh = FALSE;
+
+  if (!sim_message_is_json (message->request_headers)
+      || !(root = sim_message_get_request_json (message, &error))
+      || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      registration_error (message, "invalid_client_metadata", "the request body must be a JSON object");
+      return;
+    }
+  object = json_node_get_object (root);
+
+  if (!string_array_member (object, "redirect_uris", &redirect_uris)
+      || redirect_uris == NULL || redirect_uris->len == 0)
+    {
+      registration_error (message, "invalid_redirect_uri", "redirect_uris must be a non-empty array of strings");
+      return;
+    }
+  for (guint i = 0; i < redirect_uris->len; i++)
+    if (!check_redirect_uri (redirect_uris->pdata[i], &why))
+      {
+        registration_error (message, "invalid_redirect_uri", why);
+        return;
+      }
+
+  if (!string_member (object, "token_endpoint_auth_method", &auth_method))
+    {
+      registration_error (message, "invalid_client_metadata", "token_endpoint_auth_method must be a string");
+      return;
+    }
+  if (auth_method == NULL)
+    auth_method = "client_secret_basic"; /* RFC 7591 §2 default */
+  if (strcmp (auth_method, "client_secret_basic") != 0 && strcmp (auth_method, "client_secret_post") != 0
+      && strcmp (auth_method, "none") != 0)
+    {
+      registration_error (message, "invalid_client_metadata", "unsupported token_endpoint_auth_method");
+      return;
+    }
+
+  if (!string_array_member (object, "grant_types", &grant_types))
+    {
+      registration_error (message, "invalid_client_metadata", "grant_types must be an array of strings");
+      return;
+    }
+  if (grant_types == NULL)
+    {
+      grant_types = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (grant_types, g_strdup ("authorization_code"));
+    }
+  for (guint i = 0; i < grant_types->len; i++)
+    {
+      if (strcmp (grant_types->pdata[i], "refresh_token") == 0)
+        wants_refresh = TRUE;
+      else if (strcmp (grant_types->pdata[i], "authorization_code") != 0)
+        {
+          registration_error (message, "invalid_client_metadata", "unsupported grant type");
+          return;
+        }
+    }
+
+  if (!string_array_member (object, "response_types", &response_types))
+    {
+      registration_error (message, "invalid_client_metadata", "response_types must be an array of strings");
+      return;
+    }
+  for (guint i = 0; response_types && i < response_types->len; i++)
+    if (strcmp (response_types->pdata[i], "code") != 0)
+      {
+        registration_error (message, "invalid_client_metadata", "only the response type code is supported");
+        return;
+      }
+
+  if (!string_member (object, "client_name", &client_name)
+      || !string_member (object, "scope", &requested_scope))
+    {
+      registration_error (message, "invalid_client_metadata", "client_name and scope must be strings");
+      return;
+    }
+  if (requested_scope && !oauth_scope_is_valid (requested_scope))
+    {
+      registration_error (message, "invalid_client_metadata", "scope is not a valid scope string");
+      return;
+    }
+  if (requested_scope)
+    {
+      g_auto(GStrv) wanted = oauth_scope_parse (requested_scope);
+      for (guint i = 0; wanted[i]; i++)
+        if (!g_hash_table_contains (self->scope_descriptions, wanted[i]))
+          {
+            registration_error (message, "invalid_client_metadata", "scope names a scope this server does not know");
+            return;
+          }
+      scope = oauth_scope_normalize (requested_scope);
+    }
+  else
+    {
+      /* RFC 7591 §2: with no scope, the server picks a default; ours is every scope it has. */
+      g_autoptr(GString) all = g_string_new (NULL);
+      for (guint i = 0; i < self->scopes->len; i++)
+        g_string_append_printf (all, "%s ", (char *) self->scopes->pdata[i]);
+      scope = oauth_scope_normalize (all->str);
+    }
+
+  client = g_new0 (RegisteredClient, 1);
+  client->client_id = sim_rng_token (self->world->rng, "c_", 9);
+  if (strcmp (auth_method, "none") != 0)
+    client->client_secret = sim_rng_token (self->world->rng, "cs_", 18);
+  client->client_name = g_strdup (client_name);
+  client->redirect_uris = g_steal_pointer (&redirect_uris);
+  client->scope = g_steal_pointer (&scope);
+  client->auth_method = g_strdup (auth_method);
+  client->allows_refresh = wants_refresh;
+  client->issued_at = sim_clock_now (self->world->clock);
+  g_hash_table_replace (self->clients, client->client_id, client);
+
+  answer_registered (self, message, client, grant_types);
+}

@@ -1,0 +1,521 @@
+/* auth-server.c: the authorization server's records, routing and the checks its endpoints
+ * share (client authentication, issuing and finding tokens, forgetting what has expired). */
+#include <string.h>
+
+#include "actors/auth-server-private.h"
+
+#define MAX_LOGIN_ATTEMPTS 5
+
+void
+auth_server_config_init (AuthServerConfig *config)
+{
+  memset (config, 0, sizeof *config);
+  config->issuer = g_strdup ("https://auth.example");
+  config->code_lifetime = 60;
+  config->access_token_lifetime = 3600;
+  config->refresh_token_lifetime = 14 * 24 * 3600;
+  config->rotate_refresh_tokens = TRUE;
+  config->require_pkce = FALSE;
+  config->allow_plain_pkce = FALSE;
+  config->max_login_attempts = MAX_LOGIN_ATTEMPTS;
+}
+
+void
+auth_server_config_clear (AuthServerConfig *config)
+{
+  g_clear_pointer (&config->issuer, g_free);
+}
+
+static void
+registered_client_free (gpointer data)
+{
+  RegisteredClient *client = data;
+  g_free (client->client_id);
+  g_free (client->client_secret);
+  g_free (client->client_name);
+  g_ptr_array_unref (client->redirect_uris);
+  g_free (client->scope);
+  g_free (client->auth_method);
+  g_free (client);
+}
+
+static void
+resource_free (gpointer data)
+{
+  Resource *resource = data;
+  g_free (resource->secret);
+  g_free (resource);
+}
+
+static void
+pending_free (gpointer data)
+{
+  PendingRequest *p = data;
+  g_free (p->id);
+  g_free (p->client_id);
+  g_free (p->redirect_uri);
+  g_free (p->scope);
+  g_free (p->state);
+  g_free (p->code_challenge);
+  g_free (p->code_challenge_method);
+  g_free (p);
+}
+
+static void
+code_free (gpointer data)
+{
+  AuthCode *code = data;
+  g_free (code->client_id);
+  g_free (code->redirect_uri);
+  g_free (code->scope);
+  g_free (code->subject);
+  g_free (code->code_challenge);
+  g_free (code->code_challenge_method);
+  g_clear_pointer (&code->grant, grant_unref);
+  g_free (code);
+}
+
+static void
+token_free (gpointer data)
+{
+  Token *token = data;
+  g_free (token->client_id);
+  g_free (token->subject);
+  g_free (token->scope);
+  g_clear_pointer (&token->grant, grant_unref);
+  g_free (token);
+}
+
+Grant *
+grant_new (void)
+{
+  Grant *grant = g_new0 (Grant, 1);
+  grant->ref_count = 1;
+  return grant;
+}
+
+Grant *
+grant_ref (Grant *grant)
+{
+  grant->ref_count++;
+  return grant;
+}
+
+void
+grant_unref (Grant *grant)
+{
+  if (--grant->ref_count == 0)
+    g_free (grant);
+}
+
+/**
+ * auth_server_new:
+ * @world: (not owned): must outlive the server
+ * @config: copied; its issuer is the origin the server answers for on the bus
+ *
+ * Returns: (transfer full): a server that knows no users, scopes or clients yet.
+ */
+AuthServer *
+auth_server_new (SimWorld               *world,
+                 const AuthServerConfig *config)
+{
+  AuthServer *self = g_new0 (AuthServer, 1);
+
+  self->world = world;
+  self->config = *config;
+  self->config.issuer = g_strdup (config->issuer);
+  self->config.code_lifetime = CLAMP (config->code_lifetime, 1, 600);
+  self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->scopes = g_ptr_array_new_with_free_func (g_free);
+  self->scope_descriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, registered_client_free);
+  self->resources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, resource_free);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+  self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, code_free);
+  self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, token_free);
+  self->last_purge = sim_clock_now (world->clock);
+  return self;
+}
+
+void
+auth_server_free (AuthServer *self)
+{
+  if (!self)
+    return;
+  auth_server_config_clear (&self->config);
+  g_hash_table_unref (self->users);
+  g_ptr_array_unref (self->scopes);
+  g_hash_table_unref (self->scope_descriptions);
+  g_hash_table_unref (self->clients);
+  g_hash_table_unref (self->resources);
+  g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->codes);
+  g_hash_table_unref (self->tokens);
+  g_free (self);
+}
+
+void
+auth_server_add_user (AuthServer *self,
+                      const char *username,
+                      const char *password)
+{
+  g_hash_table_replace (self->users, g_strdup (username), g_strdup (password));
+}
+
+void
+auth_server_add_scope (AuthServer *self,
+                       const char *scope,
+                       const char *description)
+{
+  if (!g_hash_table_contains (self->scope_descriptions, scope))
+    g_ptr_array_add (self->scopes, g_strdup (scope));
+  g_hash_table_replace (self->scope_descriptions, g_strdup (scope), g_strdup (description ? description : scope));
+}
+
+const char *
+auth_server_describe_scope (AuthServer *self,
+                            const char *scope)
+{
+  const char *description = g_hash_table_lookup (self->scope_descriptions, scope);
+  return description ? description : scope;
+}
+
+/* A protected resource (the API) that may ask about tokens at the introspection endpoint. */
+void
+auth_server_add_resource (AuthServer *self,
+                          const char *id,
+                          const char *secret)
+{
+  Resource *resource = g_new0 (Resource, 1);
+  resource->secret = g_strdup (secret);
+  g_hash_table_replace (self->resources, g_strdup (id), resource);
+}
+
+const char *
+auth_server_get_issuer (AuthServer *self)
+{
+  return self->config.issuer;
+}
+
+guint
+auth_server_count_clients (AuthServer *self)
+{
+  return g_hash_table_size (self->clients);
+}
+
+/* How many codes, tokens and pending requests the server still remembers. */
+guint
+auth_server_count_live (AuthServer *self)
+{
+  return g_hash_table_size (self->codes) + g_hash_table_size (self->tokens)
+         + g_hash_table_size (self->pending);
+}
+
+/**
+ * auth_server_issue_token:
+ * @grant: (transfer none)
+ *
+ * Returns: (transfer none): the new token's value, owned by the server.
+ */
+char *
+auth_server_issue_token (AuthServer *self,
+                         TokenKind   kind,
+                         const char *client_id,
+                         const char *subject,
+                         const char *scope,
+                         Grant      *grant)
+{
+  Token *token = g_new0 (Token, 1);
+  char *value = sim_rng_token (self->world->rng, kind == TOKEN_ACCESS ? "at_" : "rt_", 16);
+  gint64 now = sim_clock_now (self->world->clock);
+
+  token->kind = kind;
+  token->client_id = g_strdup (client_id);
+  token->subject = g_strdup (subject);
+  token->scope = g_strdup (scope);
+  token->issued_at = now;
+  token->expires_at = now + (kind == TOKEN_ACCESS ? self->config.access_token_lifetime
+                                                  : self->config.refresh_token_lifetime);
+  token->grant = grant_ref (grant);
+  g_hash_table_replace (self->tokens, value, token);
+  return value;
+}
+
+/**
+ * auth_server_find_live_token:
+ * Returns: (transfer none) (nullable): the token if it exists, has not expired, and neither it
+ * nor its grant was revoked.
+ */
+Token *
+auth_server_find_live_token (AuthServer *self,
+                             const char *value)
+{
+  Token *token = value ? g_hash_table_lookup (self->tokens, value) : NULL;
+
+  if (token == NULL || token->revoked || token->grant->revoked)
+    return NULL;
+  if (sim_clock_now (self->world->clock) >= token->expires_at)
+    return NULL;
+  return token;
+}
+
+gboolean
+auth_server_token_is_active (AuthServer *self,
+                             const char *token)
+{
+  return auth_server_find_live_token (self, token) != NULL;
+}
+
+/* Forgets what can never be used again, so memory follows the live state, not the history.
+ * A used code stays until it expires: its reuse must still be recognised (RFC 6749 §4.1.2). */
+void
+auth_server_purge (AuthServer *self)
+{
+  gint64 now = sim_clock_now (self->world->clock);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (now == self->last_purge)
+    return;
+  self->last_purge = now;
+
+  g_hash_table_iter_init (&iter, self->codes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((AuthCode *) value)->expires_at <= now)
+      g_hash_table_iter_remove (&iter);
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((PendingRequest *) value)->expires_at <= now)
+      g_hash_table_iter_remove (&iter);
+
+  g_hash_table_iter_init (&iter, self->tokens);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Token *) value)->expires_at <= now)
+      g_hash_table_iter_remove (&iter);
+}
+
+void
+client_auth_clear (ClientAuth *auth)
+{
+  g_clear_pointer (&auth->client_id, g_free);
+  auth->client = NULL;
+}
+
+/* RFC 6749 §5.2: invalid_client is 401 and names the scheme the client should use. */
+void
+auth_server_invalid_client (SimMessage *message,
+                            ClientAuth *auth,
+                            const char *description)
+{
+  oauth_json_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_client", description);
+  soup_message_headers_replace (message->response_headers, "WWW-Authenticate",
+                                "Basic realm=\"oauth-sim\", charset=\"UTF-8\"");
+  sim_message_narrate (message,
+                       _("RFC 6749 §5.2: the server could not authenticate the client (%s), so it answers invalid_client with 401 and refuses to go further."),
+                       description);
+}
+
+/**
+ * auth_server_authenticate_client:
+ * @form: the request's form parameters; client_id and client_secret may be in it
+ * @allow_resources: whether a registered resource server (the API) may authenticate here
+ *
+ * Implements RFC 6749 §2.3: HTTP Basic (client_secret_basic) or the body (client_secret_post),
+ * never both at once, secrets compared in constant time; a public client sends only its
+ * client_id. On failure it writes the error response and returns FALSE.
+ */
+gboolean
+auth_server_authenticate_client (AuthServer *self,
+                                 SimMessage *message,
+                                 SimParams  *form,
+                                 gboolean    allow_resources,
+                                 ClientAuth *auth)
+{
+  g_autofree char *basic_id = NULL;
+  g_autofree char *basic_secret = NULL;
+  const char *post_id = sim_params_get (form, "client_id");
+  const char *post_secret = sim_params_get (form, "client_secret");
+  const char *header = soup_message_headers_get_one (message->request_headers, "Authorization");
+  const char *secret;
+  gboolean basic = oauth_parse_basic (message->request_headers, &basic_id, &basic_secret);
+
+  memset (auth, 0, sizeof *auth);
+
+  if (header && !basic)
+    {
+      auth->method = CLIENT_AUTH_BASIC;
+      auth_server_invalid_client (message, auth, _("the Authorization header is not valid HTTP Basic"));
+      return FALSE;
+    }
+  if (basic && post_secret)
+    {
+      oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                        "more than one client authentication method");
+      sim_message_narrate (message,
+                           _("RFC 6749 §2.3: a client must use only one way to authenticate in a request; this one sent its secret both in the Authorization header and in the body."));
+      return FALSE;
+    }
+  if (basic && post_id && strcmp (post_id, basic_id) != 0)
+    {
+      oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                        "client_id in the body differs from the Authorization header");
+      sim_message_narrate (message,
+                           _("RFC 6749 §2.3.1: the client_id in the body and the one in the Authorization header name different clients."));
+      return FALSE;
+    }
+
+  if (basic)
+    {
+      auth->method = CLIENT_AUTH_BASIC;
+      auth->client_id = g_strdup (basic_id);
+      secret = basic_secret;
+    }
+  else if (post_id && post_secret)
+    {
+      auth->method = CLIENT_AUTH_POST;
+      auth->client_id = g_strdup (post_id);
+      secret = post_secret;
+    }
+  else if (post_id)
+    {
+      auth->method = CLIENT_AUTH_PUBLIC;
+      auth->client_id = g_strdup (post_id);
+      secret = NULL;
+    }
+  else
+    {
+      auth->method = CLIENT_AUTH_NONE;
+      auth_server_invalid_client (message, auth, _("no client credentials were sent"));
+      return FALSE;
+    }
+
+  if (allow_resources && auth->method != CLIENT_AUTH_PUBLIC)
+    {
+      Resource *resource = g_hash_table_lookup (self->resources, auth->client_id);
+      if (resource && oauth_secure_equal (resource->secret, secret))
+        {
+          auth->is_resource = TRUE;
+          return TRUE;
+        }
+    }
+
+  auth->client = g_hash_table_lookup (self->clients, auth->client_id);
+  if (auth->client == NULL)
+    {
+      auth_server_invalid_client (message, auth, _("no client is registered with this client_id"));
+      return FALSE;
+    }
+  if (auth->client->client_secret == NULL)
+    {
+      if (auth->method != CLIENT_AUTH_PUBLIC)
+        {
+          auth_server_invalid_client (message, auth, _("a public client has no secret to send"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (auth->method == CLIENT_AUTH_PUBLIC)
+    {
+      auth_server_invalid_client (message, auth, _("this confidential client sent no client_secret"));
+      return FALSE;
+    }
+  if (!oauth_secure_equal (auth->client->client_secret, secret))
+    {
+      auth_server_invalid_client (message, auth, _("the client_secret is wrong"));
+      return FALSE;
+    }
+  if ((auth->method == CLIENT_AUTH_BASIC && strcmp (auth->client->auth_method, "client_secret_basic") != 0)
+      || (auth->method == CLIENT_AUTH_POST && strcmp (auth->client->auth_method, "client_secret_post") != 0))
+    {
+      auth_server_invalid_client (message, auth,
+                                  _("the client authenticated with a method other than the one it registered"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * auth_server_read_form:
+ *
+ * Reads a form body for the token, introspection and revocation endpoints: anything that is
+ * not a well-formed form, or repeats a parameter, is answered invalid_request (RFC 6749 §3.2).
+ *
+ * Returns: (transfer full) (nullable): the parameters, or %NULL after writing the error.
+ */
+SimParams *
+auth_server_read_form (AuthServer *self,
+                       SimMessage *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SimParams) form = sim_message_get_form (message, &error);
+
+  if (form == NULL)
+    {
+      oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request", error->message);
+      sim_message_narrate (message,
+                           _("RFC 6749 §3.2: this endpoint takes an application/x-www-form-urlencoded body; the request is refused as invalid_request."));
+      return NULL;
+    }
+  if (sim_params_repeated_name (form))
+    {
+      g_autofree char *description = g_strdup_printf ("parameter '%s' is repeated",
+                                                      sim_params_repeated_name (form));
+      oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request", description);
+      sim_message_narrate (message,
+                           _("RFC 6749 §3.2: parameters must not be included more than once; '%s' appears twice, so the request is invalid_request."),
+                           sim_params_repeated_name (form));
+      return NULL;
+    }
+  return g_steal_pointer (&form);
+}
+
+static void
+method_not_allowed (SimMessage *message,
+                    const char *allowed)
+{
+  oauth_json_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
+                    "method not allowed at this endpoint");
+  soup_message_headers_replace (message->response_headers, "Allow", allowed);
+}
+
+typedef struct
+{
+  const char *path;
+  const char *method;
+  void (*handler) (AuthServer *self, SimMessage *message);
+} Route;
+
+static const Route routes[] = {
+  { "/register", "POST", auth_server_register },
+  { "/authorize", "GET", auth_server_authorize },
+  { "/consent", "POST", auth_server_consent },
+  { "/token", "POST", auth_server_token },
+  { "/introspect", "POST", auth_server_introspect },
+  { "/revoke", "POST", auth_server_revoke },
+  { "/.well-known/oauth-authorization-server", "GET", auth_server_metadata },
+};
+
+/* The bus calls this for every request to the server's origin. */
+void
+auth_server_handle (gpointer    data,
+                    SimMessage *message)
+{
+  AuthServer *self = data;
+  const char *path = sim_message_get_path (message);
+
+  auth_server_purge (self);
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      if (strcmp (path, routes[i].path) != 0)
+        continue;
+      if (strcmp (message->method, routes[i].method) != 0)
+        {
+          method_not_allowed (message, routes[i].method);
+          return;
+        }
+      routes[i].handler (self, message);
+      return;
+    }
+  sim_message_set_response_text (message, SOUP_STATUS_NOT_FOUND, "text/plain", "Not Found\n");
+}

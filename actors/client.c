@@ -1,0 +1,557 @@
+/* client.c: the client application (RFC 6749 §1.1), confidential by default.
+ *
+ * It answers the owner's browser at /connect (starts the flow with state and a PKCE challenge)
+ * and at /callback (checks the state, exchanges the code), and acts on its own when a scenario
+ * says: register, call the API, refresh, revoke.
+ */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "actors/client.h"
+#include "actors/oauth.h"
+
+struct _ClientApp
+{
+  SimWorld *world;
+  ClientConfig config;
+
+  char *client_id;
+  char *client_secret;
+  char *state;          /* of the authorization request under way */
+  char *code_verifier;
+  char *code;           /* the last code it received */
+  char *access_token;
+  char *refresh_token;
+  char *scope;
+  char *error;          /* the last OAuth error it was told */
+};
+
+void
+client_config_init (ClientConfig *config)
+{
+  memset (config, 0, sizeof *config);
+  config->origin = g_strdup ("https://client.example");
+  config->name = g_strdup ("Calendar Helper");
+  config->redirect_uri = g_strdup ("https://client.example/callback");
+  config->scope = g_strdup ("calendar.read");
+  config->auth_method = g_strdup ("client_secret_basic");
+  config->use_pkce = TRUE;
+  config->check_state = TRUE;
+  config->refresh_on_401 = TRUE;
+  config->server = g_strdup ("https://auth.example");
+  config->api = g_strdup ("https://api.example");
+}
+
+void
+client_config_clear (ClientConfig *config)
+{
+  g_clear_pointer (&config->origin, g_free);
+  g_clear_pointer (&config->name, g_free);
+  g_clear_pointer (&config->redirect_uri, g_free);
+  g_clear_pointer (&config->scope, g_free);
+  g_clear_pointer (&config->auth_method, g_free);
+  g_clear_pointer (&config->server, g_free);
+  g_clear_pointer (&config->api, g_free);
+}
+
+static void
+config_copy (ClientConfig       *to,
+             const ClientConfig *from)
+{
+  *to = *from;
+  to->origin = g_strdup (from->origin);
+  to->name = g_strdup (from->name);
+  to->redirect_uri = g_strdup (from->redirect_uri);
+  to->scope = g_strdup (from->scope);
+  to->auth_method = g_strdup (from->auth_method);
+  to->server = g_strdup (from->server);
+  to->api = g_strdup (from->api);
+}
+
+/**
+ * client_app_new:
+ * @world: (not owned)
+ * @config: copied
+ *
+ * Returns: (transfer full): an unregistered client.
+ */
+ClientApp *
+client_app_new (SimWorld           *world,
+                const ClientConfig *config)
+{
+  ClientApp *self = g_new0 (ClientApp, 1);
+  self->world = world;
+  config_copy (&self->config, config);
+  return self;
+}
+
+void
+client_app_free (ClientApp *self)
+{
+  if (!self)
+    return;
+  client_config_clear (&self->config);
+  g_free (self->client_id);
+  g_free (self->client_secret);
+  g_free (self->state);
+  g_free (self->code_verifier);
+  g_free (self->code);
+  g_free (self->access_token);
+  g_free (self->refresh_token);
+  g_free (self->scope);
+  g_free (self->error);
+  g_free (self);
+}
+
+static const char *const held_names[] = {
+  "client_id", "client_secret", "state", "code_verifier", "code", "access_token",
+  "refresh_token", "scope", "error", NULL
+};
+
+const char *const *
+client_app_held_names (void)
+{
+  return held_names;
+}
+
+/**
+ * client_app_get_held:
+ * Returns: (transfer none) (nullable): the value the client holds under @what.
+ */
+const char *
+client_app_get_held (ClientApp  *self,
+                     const char *what)
+{
+  const char *values[] = {
+    self->client_id, self->client_secret, self->state, self->code_verifier, self->code,
+    self->access_token, self->refresh_token, self->scope, self->error
+  };
+
+  for (guint i = 0; held_names[i]; i++)
+    if (strcmp (held_names[i], what) == 0)
+      return values[i];
+  return NULL;
+}
+
+static void
+replace (char       **field,
+         const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+static char *
+server_url (ClientApp  *self,
+            const char *path)
+{
+  return g_strconcat (self->config.server, path, NULL);
+}
+
+static void
+remember_error (ClientApp  *self,
+                SimMessage *message)
+{
+  g_autoptr(JsonNode) root = sim_message_get_response_json (message, NULL);
+  const char *error = NULL;
+
+  if (root && JSON_NODE_HOLDS_OBJECT (root))
+    error = json_object_get_string_member_with_default (json_node_get_object (root), "error", NULL);
+  replace (&self->error, error ? error : "http_error");
+}
+
+/* RFC 6749 §2.3.1: the registered method decides where the secret goes. */
+static void
+authenticate (ClientApp  *self,
+              SimMessage *message,
+              SimParams  *form)
+{
+  if (self->client_secret && g_strcmp0 (self->config.auth_method, "client_secret_post") == 0)
+    {
+      sim_params_set (form, "client_id", self->client_id ? self->client_id : "");
+      sim_params_set (form, "client_secret", self->client_secret);
+    }
+  else if (self->client_secret)
+    oauth_set_basic (message->request_headers, self->client_id, self->client_secret);
+  else
+    sim_params_set (form, "client_id", self->client_id ? self->client_id : "");
+}
+
+static SimMessage *
+post_form (ClientApp  *self,
+           const char *path,
+           SimParams  *form,
+           SimPhase    phase)
+{
+  g_autofree char *url = server_url (self, path);
+  SimMessage *message = sim_message_new ("POST", url);
+  g_autofree char *encoded = NULL;
+
+  authenticate (self, message, form);
+  encoded = sim_params_encode (form);
+  sim_message_set_request_form_encoded (message, encoded);
+  sim_message_set_phase (message, phase);
+  return message;
+}
+
+static gboolean
+take_tokens (ClientApp  *self,
+             SimMessage *message)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+  const char *access, *refresh, *scope;
+
+  if (message->status != SOUP_STATUS_OK
+      || !(root = sim_message_get_response_json (message, NULL)) || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      remember_error (self, message);
+      return FALSE;
+    }
+  object = json_node_get_object (root);
+  access = json_object_get_string_member_with_default (object, "access_token", NULL);
+  refresh = json_object_get_string_member_with_default (object, "refresh_token", NULL);
+  scope = json_object_get_string_member_with_default (object, "scope", NULL);
+  if (access == NULL)
+    {
+      replace (&self->error, "no_access_token");
+      return FALSE;
+    }
+  replace (&self->access_token, access);
+  if (refresh)
+    replace (&self->refresh_token, refresh);
+  /* RFC 6749 §5.1: without a scope in the answer, the token has the scope requested. */
+  replace (&self->scope, scope ? scope : self->config.scope);
+  g_clear_pointer (&self->error, g_free);
+  return TRUE;
+}
+
+/* Actions */
+
+SimMessage *
+client_app_register (ClientApp *self)
+{
+  g_autofree char *url = server_url (self, "/register");
+  SimMessage *message = sim_message_new ("POST", url);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "client_name");
+  json_builder_add_string_value (b, self->config.name);
+  json_builder_set_member_name (b, "redirect_uris");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, self->config.redirect_uri);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "grant_types");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "authorization_code");
+  json_builder_add_string_value (b, "refresh_token");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "token_endpoint_auth_method");
+  json_builder_add_string_value (b, self->config.auth_method);
+  json_builder_set_member_name (b, "scope");
+  json_builder_add_string_value (b, self->config.scope);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+
+  sim_message_set_request_json (message, root);
+  sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
+  sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the redirect URI where it wants to receive codes, and the scopes it may ask for."));
+  sim_bus_deliver (self->world->bus, "client", message);
+
+  if (message->status == SOUP_STATUS_CREATED
+      && (answer = sim_message_get_response_json (message, NULL)) && JSON_NODE_HOLDS_OBJECT (answer))
+    {
+      JsonObject *object = json_node_get_object (answer);
+      replace (&self->client_id, json_object_get_string_member_with_default (object, "client_id", NULL));
+      replace (&self->client_secret, json_object_get_string_member_with_default (object, "client_secret", NULL));
+    }
+  else
+    remember_error (self, message);
+  return message;
+}
+
+SimMessage *
+client_app_discover (ClientApp *self)
+{
+  g_autofree char *url = server_url (self, "/.well-known/oauth-authorization-server");
+  SimMessage *message = sim_message_new ("GET", url);
+
+  sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
+  sim_message_narrate (message, _("The client reads the server's metadata to learn where its endpoints are (RFC 8414 §3)."));
+  sim_bus_deliver (self->world->bus, "client", message);
+  return message;
+}
+
+SimMessage *
+client_app_refresh (ClientApp  *self,
+                    const char *scope)
+{
+  g_autoptr(SimParams) form = sim_params_new ();
+  SimMessage *message;
+
+  sim_params_set (form, "grant_type", "refresh_token");
+  sim_params_set (form, "refresh_token", self->refresh_token ? self->refresh_token : "");
+  if (scope)
+    sim_params_set (form, "scope", scope);
+  message = post_form (self, "/token", form, SIM_PHASE_REFRESH);
+  sim_message_narrate (message, _("The client sends its refresh token, with its own credentials, to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
+  sim_bus_deliver (self->world->bus, "client", message);
+  take_tokens (self, message);
+  return message;
+}
+
+SimMessage *
+client_app_revoke (ClientApp  *self,
+                   const char *which)
+{
+  g_autoptr(SimParams) form = sim_params_new ();
+  gboolean refresh = g_strcmp0 (which, "refresh_token") == 0;
+  const char *token = refresh ? self->refresh_token : self->access_token;
+  SimMessage *message;
+
+  sim_params_set (form, "token", token ? token : "");
+  sim_params_set (form, "token_type_hint", refresh ? "refresh_token" : "access_token");
+  message = post_form (self, "/revoke", form, SIM_PHASE_REVOCATION);
+  sim_message_narrate (message, _("The client no longer needs the token and tells the server to revoke it (RFC 7009 §2.1): a good habit when a user disconnects an app."));
+  sim_bus_deliver (self->world->bus, "client", message);
+  if (message->status == SOUP_STATUS_OK)
+    {
+      if (refresh)
+        g_clear_pointer (&self->refresh_token, g_free);
+      g_clear_pointer (&self->access_token, g_free);
+    }
+  return message;
+}
+
+/* RFC 6750 §3: is this the answer "your token is no good"? */
+static gboolean
+is_invalid_token (SimMessage *message)
+{
+  const char *challenge = soup_message_headers_get_one (message->response_headers, "WWW-Authenticate");
+  return message->status == SOUP_STATUS_UNAUTHORIZED && challenge
+         && strstr (challenge, "error=\"invalid_token\"") != NULL;
+}
+
+static SimMessage *
+api_request (ClientApp  *self,
+             const char *method,
+             const char *path,
+             JsonNode   *body)
+{
+  g_autofree char *url = g_strconcat (self->config.api, path, NULL);
+  SimMessage *message = sim_message_new (method, url);
+
+  if (self->access_token)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", self->access_token, NULL);
+      soup_message_headers_replace (message->request_headers, "Authorization", value);
+    }
+  if (body)
+    sim_message_set_request_json (message, body);
+  sim_message_set_phase (message, SIM_PHASE_ACCESS);
+  return message;
+}
+
+/**
+ * client_app_call_api:
+ *
+ * Calls the API with the access token; if the API says the token is invalid and the client has
+ * a refresh token, it refreshes once and retries once, never more.
+ *
+ * Returns: (transfer full): the last exchange with the API.
+ */
+SimMessage *
+client_app_call_api (ClientApp  *self,
+                     const char *method,
+                     const char *path,
+                     JsonNode   *body)
+{
+  SimMessage *message = api_request (self, method, path, body);
+  g_autoptr(SimMessage) refresh = NULL;
+
+  if (self->access_token)
+    sim_message_narrate (message, _("The client calls the API with the access token in the Authorization header (RFC 6750 §2.1). It sends no password and no client secret: the token alone speaks for it."));
+  else
+    sim_message_narrate (message, _("The client calls the API without an access token."));
+  sim_bus_deliver (self->world->bus, "client", message);
+
+  if (!is_invalid_token (message) || !self->refresh_token || !self->config.refresh_on_401)
+    {
+      if (message->status >= 400)
+        replace (&self->error, message->status == SOUP_STATUS_FORBIDDEN ? "insufficient_scope" : "invalid_token");
+      return message;
+    }
+
+  refresh = client_app_refresh (self, NULL);
+  if (refresh->status != SOUP_STATUS_OK)
+    return message;
+
+  sim_message_unref (message);
+  message = api_request (self, method, path, body);
+  sim_message_narrate (message, _("With the new access token the client tries the same call again, once."));
+  sim_bus_deliver (self->world->bus, "client", message);
+  return message;
+}
+
+/* Pages it serves to the owner's browser */
+
+static void
+page (SimMessage *message,
+      guint       status,
+      const char *title,
+      const char *body_html)
+{
+  oauth_html_page (message, status, title, body_html);
+}
+
+static void
+start_authorization (ClientApp  *self,
+                     SimMessage *message)
+{
+  g_autoptr(SimParams) params = sim_params_new ();
+  g_autofree char *endpoint = server_url (self, "/authorize");
+  g_autofree char *location = NULL;
+
+  if (self->client_id == NULL)
+    {
+      page (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "Not registered",
+            "<p>This application has not registered with the authorization server yet.</p>");
+      sim_message_narrate (message, _("The client cannot start: it has no client id, because it never registered."));
+      return;
+    }
+  replace (&self->state, NULL);
+  self->state = sim_rng_token (self->world->rng, "st_", 12);
+  sim_params_set (params, "response_type", "code");
+  sim_params_set (params, "client_id", self->client_id);
+  sim_params_set (params, "redirect_uri", self->config.redirect_uri);
+  sim_params_set (params, "scope", self->config.scope);
+  sim_params_set (params, "state", self->state);
+  g_clear_pointer (&self->code_verifier, g_free);
+  if (self->config.use_pkce)
+    {
+      g_autofree char *challenge = NULL;
+      self->code_verifier = sim_rng_token (self->world->rng, NULL, 32);
+      challenge = oauth_pkce_s256 (self->code_verifier);
+      sim_params_set (params, "code_challenge", challenge);
+      sim_params_set (params, "code_challenge_method", "S256");
+    }
+  location = oauth_append_query (endpoint, params);
+  sim_message_set_redirect (message, location);
+  if (self->config.use_pkce)
+    sim_message_narrate (message, _("The client does not ask for the password. It sends the browser to the authorization server with its client id, redirect URI and scopes, a random state to recognise the answer (RFC 6749 §10.12), and a PKCE code_challenge: the hash of a secret verifier it keeps to itself (RFC 7636 §4.3)."));
+  else
+    sim_message_narrate (message, _("The client does not ask for the password. It sends the browser to the authorization server with its client id, redirect URI, scopes and a random state (RFC 6749 §10.12); this client uses no PKCE."));
+}
+
+static void
+exchange_code (ClientApp  *self,
+               SimMessage *callback,
+               const char *code)
+{
+  g_autoptr(SimParams) form = sim_params_new ();
+  g_autoptr(SimMessage) message = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *body = NULL;
+
+  sim_params_set (form, "grant_type", "authorization_code");
+  sim_params_set (form, "code", code);
+  sim_params_set (form, "redirect_uri", self->config.redirect_uri);
+  if (self->code_verifier)
+    sim_params_set (form, "code_verifier", self->code_verifier);
+  message = post_form (self, "/token", form, SIM_PHASE_CODE_EXCHANGE);
+  sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret and proves it started this flow with the PKCE code_verifier."));
+  sim_bus_deliver (self->world->bus, "client", message);
+
+  if (take_tokens (self, message))
+    {
+      page (callback, SOUP_STATUS_OK, "Calendar connected",
+            "<p>Your calendar is connected. <a href=\"/\">Back</a></p>");
+      sim_message_narrate (callback, _("The client now holds an access token for the owner's calendar; the owner sees “Calendar connected”."));
+      return;
+    }
+  escaped = g_markup_escape_text (self->error ? self->error : "error", -1);
+  body = g_strdup_printf ("<p class=\"error\">The authorization server refused the code: %s</p>", escaped);
+  page (callback, SOUP_STATUS_BAD_GATEWAY, "Could not connect", body);
+  sim_message_narrate (callback, _("The token request failed, so the client has no token and tells the owner so."));
+}
+
+static void
+callback (ClientApp  *self,
+          SimMessage *message)
+{
+  g_autoptr(SimParams) query = sim_message_get_query (message, NULL);
+  const char *state = query ? sim_params_get (query, "state") : NULL;
+  const char *code = query ? sim_params_get (query, "code") : NULL;
+  const char *error = query ? sim_params_get (query, "error") : NULL;
+
+  if (self->config.check_state && (state == NULL || g_strcmp0 (state, self->state) != 0))
+    {
+      page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
+            "<p class=\"error\">This response does not belong to a sign-in this application started.</p>");
+      replace (&self->error, "state_mismatch");
+      sim_message_narrate (message, _("The state in the callback is not the one the client sent. RFC 6749 §10.12: this may be a cross-site request forgery, so the client refuses the response and does not use the code."));
+      return;
+    }
+  if (error)
+    {
+      g_autofree char *escaped = g_markup_escape_text (error, -1);
+      g_autofree char *body = g_strdup_printf ("<p class=\"error\">Authorization failed: %s</p>", escaped);
+      replace (&self->error, error);
+      page (message, SOUP_STATUS_OK, "Not connected", body);
+      sim_message_narrate (message, _("The server answered with error=%s instead of a code (RFC 6749 §4.1.2.1); the client shows it to the owner and gets no token."), error);
+      return;
+    }
+  if (code == NULL)
+    {
+      page (message, SOUP_STATUS_BAD_REQUEST, "Request refused", "<p class=\"error\">No authorization code.</p>");
+      replace (&self->error, "no_code");
+      sim_message_narrate (message, _("The callback carries neither a code nor an error, so there is nothing to exchange."));
+      return;
+    }
+  replace (&self->code, code);
+  g_clear_pointer (&self->state, g_free);
+  sim_message_narrate (message, self->config.check_state
+                       ? _("The browser brings the code to the client's redirect URI. The state matches the one the client sent, so this answer belongs to the request it started.")
+                       : _("The browser brings the code to the client's redirect URI. This client does not check the state."));
+  exchange_code (self, message, code);
+}
+
+static void
+home (ClientApp  *self,
+      SimMessage *message)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  if (self->access_token)
+    g_string_append (body, "<p>Your calendar is connected.</p>");
+  g_string_append (body, "<p><a href=\"/connect\">Connect your calendar</a></p>");
+  page (message, SOUP_STATUS_OK, self->config.name, body->str);
+}
+
+void
+client_app_handle (gpointer    data,
+                   SimMessage *message)
+{
+  ClientApp *self = data;
+  const char *path = sim_message_get_path (message);
+  g_autoptr(GUri) redirect = g_uri_parse (self->config.redirect_uri, G_URI_FLAGS_ENCODED, NULL);
+  const char *callback_path = redirect ? g_uri_get_path (redirect) : "/callback";
+
+  if (strcmp (message->method, "GET") != 0)
+    {
+      sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
+      soup_message_headers_replace (message->response_headers, "Allow", "GET");
+      return;
+    }
+  if (strcmp (path, "/") == 0)
+    home (self, message);
+  else if (strcmp (path, "/connect") == 0)
+    start_authorization (self, message);
+  else if (strcmp (path, callback_path) == 0)
+    callback (self, message);
+  else
+    sim_message_set_response_text (message, SOUP_STATUS_NOT_FOUND, "text/plain", "Not Found\n");
+}

@@ -1,0 +1,412 @@
+/* oauth.c: helpers shared by the actors; each names the rule it implements. */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "actors/oauth.h"
+#include "sim/rng.h"
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+/**
+ * oauth_scope_parse:
+ * Returns: (transfer full): the scope tokens, sorted, each once.
+ */
+GStrv
+oauth_scope_parse (const char *scope)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+  g_auto(GStrv) parts = g_strsplit (scope ? scope : "", " ", -1);
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      gboolean seen = FALSE;
+      if (*parts[i] == '\0')
+        continue;
+      for (guint j = 0; j < out->len && !seen; j++)
+        seen = strcmp (out->pdata[j], parts[i]) == 0;
+      if (!seen)
+        g_ptr_array_add (out, g_strdup (parts[i]));
+    }
+  g_ptr_array_sort (out, compare_strings);
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+oauth_scope_join (const char *const *scopes)
+{
+  return g_strjoinv (" ", (GStrv) scopes);
+}
+
+/* Sorted, without duplicates: two equal scopes compare equal as strings. */
+char *
+oauth_scope_normalize (const char *scope)
+{
+  g_auto(GStrv) parts = oauth_scope_parse (scope);
+  return oauth_scope_join ((const char *const *) parts);
+}
+
+gboolean
+oauth_scope_contains (const char *scope,
+                      const char *one)
+{
+  g_auto(GStrv) parts = oauth_scope_parse (scope);
+  return g_strv_contains ((const char *const *) parts, one);
+}
+
+gboolean
+oauth_scope_is_subset (const char *scope,
+                       const char *of)
+{
+  g_auto(GStrv) parts = oauth_scope_parse (scope);
+  g_auto(GStrv) whole = oauth_scope_parse (of);
+
+  for (guint i = 0; parts[i]; i++)
+    if (!g_strv_contains ((const char *const *) whole, parts[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+oauth_scope_is_empty (const char *scope)
+{
+  g_auto(GStrv) parts = oauth_scope_parse (scope);
+  return parts[0] == NULL;
+}
+
+/* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces. */
+gboolean
+oauth_scope_is_valid (const char *scope)
+{
+  const char *p;
+
+  if (scope == NULL)
+    return FALSE;
+  for (p = scope; *p; p++)
+    {
+      guchar c = (guchar) *p;
+      if (c == ' ')
+        continue;
+      if (c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* RFC 6749 §5.1: responses carrying tokens or credentials must not be cached. */
+void
+oauth_no_store (SimMessage *message)
+{
+  soup_message_headers_replace (message->response_headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (message->response_headers, "Pragma", "no-cache");
+}
+
+/* RFC 6749 §5.2: {"error": ..., "error_description": ...} in a JSON body. */
+void
+oauth_json_error (SimMessage *message,
+                  guint       status,
+                  const char *error,
+                  const char *description)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_add_string_value (b, error);
+  if (description)
+    {
+      json_builder_set_member_name (b, "error_description");
+      json_builder_add_string_value (b, description);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sim_message_set_response_json (message, status, root);
+  oauth_no_store (message);
+}
+
+/**
+ * oauth_append_query:
+ * Returns: (transfer full): @uri with @params added to its query (RFC 6749 §3.1.2 keeps the
+ * query component the client registered).
+ */
+char *
+oauth_append_query (const char *uri,
+                    SimParams  *params)
+{
+  g_autofree char *encoded = sim_params_encode (params);
+  const char *hash = strchr (uri, '#');
+  g_autofree char *base = hash ? g_strndup (uri, hash - uri) : g_strdup (uri);
+
+  if (*encoded == '\0')
+    return g_steal_pointer (&base);
+  return g_strconcat (base, strchr (base, '?') ? "&" : "?", encoded, NULL);
+}
+
+/* RFC 6749 §4.1.2.1: the error goes back to the client's redirect URI, with the state. */
+void
+oauth_redirect_error (SimMessage *message,
+                      const char *redirect_uri,
+                      const char *error,
+                      const char *description,
+                      const char *state,
+                      const char *issuer)
+{
+  g_autoptr(SimParams) params = sim_params_new ();
+  g_autofree char *location = NULL;
+
+  sim_params_set (params, "error", error);
+  if (description)
+    sim_params_set (params, "error_description", description);
+  if (state)
+    sim_params_set (params, "state", state);
+  if (issuer)
+    sim_params_set (params, "iss", issuer);
+  location = oauth_append_query (redirect_uri, params);
+  sim_message_set_redirect (message, location);
+}
+
+/* An HTML page that escapes nothing itself: @body_html must already be escaped. The headers
+ * are the ones a login page needs (RFC 6749 §10.13, RFC 9700 §4.16). */
+void
+oauth_html_page (SimMessage *message,
+                 guint       status,
+                 const char *title,
+                 const char *body_html)
+{
+  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
+  g_autofree char *html = g_strdup_printf (
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width\">"
+    "<title>%s</title>"
+    "<style>body{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em}"
+    "label{display:block;margin:.4em 0}.error{color:#b00020}</style>"
+    "</head><body>\n<h1>%s</h1>\n%s\n</body></html>\n",
+    escaped_title, escaped_title, body_html);
+
+  sim_message_set_response_text (message, status, "text/html; charset=utf-8", html);
+  soup_message_headers_replace (message->response_headers, "X-Frame-Options", "DENY");
+  soup_message_headers_replace (message->response_headers, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  soup_message_headers_replace (message->response_headers, "Referrer-Policy", "no-referrer");
+  soup_message_headers_replace (message->response_headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (message->response_headers, "Cache-Control", "no-store");
+}
+
+/* RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded. */
+gboolean
+oauth_parse_basic (SoupMessageHeaders *headers,
+                   char              **client_id,
+                   char              **client_secret)
+{
+  const char *value = soup_message_headers_get_one (headers, "Authorization");
+  g_autofree guchar *decoded = NULL;
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  char *colon;
+
+  *client_id = *client_secret = NULL;
+  if (value == NULL || g_ascii_strncasecmp (value, "Basic ", 6) != 0)
+    return FALSE;
+  decoded = g_base64_decode (value + 6, &len);
+  if (decoded == NULL || len == 0)
+    return FALSE;
+  text = g_strndup ((const char *) decoded, len);
+  if (strlen (text) != len || (colon = strchr (text, ':')) == NULL)
+    return FALSE;
+  *colon = '\0';
+  *client_id = g_uri_unescape_string (text, NULL);
+  *client_secret = g_uri_unescape_string (colon + 1, NULL);
+  if (*client_id == NULL || *client_secret == NULL
+      || !g_utf8_validate (*client_id, -1, NULL) || !g_utf8_validate (*client_secret, -1, NULL))
+    {
+      g_clear_pointer (client_id, g_free);
+      g_clear_pointer (client_secret, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+oauth_set_basic (SoupMessageHeaders *headers,
+                 const char         *client_id,
+                 const char         *client_secret)
+{
+  g_autofree char *id = g_uri_escape_string (client_id, NULL, FALSE);
+  g_autofree char *secret = g_uri_escape_string (client_secret, NULL, FALSE);
+  g_autofree char *joined = g_strconcat (id, ":", secret, NULL);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) joined, strlen (joined));
+  g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
+
+  soup_message_headers_replace (headers, "Authorization", value);
+}
+
+/* Compares two secrets in time that depends only on their lengths, never on where they first
+ * differ (RFC 6749 §10.10 asks that guessing be infeasible; a timing leak would make it easy). */
+gboolean
+oauth_secure_equal (const char *a,
+                    const char *b)
+{
+  gsize la, lb, n;
+  guint diff;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  la = strlen (a);
+  lb = strlen (b);
+  n = MAX (la, lb);
+  diff = (guint) (la ^ lb);
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar ca = i < la ? (guchar) a[i] : 0;
+      guchar cb = i < lb ? (guchar) b[i] : 0;
+      diff |= (guint) (ca ^ cb);
+    }
+  return diff == 0;
+}
+
+/**
+ * oauth_pkce_s256:
+ * Returns: (transfer full): BASE64URL(SHA256(ASCII(verifier))), RFC 7636 §4.2.
+ */
+char *
+oauth_pkce_s256 (const char *verifier)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_checksum_update (sum, (const guchar *) verifier, strlen (verifier));
+  g_checksum_get_digest (sum, digest, &len);
+  return sim_base64url_encode (digest, len);
+}
+
+/* RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~". */
+gboolean
+oauth_pkce_is_valid_value (const char *value)
+{
+  gsize len;
+
+  if (value == NULL)
+    return FALSE;
+  len = strlen (value);
+  if (len < 43 || len > 128)
+    return FALSE;
+  for (const char *p = value; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_' && *p != '~')
+      return FALSE;
+  return TRUE;
+}
+
+/* Forms */
+
+static char *
+html_unescape (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  static const struct { const char *entity; char c; } entities[] = {
+    { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&#39;", '\'' },
+    { "&apos;", '\'' },
+  };
+
+  for (const char *p = text; *p;)
+    {
+      gboolean done = FALSE;
+      if (*p == '&')
+        for (guint i = 0; i < G_N_ELEMENTS (entities) && !done; i++)
+          if (g_str_has_prefix (p, entities[i].entity))
+            {
+              g_string_append_c (out, entities[i].c);
+              p += strlen (entities[i].entity);
+              done = TRUE;
+            }
+      if (!done)
+        g_string_append_c (out, *p++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+attribute (const char *tag,
+           const char *name)
+{
+  g_autofree char *needle = g_strdup_printf (" %s=\"", name);
+  const char *start = strstr (tag, needle);
+  const char *end;
+  g_autofree char *raw = NULL;
+
+  if (!start)
+    return NULL;
+  start += strlen (needle);
+  end = strchr (start, '"');
+  if (!end)
+    return NULL;
+  raw = g_strndup (start, end - start);
+  return html_unescape (raw);
+}
+
+/**
+ * oauth_form_parse:
+ *
+ * Reads the first <form> of a page the way the simulated browser needs it: the action, the
+ * hidden inputs and the values of the scope checkboxes. It understands the markup our own
+ * server writes (double-quoted attributes), not HTML at large.
+ *
+ * Returns: (transfer full) (nullable): the form, or %NULL when the page has none.
+ */
+OAuthForm *
+oauth_form_parse (const char *html)
+{
+  const char *form_start = strstr (html, "<form");
+  const char *form_end;
+  const char *p;
+  OAuthForm *form;
+
+  if (!form_start)
+    return NULL;
+  form_end = strstr (form_start, "</form>");
+  if (!form_end)
+    return NULL;
+
+  form = g_new0 (OAuthForm, 1);
+  {
+    const char *tag_end = strchr (form_start, '>');
+    g_autofree char *tag = g_strndup (form_start, tag_end ? tag_end - form_start : 0);
+    form->action = attribute (tag, "action");
+  }
+  form->hidden = sim_params_new ();
+  form->checkboxes = g_ptr_array_new_with_free_func (g_free);
+
+  for (p = form_start; (p = strstr (p, "<input")) && p < form_end; p++)
+    {
+      const char *tag_end = strchr (p, '>');
+      g_autofree char *tag = g_strndup (p, tag_end ? tag_end - p : 0);
+      g_autofree char *type = attribute (tag, "type");
+      g_autofree char *name = attribute (tag, "name");
+      g_autofree char *value = attribute (tag, "value");
+
+      if (!name || !value)
+        continue;
+      if (g_strcmp0 (type, "hidden") == 0)
+        sim_params_set (form->hidden, name, value);
+      else if (g_strcmp0 (type, "checkbox") == 0 && strcmp (name, "scope") == 0)
+        g_ptr_array_add (form->checkboxes, g_steal_pointer (&value));
+    }
+  return form;
+}
+
+void
+oauth_form_free (OAuthForm *form)
+{
+  if (!form)
+    return;
+  g_free (form->action);
+  sim_params_free (form->hidden);
+  g_ptr_array_unref (form->checkboxes);
+  g_free (form);
+}

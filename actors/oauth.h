@@ -1,0 +1,67 @@
+/* oauth.h: small pieces of OAuth that several actors share: error responses (RFC 6749 §4.1.2.1,
+ * §5.2), scope strings (§3.3), client authentication headers (§2.3.1), PKCE (RFC 7636 §4.2),
+ * constant-time comparison, and HTML pages with the headers a login page needs. */
+#pragma once
+
+#include "sim/message.h"
+
+G_BEGIN_DECLS
+
+/* Scopes: space-separated, case-sensitive, order does not matter (RFC 6749 §3.3). */
+GStrv     oauth_scope_parse       (const char  *scope);
+char     *oauth_scope_join        (const char *const *scopes);
+char     *oauth_scope_normalize   (const char  *scope);
+gboolean  oauth_scope_is_subset   (const char  *scope,
+                                   const char  *of);
+gboolean  oauth_scope_contains    (const char  *scope,
+                                   const char  *one);
+gboolean  oauth_scope_is_valid    (const char  *scope);
+gboolean  oauth_scope_is_empty    (const char  *scope);
+
+/* Responses */
+void      oauth_json_error        (SimMessage  *message,
+                                   guint        status,
+                                   const char  *error,
+                                   const char  *description);
+void      oauth_redirect_error    (SimMessage  *message,
+                                   const char  *redirect_uri,
+                                   const char  *error,
+                                   const char  *description,
+                                   const char  *state,
+                                   const char  *issuer);
+void      oauth_no_store          (SimMessage  *message);
+void      oauth_html_page         (SimMessage  *message,
+                                   guint        status,
+                                   const char  *title,
+                                   const char  *body_html);
+char     *oauth_append_query      (const char  *uri,
+                                   SimParams   *params);
+
+/* Client authentication */
+gboolean  oauth_parse_basic       (SoupMessageHeaders *headers,
+                                   char       **client_id,
+                                   char       **client_secret);
+void      oauth_set_basic         (SoupMessageHeaders *headers,
+                                   const char  *client_id,
+                                   const char  *client_secret);
+gboolean  oauth_secure_equal      (const char  *a,
+                                   const char  *b);
+
+/* PKCE */
+char     *oauth_pkce_s256         (const char  *verifier);
+gboolean  oauth_pkce_is_valid_value (const char *value);
+
+/* Reading HTML forms that our own server writes, as a browser would. */
+typedef struct
+{
+  char *action;
+  SimParams *hidden;
+  GPtrArray *checkboxes;  /* (element-type utf8): values of name="scope" boxes */
+} OAuthForm;
+
+OAuthForm *oauth_form_parse       (const char  *html);
+void       oauth_form_free        (OAuthForm   *form);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OAuthForm, oauth_form_free)
+
+G_END_DECLS

@@ -1,0 +1,47 @@
+/* cmd-list.c: `oauth-sim list [PATH]`: scenarios and their one-line titles; the built-in
+ * lessons when no PATH is given. */
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "sim/cli/cli.h"
+
+int
+cli_list (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = cli_context_new ("list");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  int status = CLI_OK;
+
+  g_option_context_set_description (context, _("Without PATH, lists the lessons built into oauth-sim (play one with “oauth-sim demo”). With a file or folder, lists each scenario file and its title; a file that does not load is reported on stderr."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return cli_usage_error ("list", error->message);
+
+  if (argc < 2)
+    {
+      g_auto(GStrv) names = cli_builtin_names ();
+      for (guint i = 0; names[i]; i++)
+        {
+          g_autoptr(SimScenario) scenario = cli_load_builtin (names[i], NULL);
+          printf ("%-24s %s\n", names[i], scenario ? scenario->title : "?");
+        }
+      return CLI_OK;
+    }
+
+  for (int i = 1; i < argc; i++)
+    cli_collect_scenarios (argv[i], files);
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autoptr(SimScenario) scenario = cli_load_scenario (files->pdata[i], &error);
+      if (scenario == NULL)
+        {
+          cli_error ("%s", error->message);
+          g_clear_error (&error);
+          status = CLI_TROUBLE;
+          continue;
+        }
+      printf ("%s\t%s\n", (char *) files->pdata[i], scenario->title);
+    }
+  return status;
+}

@@ -1,0 +1,541 @@
+/* message.c: the HTTP exchange value carried by the bus, and ordered parameter lists. */
+#include <string.h>
+
+#include "sim/message.h"
+
+G_DEFINE_QUARK (sim-message-error-quark, sim_message_error)
+
+/**
+ * sim_message_new_from_uri:
+ * @uri: (transfer none): the absolute request URI
+ *
+ * Returns: (transfer full): a request with no body and no response yet.
+ */
+SimMessage *
+sim_message_new_from_uri (const char *method,
+                          GUri       *uri)
+{
+  SimMessage *self;
+
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  self = g_new0 (SimMessage, 1);
+  self->ref_count = 1;
+  self->method = g_strdup (method);
+  self->uri = g_uri_ref (uri);
+  self->request_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  self->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  self->narration = g_ptr_array_new_with_free_func (g_free);
+  self->notes = g_ptr_array_new_with_free_func (g_free);
+  return self;
+}
+
+/**
+ * sim_message_new:
+ * @uri: an absolute URI; it must parse (a programmer error otherwise)
+ *
+ * Returns: (transfer full) (nullable): the request, or %NULL if @uri is not absolute.
+ */
+SimMessage *
+sim_message_new (const char *method,
+                 const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+
+  g_return_val_if_fail (parsed != NULL, NULL);
+  return sim_message_new_from_uri (method, parsed);
+}
+
+SimMessage *
+sim_message_ref (SimMessage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+sim_message_unref (SimMessage *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  g_free (self->method);
+  g_uri_unref (self->uri);
+  soup_message_headers_unref (self->request_headers);
+  soup_message_headers_unref (self->response_headers);
+  g_clear_pointer (&self->request_body, g_bytes_unref);
+  g_clear_pointer (&self->response_body, g_bytes_unref);
+  g_free (self->from);
+  g_free (self->to);
+  g_ptr_array_unref (self->narration);
+  g_ptr_array_unref (self->notes);
+  g_free (self);
+}
+
+void
+sim_message_set_uri (SimMessage *self,
+                     GUri       *uri)
+{
+  g_return_if_fail (self != NULL && uri != NULL);
+  g_uri_ref (uri);
+  g_uri_unref (self->uri);
+  self->uri = uri;
+}
+
+void
+sim_message_set_phase (SimMessage *self,
+                       SimPhase    phase)
+{
+  g_return_if_fail (self != NULL);
+  self->phase = phase;
+}
+
+void
+sim_message_narrate (SimMessage *self,
+                     const char *format,
+                     ...)
+{
+  va_list args;
+
+  g_return_if_fail (self != NULL);
+  va_start (args, format);
+  g_ptr_array_add (self->narration, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+void
+sim_message_add_note (SimMessage *self,
+                      const char *note)
+{
+  g_return_if_fail (self != NULL);
+  g_ptr_array_add (self->notes, g_strdup (note));
+}
+
+/**
+ * sim_message_get_path:
+ * Returns: (transfer none): the path of the request URI, "/" when empty.
+ */
+const char *
+sim_message_get_path (SimMessage *self)
+{
+  const char *path = g_uri_get_path (self->uri);
+  return (path && *path) ? path : "/";
+}
+
+/**
+ * sim_message_dup_origin:
+ * Returns: (transfer full): "scheme://host[:port]" of the request URI.
+ */
+char *
+sim_message_dup_origin (SimMessage *self)
+{
+  int port = g_uri_get_port (self->uri);
+  if (port > 0)
+    return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (self->uri), g_uri_get_host (self->uri), port);
+  return g_strdup_printf ("%s://%s", g_uri_get_scheme (self->uri), g_uri_get_host (self->uri));
+}
+
+/* Request bodies */
+
+void
+sim_message_set_request_body (SimMessage *self,
+                              const char *content_type,
+                              GBytes     *body)
+{
+  g_return_if_fail (self != NULL);
+  g_clear_pointer (&self->request_body, g_bytes_unref);
+  self->request_body = body ? g_bytes_ref (body) : NULL;
+  if (content_type)
+    soup_message_headers_replace (self->request_headers, "Content-Type", content_type);
+  else
+    soup_message_headers_remove (self->request_headers, "Content-Type");
+}
+
+void
+sim_message_set_request_form_encoded (SimMessage *self,
+                                      const char *encoded)
+{
+  g_autoptr(GBytes) body = g_bytes_new (encoded, strlen (encoded));
+  sim_message_set_request_body (self, "application/x-www-form-urlencoded", body);
+}
+
+/**
+ * sim_message_set_request_form:
+ * @first_field: name, value, name, value, ..., %NULL; fields keep their order.
+ */
+void
+sim_message_set_request_form (SimMessage *self,
+                              const char *first_field,
+                              ...)
+{
+  va_list args;
+  g_autofree char *encoded = NULL;
+
+  va_start (args, first_field);
+  encoded = soup_form_encode_valist (first_field, args);
+  va_end (args);
+  sim_message_set_request_form_encoded (self, encoded);
+}
+
+static GBytes *
+node_to_bytes (JsonNode *node)
+{
+  gsize len = 0;
+  char *text = json_to_string (node, FALSE);
+  len = strlen (text);
+  return g_bytes_new_take (text, len);
+}
+
+void
+sim_message_set_request_json (SimMessage *self,
+                              JsonNode   *node)
+{
+  g_autoptr(GBytes) body = node_to_bytes (node);
+  sim_message_set_request_body (self, "application/json", body);
+}
+
+static JsonNode *
+bytes_to_json (GBytes  *bytes,
+               GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  gsize len = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &len) : "";
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED, "empty body");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, len, error))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+/**
+ * sim_message_get_request_json:
+ * Returns: (transfer full) (nullable): the parsed body, or %NULL with @error set.
+ */
+JsonNode *
+sim_message_get_request_json (SimMessage *self,
+                              GError    **error)
+{
+  return bytes_to_json (self->request_body, error);
+}
+
+static char *
+bytes_to_text (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data;
+
+  if (!bytes)
+    return g_strdup ("");
+  data = g_bytes_get_data (bytes, &len);
+  return g_strndup (data, len);
+}
+
+/**
+ * sim_message_dup_request_text:
+ * Returns: (transfer full): the request body as text ("" when there is none).
+ */
+char *
+sim_message_dup_request_text (SimMessage *self)
+{
+  return bytes_to_text (self->request_body);
+}
+
+/* Responses */
+
+void
+sim_message_set_response (SimMessage *self,
+                          guint       status,
+                          const char *content_type,
+                          GBytes     *body)
+{
+  g_return_if_fail (self != NULL);
+  self->status = status;
+  g_clear_pointer (&self->response_body, g_bytes_unref);
+  self->response_body = body ? g_bytes_ref (body) : NULL;
+  if (content_type)
+    soup_message_headers_replace (self->response_headers, "Content-Type", content_type);
+}
+
+void
+sim_message_set_response_text (SimMessage *self,
+                               guint       status,
+                               const char *content_type,
+                               const char *text)
+{
+  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+  sim_message_set_response (self, status, content_type, body);
+}
+
+void
+sim_message_set_response_json (SimMessage *self,
+                               guint       status,
+                               JsonNode   *node)
+{
+  g_autoptr(GBytes) body = node_to_bytes (node);
+  sim_message_set_response (self, status, "application/json", body);
+}
+
+void
+sim_message_set_redirect (SimMessage *self,
+                          const char *location)
+{
+  sim_message_set_response (self, SOUP_STATUS_FOUND, NULL, NULL);
+  soup_message_headers_replace (self->response_headers, "Location", location);
+}
+
+JsonNode *
+sim_message_get_response_json (SimMessage *self,
+                               GError    **error)
+{
+  return bytes_to_json (self->response_body, error);
+}
+
+char *
+sim_message_dup_response_text (SimMessage *self)
+{
+  return bytes_to_text (self->response_body);
+}
+
+static gboolean
+content_type_is (SoupMessageHeaders *headers,
+                 const char         *wanted)
+{
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  return type != NULL && g_ascii_strcasecmp (type, wanted) == 0;
+}
+
+gboolean
+sim_message_is_form (SoupMessageHeaders *headers)
+{
+  return content_type_is (headers, "application/x-www-form-urlencoded");
+}
+
+gboolean
+sim_message_is_json (SoupMessageHeaders *headers)
+{
+  return content_type_is (headers, "application/json");
+}
+
+/* Parameters */
+
+struct _SimParams
+{
+  GPtrArray *names;
+  GPtrArray *values;
+  char *repeated;
+};
+
+SimParams *
+sim_params_new (void)
+{
+  SimParams *params = g_new0 (SimParams, 1);
+  params->names = g_ptr_array_new_with_free_func (g_free);
+  params->values = g_ptr_array_new_with_free_func (g_free);
+  return params;
+}
+
+void
+sim_params_free (SimParams *params)
+{
+  if (!params)
+    return;
+  g_ptr_array_unref (params->names);
+  g_ptr_array_unref (params->values);
+  g_free (params->repeated);
+  g_free (params);
+}
+
+static int
+params_find (SimParams  *params,
+             const char *name)
+{
+  for (guint i = 0; i < params->names->len; i++)
+    if (strcmp (params->names->pdata[i], name) == 0)
+      return (int) i;
+  return -1;
+}
+
+/**
+ * sim_params_parse:
+ * @encoded: (nullable): "a=1&b=2" as in a query string or a form body
+ *
+ * Every occurrence is kept in order; the first name that occurs twice is remembered for
+ * sim_params_repeated_name(), because OAuth endpoints must refuse repeated parameters.
+ *
+ * Returns: (transfer full) (nullable): the list, or %NULL with @error set on bad escapes.
+ */
+SimParams *
+sim_params_parse (const char *encoded,
+                  GError    **error)
+{
+  g_autoptr(SimParams) params = sim_params_new ();
+  GUriParamsIter iter;
+  char *name = NULL, *value = NULL;
+  GError *local_error = NULL;
+
+  if (encoded == NULL || *encoded == '\0')
+    return g_steal_pointer (&params);
+
+  g_uri_params_iter_init (&iter, encoded, -1, "&", G_URI_PARAMS_WWW_FORM);
+  while (g_uri_params_iter_next (&iter, &name, &value, &local_error))
+    {
+      if (!g_utf8_validate (name, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+        {
+          g_set_error (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED,
+                       "parameter is not valid UTF-8");
+          g_free (name);
+          g_free (value);
+          return NULL;
+        }
+      if (params->repeated == NULL && params_find (params, name) >= 0)
+        params->repeated = g_strdup (name);
+      g_ptr_array_add (params->names, name);
+      g_ptr_array_add (params->values, value);
+    }
+  if (local_error)
+    {
+      g_set_error (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED,
+                   "%s", local_error->message);
+      g_error_free (local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&params);
+}
+
+/**
+ * sim_params_get:
+ * Returns: (transfer none) (nullable): the first value of @name.
+ */
+const char *
+sim_params_get (SimParams  *params,
+                const char *name)
+{
+  int i = params_find (params, name);
+  return i >= 0 ? params->values->pdata[i] : NULL;
+}
+
+/* Replaces the first occurrence in place, or appends. */
+void
+sim_params_set (SimParams  *params,
+                const char *name,
+                const char *value)
+{
+  int i = params_find (params, name);
+  if (i >= 0)
+    {
+      g_free (params->values->pdata[i]);
+      params->values->pdata[i] = g_strdup (value);
+      return;
+    }
+  g_ptr_array_add (params->names, g_strdup (name));
+  g_ptr_array_add (params->values, g_strdup (value));
+}
+
+/* Removes every occurrence. */
+void
+sim_params_remove (SimParams  *params,
+                   const char *name)
+{
+  int i;
+  while ((i = params_find (params, name)) >= 0)
+    {
+      g_ptr_array_remove_index (params->names, i);
+      g_ptr_array_remove_index (params->values, i);
+    }
+}
+
+guint
+sim_params_size (SimParams *params)
+{
+  return params->names->len;
+}
+
+const char *
+sim_params_name_at (SimParams *params,
+                    guint      i)
+{
+  g_return_val_if_fail (i < params->names->len, NULL);
+  return params->names->pdata[i];
+}
+
+const char *
+sim_params_value_at (SimParams *params,
+                     guint      i)
+{
+  g_return_val_if_fail (i < params->values->len, NULL);
+  return params->values->pdata[i];
+}
+
+/**
+ * sim_params_repeated_name:
+ * Returns: (transfer none) (nullable): the first parameter name that occurred twice.
+ */
+const char *
+sim_params_repeated_name (SimParams *params)
+{
+  return params->repeated;
+}
+
+/**
+ * sim_params_encode:
+ * Returns: (transfer full): the list as application/x-www-form-urlencoded, in order.
+ */
+char *
+sim_params_encode (SimParams *params)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < params->names->len; i++)
+    {
+      g_autofree char *one = soup_form_encode (params->names->pdata[i], params->values->pdata[i], NULL);
+      if (i > 0)
+        g_string_append_c (out, '&');
+      g_string_append (out, one);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * sim_message_get_query:
+ * Returns: (transfer full) (nullable): the request URI's query parameters.
+ */
+SimParams *
+sim_message_get_query (SimMessage *self,
+                       GError    **error)
+{
+  return sim_params_parse (g_uri_get_query (self->uri), error);
+}
+
+/**
+ * sim_message_get_form:
+ * Returns: (transfer full) (nullable): the form body's parameters; an error when the body is
+ * not application/x-www-form-urlencoded.
+ */
+SimParams *
+sim_message_get_form (SimMessage *self,
+                      GError    **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!sim_message_is_form (self->request_headers))
+    {
+      g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_WRONG_CONTENT_TYPE,
+                           "the body is not application/x-www-form-urlencoded");
+      return NULL;
+    }
+  text = sim_message_dup_request_text (self);
+  if (strlen (text) != (self->request_body ? g_bytes_get_size (self->request_body) : 0))
+    {
+      g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED,
+                           "the body contains a NUL byte");
+      return NULL;
+    }
+  return sim_params_parse (text, error);
+}

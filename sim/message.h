@@ -1,0 +1,137 @@
+/* message.h: one HTTP exchange (a request and, once answered, its response) as a plain value.
+ *
+ * libsoup's SoupServerMessage cannot be created outside a SoupServer, so the simulated bus
+ * carries this value instead and the HTTP transport converts at the edge. Headers are kept in
+ * SoupMessageHeaders, bodies in GBytes; form and JSON helpers use soup_form_* and json-glib.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "sim/phase.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SimMessage SimMessage;
+
+struct _SimMessage
+{
+  /*< private >*/
+  gint ref_count;
+
+  /*< public, read-only; use the functions to change >*/
+  char *method;
+  GUri *uri;
+  SoupMessageHeaders *request_headers;
+  GBytes *request_body;
+
+  guint status;                     /* 0 until answered */
+  SoupMessageHeaders *response_headers;
+  GBytes *response_body;
+
+  char *from;                       /* the actor that sent it */
+  char *to;                         /* the actor that answered it */
+  SimPhase phase;
+  GPtrArray *narration;             /* (element-type utf8): sentences for the trace */
+  GPtrArray *notes;                 /* (element-type utf8): teacher notes shown at this step */
+};
+
+SimMessage *sim_message_new               (const char *method,
+                                           const char *uri);
+SimMessage *sim_message_new_from_uri      (const char *method,
+                                           GUri       *uri);
+SimMessage *sim_message_ref               (SimMessage *self);
+void        sim_message_unref             (SimMessage *self);
+
+void        sim_message_set_uri           (SimMessage *self,
+                                           GUri       *uri);
+void        sim_message_set_phase         (SimMessage *self,
+                                           SimPhase    phase);
+void        sim_message_narrate           (SimMessage *self,
+                                           const char *format,
+                                           ...) G_GNUC_PRINTF (2, 3);
+void        sim_message_add_note          (SimMessage *self,
+                                           const char *note);
+const char *sim_message_get_path          (SimMessage *self);
+char       *sim_message_dup_origin        (SimMessage *self);
+
+/* Request bodies */
+void        sim_message_set_request_form  (SimMessage *self,
+                                           const char *first_field,
+                                           ...) G_GNUC_NULL_TERMINATED;
+void        sim_message_set_request_form_encoded (SimMessage *self,
+                                           const char *encoded);
+void        sim_message_set_request_json  (SimMessage *self,
+                                           JsonNode   *node);
+void        sim_message_set_request_body  (SimMessage *self,
+                                           const char *content_type,
+                                           GBytes     *body);
+JsonNode   *sim_message_get_request_json  (SimMessage *self,
+                                           GError    **error);
+char       *sim_message_dup_request_text  (SimMessage *self);
+
+/* Responses */
+void        sim_message_set_response      (SimMessage *self,
+                                           guint       status,
+                                           const char *content_type,
+                                           GBytes     *body);
+void        sim_message_set_response_json (SimMessage *self,
+                                           guint       status,
+                                           JsonNode   *node);
+void        sim_message_set_response_text (SimMessage *self,
+                                           guint       status,
+                                           const char *content_type,
+                                           const char *text);
+void        sim_message_set_redirect      (SimMessage *self,
+                                           const char *location);
+JsonNode   *sim_message_get_response_json (SimMessage *self,
+                                           GError    **error);
+char       *sim_message_dup_response_text (SimMessage *self);
+
+gboolean    sim_message_is_form           (SoupMessageHeaders *headers);
+gboolean    sim_message_is_json           (SoupMessageHeaders *headers);
+
+/* Parameters: a form or a query string parsed with GUriParamsIter, keeping order and refusing a
+ * repeated name (RFC 6749 §3.1). */
+typedef struct _SimParams SimParams;
+
+SimParams  *sim_params_parse              (const char *encoded,
+                                           GError    **error);
+SimParams  *sim_params_new                (void);
+void        sim_params_free               (SimParams  *params);
+const char *sim_params_get                (SimParams  *params,
+                                           const char *name);
+void        sim_params_set                (SimParams  *params,
+                                           const char *name,
+                                           const char *value);
+void        sim_params_remove             (SimParams  *params,
+                                           const char *name);
+guint       sim_params_size               (SimParams  *params);
+const char *sim_params_name_at            (SimParams  *params,
+                                           guint       i);
+const char *sim_params_value_at           (SimParams  *params,
+                                           guint       i);
+char       *sim_params_encode             (SimParams  *params);
+const char *sim_params_repeated_name      (SimParams  *params);
+
+SimParams  *sim_message_get_query         (SimMessage *self,
+                                           GError    **error);
+SimParams  *sim_message_get_form          (SimMessage *self,
+                                           GError    **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimMessage, sim_message_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimParams, sim_params_free)
+
+#define SIM_MESSAGE_ERROR (sim_message_error_quark ())
+GQuark sim_message_error_quark (void);
+
+typedef enum
+{
+  SIM_MESSAGE_ERROR_REPEATED_PARAMETER = 1,
+  SIM_MESSAGE_ERROR_MALFORMED,
+  SIM_MESSAGE_ERROR_WRONG_CONTENT_TYPE,
+} SimMessageError;
+
+G_END_DECLS

@@ -1,0 +1,24 @@
+/* run-private.h: the run's state, shared by run.c, expect.c and tamper.c. */
+#pragma once
+
+#include "sim/scenario/run.h"
+
+G_BEGIN_DECLS
+
+struct _SimRun
+{
+  SimScenario *scenario;   /* (not owned) */
+  SimWorld *world;
+  AuthServer *server;
+  CalendarApi *api;
+  ClientApp *client;
+  ResourceOwner *owner;
+  SimTracer *tracer;       /* (not owned) (nullable) */
+  GPtrArray *records;      /* (element-type SimRecord) */
+  GPtrArray *failures;     /* (element-type utf8) */
+  guint checks;
+  guint current_step;      /* the scenario step being played */
+  const char *pending_note;
+};
+
+G_END_DECLS

@@ -1,0 +1,860 @@
+/* scenario-load.c: reading and checking a scenario file (docs/scenario-format.md).
+ *
+ * Strict: every field is known, typed and in range, every actor and action exists, and steps
+ * come in an order that can happen; the first problem stops the load with its position.
+ */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/reader.h"
+
+#define DEFAULT_START "2026-03-02T09:00:00Z"
+
+static const char *const top_fields[] = {
+  "title", "description", "seed", "start", "server", "owner", "client", "steps", NULL
+};
+static const char *const server_fields[] = {
+  "issuer", "code_lifetime", "access_token_lifetime", "refresh_token_lifetime",
+  "rotate_refresh_tokens", "require_pkce", "allow_plain_pkce", "max_login_attempts", "scopes", NULL
+};
+static const char *const owner_fields[] = { "username", "password", "consent", "events", NULL };
+static const char *const consent_fields[] = { "decision", "scopes", NULL };
+static const char *const event_fields[] = { "title", "start", NULL };
+static const char *const client_fields[] = {
+  "name", "redirect_uri", "scope", "auth_method", "pkce", "check_state", "refresh_on_401", NULL
+};
+static const char *const expect_fields[] = {
+  "exchange", "status", "error", "present", "absent", "headers", "holds", "lacks", "says", NULL
+};
+static const char *const tamper_fields[] = {
+  "exchange", "stage", "set", "remove", "set_header", "remove_header", "drop", "duplicate", "delay", NULL
+};
+static const char *const actors[] = { "client", "resource-owner", "clock", "network", NULL };
+static const char *const decisions[] = { "approve", "deny", NULL };
+static const char *const auth_methods[] = { "client_secret_basic", "client_secret_post", "none", NULL };
+static const char *const revocable[] = { "access_token", "refresh_token", NULL };
+static const char *const methods[] = { "GET", "POST", "PUT", "DELETE", NULL };
+static const char *const stages[] = { "request", "response", NULL };
+static const char *const phases[] = {
+  "registration", "consent", "code-exchange", "access", "refresh", "revocation", NULL
+};
+static const char *const holders[] = { "client", NULL };
+
+#define COMMON "actor", "action", "title", "note", "expect", "tamper"
+
+typedef struct
+{
+  const char *actor;
+  const char *action;
+  SimActionKind kind;
+  const char *fields[12];
+} ActionInfo;
+
+static const ActionInfo action_table[] = {
+  { "client", "register", SIM_ACTION_REGISTER, { COMMON, NULL } },
+  { "client", "discover", SIM_ACTION_DISCOVER, { COMMON, NULL } },
+  { "client", "call-api", SIM_ACTION_CALL_API, { COMMON, "method", "path", "body", NULL } },
+  { "client", "refresh", SIM_ACTION_REFRESH, { COMMON, "scope", NULL } },
+  { "client", "revoke", SIM_ACTION_REVOKE, { COMMON, "token", NULL } },
+  { "resource-owner", "connect", SIM_ACTION_CONNECT, { COMMON, "url", NULL } },
+  { "resource-owner", "consent", SIM_ACTION_CONSENT, { COMMON, "decision", "scopes", "password", NULL } },
+  { "resource-owner", "visit", SIM_ACTION_VISIT, { COMMON, "url", "phase", NULL } },
+  { "clock", "advance", SIM_ACTION_ADVANCE, { COMMON, "seconds", NULL } },
+  { "network", "replay", SIM_ACTION_REPLAY, { COMMON, "exchange", "step", NULL } },
+};
+
+static void
+expect_free (gpointer data)
+{
+  SimExpect *e = data;
+  g_free (e->exchange);
+  g_free (e->error);
+  g_clear_pointer (&e->present, g_ptr_array_unref);
+  g_clear_pointer (&e->absent, g_ptr_array_unref);
+  g_clear_pointer (&e->header_names, g_ptr_array_unref);
+  g_clear_pointer (&e->header_values, g_ptr_array_unref);
+  g_clear_pointer (&e->holds, g_ptr_array_unref);
+  g_clear_pointer (&e->lacks, g_ptr_array_unref);
+  g_clear_pointer (&e->says, g_ptr_array_unref);
+  g_free (e);
+}
+
+static void
+tamper_free (gpointer data)
+{
+  SimTamper *t = data;
+  g_free (t->exchange);
+  g_clear_pointer (&t->set_params, sim_params_free);
+  g_clear_pointer (&t->remove_params, g_ptr_array_unref);
+  g_clear_pointer (&t->set_headers, sim_params_free);
+  g_clear_pointer (&t->remove_headers, g_ptr_array_unref);
+  g_free (t);
+}
+
+static void
+held_free (gpointer data)
+{
+  SimHeld *h = data;
+  g_free (h->actor);
+  g_free (h->what);
+  g_free (h);
+}
+
+static void
+step_free (gpointer data)
+{
+  SimStep *s = data;
+  g_free (s->actor);
+  g_free (s->action);
+  g_free (s->title);
+  g_free (s->note);
+  g_free (s->method);
+  g_free (s->path);
+  g_free (s->url);
+  g_free (s->scope);
+  g_free (s->password);
+  g_free (s->token);
+  g_free (s->exchange);
+  g_clear_pointer (&s->body, json_node_unref);
+  g_free (s->approve_scopes);
+  g_ptr_array_unref (s->expects);
+  g_ptr_array_unref (s->tampers);
+  g_free (s);
+}
+
+static void
+scope_free (gpointer data)
+{
+  SimScope *s = data;
+  g_free (s->name);
+  g_free (s->description);
+  g_free (s);
+}
+
+static void
+event_free (gpointer data)
+{
+  SimEvent *e = data;
+  g_free (e->owner);
+  g_free (e->title);
+  g_free (e->start);
+  g_free (e);
+}
+
+void
+sim_scenario_free (SimScenario *self)
+{
+  if (!self)
+    return;
+  g_free (self->file);
+  g_free (self->title);
+  g_free (self->description);
+  auth_server_config_clear (&self->server);
+  g_ptr_array_unref (self->scopes);
+  owner_config_clear (&self->owner);
+  g_ptr_array_unref (self->events);
+  client_config_clear (&self->client);
+  g_ptr_array_unref (self->steps);
+  g_free (self);
+}
+
+static SimScenario *
+scenario_new (const char *file)
+{
+  SimScenario *self = g_new0 (SimScenario, 1);
+  self->file = g_strdup (file);
+  self->seed = 1;
+  auth_server_config_init (&self->server);
+  owner_config_init (&self->owner);
+  client_config_init (&self->client);
+  self->scopes = g_ptr_array_new_with_free_func (scope_free);
+  self->events = g_ptr_array_new_with_free_func (event_free);
+  self->steps = g_ptr_array_new_with_free_func (step_free);
+  return self;
+}
+
+static gboolean
+is_space_free (SimReader  *r,
+               JsonObject *object,
+               const char *name,
+               const char *value)
+{
+  if (value && (strchr (value, ' ') || *value == '\0'))
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, name),
+                         _("'%s' must be one word without spaces"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_url (SimReader   *r,
+          JsonObject  *object,
+          const char  *name,
+          gboolean     required,
+          char       **out)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (!sim_reader_string (r, object, name, required, out))
+    return FALSE;
+  if (*out == NULL)
+    return TRUE;
+  uri = g_uri_parse (*out, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, name),
+                         _("'%s' must be an absolute URL such as https://client.example/callback"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_server (SimReader   *r,
+             JsonObject  *object,
+             SimScenario *s)
+{
+  JsonObject *server = NULL, *scopes = NULL;
+  gint64 attempts = s->server.max_login_attempts;
+
+  if (!sim_reader_object (r, object, "server", FALSE, &server))
+    return FALSE;
+  if (server == NULL)
+    return TRUE;
+  if (!sim_reader_check_fields (r, server, "'server'", server_fields)
+      || !read_url (r, server, "issuer", FALSE, &s->server.issuer)
+      || !sim_reader_int (r, server, "code_lifetime", 1, 600, &s->server.code_lifetime)
+      || !sim_reader_int (r, server, "access_token_lifetime", 1, 366 * 86400, &s->server.access_token_lifetime)
+      || !sim_reader_int (r, server, "refresh_token_lifetime", 1, 3660 * 86400, &s->server.refresh_token_lifetime)
+      || !sim_reader_bool (r, server, "rotate_refresh_tokens", &s->server.rotate_refresh_tokens)
+      || !sim_reader_bool (r, server, "require_pkce", &s->server.require_pkce)
+      || !sim_reader_bool (r, server, "allow_plain_pkce", &s->server.allow_plain_pkce)
+      || !sim_reader_int (r, server, "max_login_attempts", 1, 100, &attempts)
+      || !sim_reader_object (r, server, "scopes", FALSE, &scopes))
+    return FALSE;
+  s->server.max_login_attempts = attempts;
+  if (scopes)
+    {
+      g_autoptr(GPtrArray) names = NULL, values = NULL;
+      if (!sim_reader_string_map (r, server, "scopes", FALSE, &names, &values))
+        return FALSE;
+      for (guint i = 0; i < names->len; i++)
+        {
+          SimScope *scope;
+          if (!is_space_free (r, scopes, names->pdata[i], names->pdata[i]))
+            return FALSE;
+          scope = g_new0 (SimScope, 1);
+          scope->name = g_strdup (names->pdata[i]);
+          scope->description = g_strdup (values->pdata[i]);
+          g_ptr_array_add (s->scopes, scope);
+        }
+      if (names->len == 0)
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, server, "scopes"),
+                             _("'scopes' must name at least one scope"));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_owner (SimReader   *r,
+            JsonObject  *object,
+            SimScenario *s)
+{
+  JsonObject *owner = NULL, *consent = NULL;
+  JsonNode *events;
+
+  if (!sim_reader_object (r, object, "owner", FALSE, &owner))
+    return FALSE;
+  if (owner == NULL)
+    return TRUE;
+  if (!sim_reader_check_fields (r, owner, "'owner'", owner_fields)
+      || !sim_reader_string (r, owner, "username", FALSE, &s->owner.username)
+      || !is_space_free (r, owner, "username", s->owner.username)
+      || !sim_reader_string (r, owner, "password", FALSE, &s->owner.password)
+      || !sim_reader_object (r, owner, "consent", FALSE, &consent))
+    return FALSE;
+  if (consent)
+    {
+      g_autofree char *decision = NULL;
+      g_autoptr(GPtrArray) scopes = NULL;
+      if (!sim_reader_check_fields (r, consent, "'consent'", consent_fields)
+          || !sim_reader_choice (r, consent, "decision", decisions, &decision)
+          || !sim_reader_strings (r, consent, "scopes", &scopes))
+        return FALSE;
+      if (decision)
+        s->owner.approve = strcmp (decision, "approve") == 0;
+      if (scopes)
+        {
+          g_ptr_array_add (scopes, NULL);
+          g_free (s->owner.approve_scopes);
+          s->owner.approve_scopes = g_strjoinv (" ", (GStrv) scopes->pdata);
+        }
+    }
+  events = json_object_has_member (owner, "events") ? json_object_get_member (owner, "events") : NULL;
+  if (events)
+    {
+      JsonArray *array;
+      if (!JSON_NODE_HOLDS_ARRAY (events))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, owner, "events"),
+                             _("'events' must be an array of objects"));
+          return FALSE;
+        }
+      array = json_node_get_array (events);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+          JsonObject *e;
+          SimEvent *event;
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            {
+              sim_doc_set_error (r->doc, r->error, sim_doc_element_pos (r->doc, array, i),
+                                 _("each event must be an object with 'title' and 'start'"));
+              return FALSE;
+            }
+          e = json_node_get_object (node);
+          event = g_new0 (SimEvent, 1);
+          g_ptr_array_add (s->events, event);
+          if (!sim_reader_check_fields (r, e, "an event", event_fields)
+              || !sim_reader_string (r, e, "title", TRUE, &event->title)
+              || !sim_reader_string (r, e, "start", TRUE, &event->start))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_client (SimReader   *r,
+             JsonObject  *object,
+             SimScenario *s)
+{
+  JsonObject *client = NULL;
+
+  if (!sim_reader_object (r, object, "client", FALSE, &client))
+    return FALSE;
+  if (client == NULL)
+    return TRUE;
+  return sim_reader_check_fields (r, client, "'client'", client_fields)
+         && sim_reader_string (r, client, "name", FALSE, &s->client.name)
+         && read_url (r, client, "redirect_uri", FALSE, &s->client.redirect_uri)
+         && sim_reader_string (r, client, "scope", FALSE, &s->client.scope)
+         && sim_reader_choice (r, client, "auth_method", auth_methods, &s->client.auth_method)
+         && sim_reader_bool (r, client, "pkce", &s->client.use_pkce)
+         && sim_reader_bool (r, client, "check_state", &s->client.check_state)
+         && sim_reader_bool (r, client, "refresh_on_401", &s->client.refresh_on_401);
+}
+
+static gboolean
+read_exchange (SimReader   *r,
+               JsonObject  *object,
+               const char  *name,
+               gboolean     required,
+               char       **out)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (!sim_reader_string (r, object, name, required, out))
+    return FALSE;
+  if (*out == NULL)
+    return TRUE;
+  parts = g_strsplit (*out, " ", -1);
+  if (g_strv_length (parts) != 2 || !g_strv_contains (methods, parts[0]) || parts[1][0] != '/')
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, name),
+                         _("'%s' must be a method and a path, such as \"POST /token\""), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_held (SimReader   *r,
+           JsonObject  *expect,
+           const char  *name,
+           GPtrArray  **out)
+{
+  JsonObject *map = NULL;
+  g_autoptr(GList) members = NULL;
+
+  if (!sim_reader_object (r, expect, name, FALSE, &map))
+    return FALSE;
+  if (map == NULL)
+    return TRUE;
+  *out = g_ptr_array_new_with_free_func (held_free);
+  members = json_object_get_members (map);
+  for (GList *l = members; l; l = l->next)
+    {
+      g_autoptr(GPtrArray) things = NULL;
+      const char *const *known = client_app_held_names ();
+
+      if (!g_strv_contains (holders, l->data))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, map, l->data),
+                             _("'%s' lists what an actor holds; '%s' is not one whose holdings can be checked (expected 'client')"),
+                             name, (char *) l->data);
+          return FALSE;
+        }
+      if (!sim_reader_strings (r, map, l->data, &things))
+        return FALSE;
+      for (guint i = 0; i < things->len; i++)
+        {
+          SimHeld *held;
+          if (!g_strv_contains (known, things->pdata[i]))
+            {
+              g_autofree char *list = sim_reader_join (known);
+              sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, map, l->data),
+                                 _("the client holds no '%s'; expected one of %s"),
+                                 (char *) things->pdata[i], list);
+              return FALSE;
+            }
+          held = g_new0 (SimHeld, 1);
+          held->actor = g_strdup (l->data);
+          held->what = g_strdup (things->pdata[i]);
+          held->pos = sim_doc_member_pos (r->doc, map, l->data);
+          g_ptr_array_add (*out, held);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_expect (SimReader  *r,
+             JsonObject *object,
+             SimStep    *step)
+{
+  SimExpect *e = g_new0 (SimExpect, 1);
+  gint64 status = -1;
+  JsonNode *error;
+
+  g_ptr_array_add (step->expects, e);
+  e->pos = sim_doc_object_pos (r->doc, object);
+  e->status = -1;
+  if (!sim_reader_check_fields (r, object, "'expect'", expect_fields)
+      || !read_exchange (r, object, "exchange", FALSE, &e->exchange)
+      || !sim_reader_int (r, object, "status", 0, 599, &status)
+      || !sim_reader_strings (r, object, "present", &e->present)
+      || !sim_reader_strings (r, object, "absent", &e->absent)
+      || !sim_reader_string_map (r, object, "headers", TRUE, &e->header_names, &e->header_values)
+      || !read_held (r, object, "holds", &e->holds)
+      || !read_held (r, object, "lacks", &e->lacks)
+      || !sim_reader_strings (r, object, "says", &e->says))
+    return FALSE;
+  e->status = (int) status;
+  error = json_object_has_member (object, "error") ? json_object_get_member (object, "error") : NULL;
+  if (error && JSON_NODE_HOLDS_NULL (error))
+    e->error = g_strdup ("");
+  else if (!sim_reader_string (r, object, "error", FALSE, &e->error))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+read_tamper (SimReader  *r,
+             JsonObject *object,
+             SimStep    *step)
+{
+  SimTamper *t = g_new0 (SimTamper, 1);
+  g_autofree char *stage = NULL;
+  g_autoptr(GPtrArray) names = NULL, values = NULL;
+  g_autoptr(GPtrArray) header_names = NULL, header_values = NULL;
+
+  g_ptr_array_add (step->tampers, t);
+  t->pos = sim_doc_object_pos (r->doc, object);
+  if (!sim_reader_check_fields (r, object, "'tamper'", tamper_fields)
+      || !read_exchange (r, object, "exchange", TRUE, &t->exchange)
+      || !sim_reader_choice (r, object, "stage", stages, &stage)
+      || !sim_reader_string_map (r, object, "set", FALSE, &names, &values)
+      || !sim_reader_strings (r, object, "remove", &t->remove_params)
+      || !sim_reader_string_map (r, object, "set_header", FALSE, &header_names, &header_values)
+      || !sim_reader_strings (r, object, "remove_header", &t->remove_headers)
+      || !sim_reader_bool (r, object, "drop", &t->drop)
+      || !sim_reader_bool (r, object, "duplicate", &t->duplicate)
+      || !sim_reader_int (r, object, "delay", 0, 366 * 86400, &t->delay))
+    return FALSE;
+  t->stage = g_strcmp0 (stage, "response") == 0 ? SIM_TAMPER_RESPONSE : SIM_TAMPER_REQUEST;
+  if (names)
+    {
+      t->set_params = sim_params_new ();
+      for (guint i = 0; i < names->len; i++)
+        sim_params_set (t->set_params, names->pdata[i], values->pdata[i]);
+    }
+  if (header_names)
+    {
+      t->set_headers = sim_params_new ();
+      for (guint i = 0; i < header_names->len; i++)
+        sim_params_set (t->set_headers, header_names->pdata[i], header_values->pdata[i]);
+    }
+  if (t->stage == SIM_TAMPER_RESPONSE && (t->set_params || t->remove_params || t->delay || t->drop))
+    {
+      sim_doc_set_error (r->doc, r->error, t->pos,
+                         _("a response can only have its headers changed or be duplicated; 'set', 'remove', 'drop' and 'delay' act on requests"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "expect" and "tamper" take one object or an array of them. */
+static gboolean
+read_list (SimReader  *r,
+           JsonObject *object,
+           const char *name,
+           SimStep    *step,
+           gboolean  (*read_one) (SimReader *, JsonObject *, SimStep *))
+{
+  JsonNode *node = json_object_has_member (object, name) ? json_object_get_member (object, name) : NULL;
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return read_one (r, json_node_get_object (node), step);
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, name),
+                         _("'%s' must be an object or an array of objects"), name);
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_element_pos (r->doc, array, i),
+                             _("each entry of '%s' must be an object"), name);
+          return FALSE;
+        }
+      if (!read_one (r, json_node_get_object (element), step))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static const ActionInfo *
+find_action (SimReader  *r,
+             JsonObject *object,
+             const char *actor,
+             const char *action)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *list = NULL;
+  const char *suggestion;
+
+  for (guint i = 0; i < G_N_ELEMENTS (action_table); i++)
+    if (strcmp (action_table[i].actor, actor) == 0)
+      {
+        if (strcmp (action_table[i].action, action) == 0)
+          return &action_table[i];
+        g_ptr_array_add (names, (gpointer) action_table[i].action);
+      }
+  g_ptr_array_add (names, NULL);
+  suggestion = sim_reader_closest (action, (const char *const *) names->pdata);
+  list = sim_reader_join ((const char *const *) names->pdata);
+  if (suggestion)
+    sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "action"),
+                       _("the %s has no action '%s' (did you mean '%s'?)"), actor, action, suggestion);
+  else
+    sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "action"),
+                       _("the %s has no action '%s'; expected one of %s"), actor, action, list);
+  return NULL;
+}
+
+static gboolean
+read_action_fields (SimReader  *r,
+                    JsonObject *object,
+                    SimStep    *step)
+{
+  g_autoptr(GPtrArray) scopes = NULL;
+  g_autofree char *decision = NULL;
+  g_autofree char *phase = NULL;
+  gint64 from_step = 0;
+
+  switch (step->kind)
+    {
+    case SIM_ACTION_CALL_API:
+      if (!sim_reader_choice (r, object, "method", methods, &step->method)
+          || !sim_reader_string (r, object, "path", FALSE, &step->path))
+        return FALSE;
+      if (step->path && step->path[0] != '/')
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "path"),
+                             _("'path' must start with '/'"));
+          return FALSE;
+        }
+      if (json_object_has_member (object, "body"))
+        step->body = json_node_copy (json_object_get_member (object, "body"));
+      return TRUE;
+    case SIM_ACTION_REFRESH:
+      return sim_reader_string (r, object, "scope", FALSE, &step->scope);
+    case SIM_ACTION_REVOKE:
+      return sim_reader_choice (r, object, "token", revocable, &step->token);
+    case SIM_ACTION_CONNECT:
+      return read_url (r, object, "url", FALSE, &step->url);
+    case SIM_ACTION_VISIT:
+      if (!read_url (r, object, "url", TRUE, &step->url)
+          || !sim_reader_choice (r, object, "phase", phases, &phase))
+        return FALSE;
+      step->phase = SIM_PHASE_CONSENT;
+      if (phase)
+        sim_phase_from_string (phase, &step->phase);
+      return TRUE;
+    case SIM_ACTION_CONSENT:
+      if (!sim_reader_choice (r, object, "decision", decisions, &decision)
+          || !sim_reader_strings (r, object, "scopes", &scopes)
+          || !sim_reader_string (r, object, "password", FALSE, &step->password))
+        return FALSE;
+      step->decision = decision ? strcmp (decision, "approve") == 0 : -1;
+      if (scopes)
+        {
+          g_ptr_array_add (scopes, NULL);
+          step->approve_scopes = g_strjoinv (" ", (GStrv) scopes->pdata);
+        }
+      return TRUE;
+    case SIM_ACTION_ADVANCE:
+      if (!json_object_has_member (object, "seconds"))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_object_pos (r->doc, object),
+                             _("missing required field 'seconds'"));
+          return FALSE;
+        }
+      return sim_reader_int (r, object, "seconds", 0, 10 * 366 * 86400, &step->seconds);
+    case SIM_ACTION_REPLAY:
+      if (!read_exchange (r, object, "exchange", TRUE, &step->exchange)
+          || !sim_reader_int (r, object, "step", 1, G_MAXINT, &from_step))
+        return FALSE;
+      step->from_step = (int) from_step;
+      return TRUE;
+    case SIM_ACTION_REGISTER:
+    case SIM_ACTION_DISCOVER:
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+read_step (SimReader   *r,
+           JsonArray   *array,
+           guint        index,
+           SimScenario *s)
+{
+  JsonNode *node = json_array_get_element (array, index);
+  JsonObject *object;
+  SimStep *step;
+  const ActionInfo *info;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_element_pos (r->doc, array, index),
+                         _("each step must be an object with 'actor' and 'action'"));
+      return FALSE;
+    }
+  object = json_node_get_object (node);
+  step = g_new0 (SimStep, 1);
+  step->expects = g_ptr_array_new_with_free_func (expect_free);
+  step->tampers = g_ptr_array_new_with_free_func (tamper_free);
+  step->decision = -1;
+  step->pos = sim_doc_object_pos (r->doc, object);
+  g_ptr_array_add (s->steps, step);
+
+  if (!sim_reader_string (r, object, "actor", TRUE, &step->actor))
+    return FALSE;
+  if (!g_strv_contains (actors, step->actor))
+    {
+      const char *suggestion = sim_reader_closest (step->actor, actors);
+      g_autofree char *list = sim_reader_join (actors);
+      if (suggestion)
+        sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "actor"),
+                           _("unknown actor '%s' (did you mean '%s'?)"), step->actor, suggestion);
+      else
+        sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "actor"),
+                           _("unknown actor '%s'; expected one of %s"), step->actor, list);
+      return FALSE;
+    }
+  if (!sim_reader_string (r, object, "action", TRUE, &step->action))
+    return FALSE;
+  if (!(info = find_action (r, object, step->actor, step->action)))
+    return FALSE;
+  step->kind = info->kind;
+
+  {
+    g_autofree char *where = g_strdup_printf (_("a '%s %s' step"), step->actor, step->action);
+    if (!sim_reader_check_fields (r, object, where, info->fields))
+      return FALSE;
+  }
+  return sim_reader_string (r, object, "title", FALSE, &step->title)
+         && sim_reader_string (r, object, "note", FALSE, &step->note)
+         && read_action_fields (r, object, step)
+         && read_list (r, object, "expect", step, read_expect)
+         && read_list (r, object, "tamper", step, read_tamper);
+}
+
+/* Orders that cannot happen: the owner answers a consent page only after opening one, and a
+ * replay names an earlier step. */
+static gboolean
+check_order (SimReader   *r,
+             SimScenario *s)
+{
+  gboolean page_open = FALSE;
+
+  for (guint i = 0; i < s->steps->len; i++)
+    {
+      SimStep *step = s->steps->pdata[i];
+      if (step->kind == SIM_ACTION_CONNECT || step->kind == SIM_ACTION_VISIT)
+        page_open = TRUE;
+      else if (step->kind == SIM_ACTION_CONSENT && !page_open)
+        {
+          sim_doc_set_error (r->doc, r->error, step->pos,
+                             _("step %u: the owner cannot consent before a login page is open; add a 'resource-owner connect' step before it"),
+                             i + 1);
+          return FALSE;
+        }
+      else if (step->kind == SIM_ACTION_REPLAY && step->from_step >= (int) i + 1)
+        {
+          sim_doc_set_error (r->doc, r->error, step->pos,
+                             _("step %u: a replay can only repeat an earlier step, not step %d"),
+                             i + 1, step->from_step);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_start (SimReader   *r,
+            JsonObject  *object,
+            SimScenario *s)
+{
+  g_autofree char *start = NULL;
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (!sim_reader_string (r, object, "start", FALSE, &start))
+    return FALSE;
+  dt = g_date_time_new_from_iso8601 (start ? start : DEFAULT_START, NULL);
+  if (dt == NULL)
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "start"),
+                         _("'start' must be a date and time such as \"2026-03-02T09:00:00Z\""));
+      return FALSE;
+    }
+  s->start = g_date_time_to_unix (dt);
+  return TRUE;
+}
+
+static void
+default_scopes (SimScenario *s)
+{
+  static const char *const defaults[][2] = {
+    { "calendar.read", N_("See your calendar events") },
+    { "calendar.write", N_("Add events to your calendar") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+    {
+      SimScope *scope = g_new0 (SimScope, 1);
+      scope->name = g_strdup (defaults[i][0]);
+      scope->description = g_strdup (_(defaults[i][1]));
+      g_ptr_array_add (s->scopes, scope);
+    }
+}
+
+static SimScenario *
+read_scenario (SimDoc  *doc,
+               GError **error)
+{
+  g_autoptr(SimScenario) s = scenario_new (sim_doc_get_name (doc));
+  SimReader reader = { doc, error };
+  SimReader *r = &reader;
+  JsonNode *root = sim_doc_get_root (doc);
+  JsonObject *object;
+  JsonNode *steps;
+  JsonArray *array;
+  gint64 seed = 1;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      sim_doc_set_error (doc, error, (SimPos) { 1, 1 }, _("a scenario must be a JSON object, not %s"),
+                         JSON_NODE_HOLDS_ARRAY (root) ? _("an array") : _("a single value"));
+      return NULL;
+    }
+  object = json_node_get_object (root);
+  if (!sim_reader_check_fields (r, object, _("the scenario"), top_fields)
+      || !sim_reader_string (r, object, "title", TRUE, &s->title)
+      || !sim_reader_string (r, object, "description", FALSE, &s->description)
+      || !sim_reader_int (r, object, "seed", 0, G_MAXINT64, &seed)
+      || !read_start (r, object, s)
+      || !read_server (r, object, s)
+      || !read_owner (r, object, s)
+      || !read_client (r, object, s))
+    return NULL;
+  s->seed = (guint64) seed;
+  if (s->scopes->len == 0)
+    default_scopes (s);
+
+  steps = json_object_has_member (object, "steps") ? json_object_get_member (object, "steps") : NULL;
+  if (steps == NULL)
+    {
+      sim_doc_set_error (doc, error, sim_doc_object_pos (doc, object), _("missing required field 'steps'"));
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (steps) || json_array_get_length (json_node_get_array (steps)) == 0)
+    {
+      sim_doc_set_error (doc, error, sim_doc_member_pos (doc, object, "steps"),
+                         _("'steps' must be a non-empty array of steps"));
+      return NULL;
+    }
+  array = json_node_get_array (steps);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (!read_step (r, array, i, s))
+      return NULL;
+  if (!check_order (r, s))
+    return NULL;
+  for (guint i = 0; i < s->events->len; i++)
+    {
+      SimEvent *event = s->events->pdata[i];
+      event->owner = g_strdup (s->owner.username);
+    }
+  return g_steal_pointer (&s);
+}
+
+/**
+ * sim_scenario_load_data:
+ * @name: the file name used in messages
+ *
+ * Returns: (transfer full) (nullable): the scenario, or %NULL with @error set to
+ * "NAME:LINE:COLUMN: what was expected".
+ */
+SimScenario *
+sim_scenario_load_data (const char  *name,
+                        const char  *data,
+                        gsize        length,
+                        GError     **error)
+{
+  g_autoptr(SimDoc) doc = sim_doc_load_data (name, data, length, error);
+  return doc ? read_scenario (doc, error) : NULL;
+}
+
+SimScenario *
+sim_scenario_load_file (const char  *filename,
+                        GError     **error)
+{
+  g_autoptr(SimDoc) doc = sim_doc_load_file (filename, error);
+  return doc ? read_scenario (doc, error) : NULL;
+}
+
+/**
+ * sim_scenario_read_title:
+ * Returns: (transfer full) (nullable): the title of a scenario file that loads, else %NULL.
+ */
+char *
+sim_scenario_read_title (const char *filename)
+{
+  g_autoptr(SimScenario) s = sim_scenario_load_file (filename, NULL);
+  return s ? g_strdup (s->title) : NULL;
+}

@@ -1,0 +1,174 @@
+/* tamper.c: "what if": a scenario step may change, drop, delay or duplicate a message on its
+ * way, so a student can try a wrong secret or a late exchange without writing C. Each tamper
+ * applies to the first matching exchange of its step, once, and says so in the trace. */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sim/scenario/run-private.h"
+
+/**
+ * sim_message_copy_request:
+ * Returns: (transfer full): a new message with the same request and no response.
+ */
+SimMessage *
+sim_message_copy_request (SimMessage *message)
+{
+  SimMessage *copy = sim_message_new_from_uri (message->method, message->uri);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  soup_message_headers_iter_init (&iter, message->request_headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    soup_message_headers_append (copy->request_headers, name, value);
+  if (message->request_body)
+    copy->request_body = g_bytes_ref (message->request_body);
+  copy->phase = message->phase;
+  return copy;
+}
+
+static void
+edit_params (SimParams *params,
+             SimTamper *t,
+             GString   *what)
+{
+  for (guint i = 0; t->remove_params && i < t->remove_params->len; i++)
+    {
+      sim_params_remove (params, t->remove_params->pdata[i]);
+      g_string_append_printf (what, _(" %s removed;"), (char *) t->remove_params->pdata[i]);
+    }
+  for (guint i = 0; t->set_params && i < sim_params_size (t->set_params); i++)
+    {
+      sim_params_set (params, sim_params_name_at (t->set_params, i), sim_params_value_at (t->set_params, i));
+      g_string_append_printf (what, _(" %s set to “%s”;"), sim_params_name_at (t->set_params, i),
+                              sim_params_value_at (t->set_params, i));
+    }
+}
+
+static void
+tamper_params (SimMessage *message,
+               SimTamper  *t,
+               GString    *what)
+{
+  g_autoptr(SimParams) params = NULL;
+  g_autofree char *encoded = NULL;
+
+  if (!t->set_params && !t->remove_params)
+    return;
+  if (strcmp (message->method, "GET") == 0)
+    {
+      GUri *uri;
+      params = sim_message_get_query (message, NULL);
+      if (!params)
+        params = sim_params_new ();
+      edit_params (params, t, what);
+      encoded = sim_params_encode (params);
+      uri = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (message->uri), NULL,
+                         g_uri_get_host (message->uri), g_uri_get_port (message->uri),
+                         g_uri_get_path (message->uri), *encoded ? encoded : NULL, NULL);
+      sim_message_set_uri (message, uri);
+      g_uri_unref (uri);
+      return;
+    }
+  params = sim_message_get_form (message, NULL);
+  if (!params)
+    params = sim_params_new ();
+  edit_params (params, t, what);
+  encoded = sim_params_encode (params);
+  sim_message_set_request_form_encoded (message, encoded);
+}
+
+static void
+tamper_headers (SoupMessageHeaders *headers,
+                SimTamper          *t,
+                GString            *what)
+{
+  for (guint i = 0; t->remove_headers && i < t->remove_headers->len; i++)
+    {
+      soup_message_headers_remove (headers, t->remove_headers->pdata[i]);
+      g_string_append_printf (what, _(" header %s removed;"), (char *) t->remove_headers->pdata[i]);
+    }
+  for (guint i = 0; t->set_headers && i < sim_params_size (t->set_headers); i++)
+    {
+      soup_message_headers_replace (headers, sim_params_name_at (t->set_headers, i),
+                                    sim_params_value_at (t->set_headers, i));
+      g_string_append_printf (what, _(" header %s set to “%s”;"), sim_params_name_at (t->set_headers, i),
+                              sim_params_value_at (t->set_headers, i));
+    }
+}
+
+static void
+note_tampering (SimMessage *message,
+                GString    *what)
+{
+  if (what->len == 0)
+    return;
+  g_string_truncate (what, what->len - 1); /* the last ';' */
+  sim_message_narrate (message, _("What if: this message was altered on its way:%s."), what->str);
+}
+
+static void
+duplicate (SimRun     *self,
+           SimBus     *bus,
+           SimMessage *message)
+{
+  g_autoptr(SimMessage) copy = sim_message_copy_request (message);
+  sim_message_narrate (copy, _("What if: the same request arrives a second time, unchanged."));
+  sim_bus_deliver (bus, message->from, copy);
+}
+
+/* The bus's interceptor while a scenario plays. */
+gboolean
+sim_run_intercept (gpointer        data,
+                   SimBus         *bus,
+                   SimMessage     *message,
+                   SimTamperStage  stage)
+{
+  SimRun *self = data;
+  SimStep *step;
+  gboolean deliver = TRUE;
+
+  if (self->current_step >= self->scenario->steps->len)
+    return TRUE;
+  step = self->scenario->steps->pdata[self->current_step];
+  for (guint i = 0; i < step->tampers->len; i++)
+    {
+      SimTamper *t = step->tampers->pdata[i];
+      g_autoptr(GString) what = g_string_new (NULL);
+
+      if (t->done || !sim_exchange_matches (message, t->exchange))
+        continue;
+      if (stage == SIM_TAMPER_RESPONSE)
+        {
+          /* A request tamper that duplicates acts once its first copy has been answered. */
+          if (t->stage == SIM_TAMPER_RESPONSE)
+            {
+              tamper_headers (message->response_headers, t, what);
+              note_tampering (message, what);
+            }
+          if (t->stage == SIM_TAMPER_RESPONSE || t->duplicate)
+            {
+              t->done = TRUE;
+              if (t->duplicate)
+                duplicate (self, bus, message);
+            }
+          continue;
+        }
+      if (t->stage != SIM_TAMPER_REQUEST)
+        continue;
+      if (!t->duplicate)
+        t->done = TRUE;
+      if (t->delay > 0)
+        {
+          g_autofree char *now = NULL;
+          sim_clock_advance (self->world->clock, t->delay);
+          now = sim_clock_format_iso (self->world->clock);
+          g_string_append_printf (what, _(" it was held back %" G_GINT64_FORMAT " s and arrives at %s;"), t->delay, now);
+        }
+      tamper_params (message, t, what);
+      tamper_headers (message->request_headers, t, what);
+      note_tampering (message, what);
+      if (t->drop)
+        deliver = FALSE;
+    }
+  return deliver;
+}

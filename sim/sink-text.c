@@ -1,0 +1,374 @@
+/* sink-text.c: the trace for people, in a terminal or on a projector.
+ *
+ * Each step gets a rule with its number and phase, the actors, the request line, the headers
+ * and body fields that matter, the answer, and the narration wrapped to the width. A step that
+ * nests other steps (the API asking the server about a token) prints its answer after them,
+ * under a short "answer to step N" line.
+ */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sim/tracer.h"
+#include "sim/textwrap.h"
+#include "sim/trace-view.h"
+
+#define ESC "\033["
+
+typedef struct
+{
+  SimSink parent;
+  SimTextOptions options;
+  guint last_begun;
+} TextSink;
+
+/* Headers the text view leaves out: the same on every page, and shown in the JSON trace. */
+static const char *const quiet_headers[] = {
+  "Content-Length", "Content-Security-Policy", "Referrer-Policy", "X-Content-Type-Options",
+  "X-Frame-Options", "Pragma", NULL
+};
+
+static const char *
+phase_color (SimPhase phase)
+{
+  switch (phase)
+    {
+    case SIM_PHASE_REGISTRATION: return ESC "1;35m";
+    case SIM_PHASE_CONSENT: return ESC "1;34m";
+    case SIM_PHASE_CODE_EXCHANGE: return ESC "1;36m";
+    case SIM_PHASE_ACCESS: return ESC "1;32m";
+    case SIM_PHASE_REFRESH: return ESC "1;33m";
+    case SIM_PHASE_NONE:
+    default: return ESC "1m";
+    }
+}
+
+static void
+paint (TextSink   *self,
+       const char *color,
+       const char *text)
+{
+  GString *out = self->parent.out;
+  if (self->options.color)
+    g_string_append_printf (out, "%s%s" ESC "0m", color, text);
+  else
+    g_string_append (out, text);
+}
+
+static void
+rule (TextSink   *self,
+      SimPhase    phase,
+      const char *label)
+{
+  g_autoptr(GString) line = g_string_new ("── ");
+  guint used;
+
+  g_string_append (line, label);
+  g_string_append_c (line, ' ');
+  used = sim_text_columns (line->str);
+  for (; used < self->options.width; used++)
+    g_string_append (line, "─");
+  paint (self, phase_color (phase), line->str);
+  g_string_append_c (self->parent.out, '\n');
+}
+
+static void
+field (TextSink   *self,
+       const char *indent,
+       const char *name,
+       const char *sep,
+       const char *value)
+{
+  g_autofree char *line = g_strdup_printf ("%s%s%s", indent, name, sep);
+  guint room = self->options.width > sim_text_columns (line) + 8
+             ? self->options.width - sim_text_columns (line) : 8;
+  g_autofree char *shown = sim_text_truncate (value, room);
+
+  g_string_append_printf (self->parent.out, "%s%s\n", line, shown);
+}
+
+static void
+params_block (TextSink   *self,
+              const char *indent,
+              const char *encoded)
+{
+  g_autoptr(SimParams) params = sim_params_parse (encoded, NULL);
+
+  if (!params)
+    {
+      field (self, indent, "", "", encoded);
+      return;
+    }
+  for (guint i = 0; i < sim_params_size (params); i++)
+    field (self, indent, sim_params_name_at (params, i), "=", sim_params_value_at (params, i));
+}
+
+static void
+show_url_query (TextSink *self,
+                GUri     *uri)
+{
+  if (g_uri_get_query (uri))
+    params_block (self, "      ", g_uri_get_query (uri));
+}
+
+/* HTTP Basic is only base64: show what it carries, since that is the lesson. */
+static void
+basic_hint (TextSink   *self,
+            const char *value)
+{
+  g_autofree guchar *decoded = NULL;
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (g_ascii_strncasecmp (value, "Basic ", 6) != 0)
+    return;
+  decoded = g_base64_decode (value + 6, &len);
+  if (!decoded || len == 0)
+    return;
+  text = g_strndup ((const char *) decoded, len);
+  if (strlen (text) != len || !g_utf8_validate (text, -1, NULL))
+    return;
+  field (self, "      ", _("↳ decodes to"), " ", text);
+}
+
+static void
+headers_block (TextSink           *self,
+               SoupMessageHeaders *headers,
+               gboolean            show_content_type)
+{
+  g_autoptr(GPtrArray) names = sim_trace_sorted_headers (headers);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      const char *value = soup_message_headers_get_list (headers, name);
+
+      if (g_strv_contains (quiet_headers, name))
+        continue;
+      if (!show_content_type && g_ascii_strcasecmp (name, "Content-Type") == 0)
+        continue;
+      field (self, "    ", name, ": ", value);
+      if (g_ascii_strcasecmp (name, "Authorization") == 0)
+        basic_hint (self, value);
+      if (g_ascii_strcasecmp (name, "Location") == 0)
+        {
+          g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+          if (uri)
+            show_url_query (self, uri);
+        }
+    }
+}
+
+static void
+json_block (TextSink   *self,
+            const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
+    {
+      field (self, "    │ ", "", "", text);
+      return;
+    }
+
+  {
+    JsonObject *object = json_node_get_object (root);
+    g_autoptr(GList) members = json_object_get_members (object);
+
+    for (GList *l = members; l; l = l->next)
+      {
+        JsonNode *value = json_object_get_member (object, l->data);
+        g_autofree char *shown = NULL;
+
+        if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+          shown = g_strdup (json_node_get_string (value));
+        else
+          shown = json_to_string (value, FALSE);
+        field (self, "    │ ", l->data, ": ", shown);
+      }
+  }
+}
+
+static void
+body_block (TextSink           *self,
+            SoupMessageHeaders *headers,
+            GBytes             *body)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *title = NULL;
+
+  if (!body)
+    return;
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  switch (sim_trace_body_kind (headers, body))
+    {
+    case SIM_BODY_NONE:
+      break;
+    case SIM_BODY_FORM:
+      params_block (self, "    │ ", text);
+      break;
+    case SIM_BODY_JSON:
+      json_block (self, text);
+      break;
+    case SIM_BODY_HTML:
+      title = sim_trace_html_title (text);
+      {
+        g_autofree char *what = g_strdup_printf (_("(a web page: “%s”)"), title ? title : "?");
+        field (self, "    │ ", "", "", what);
+      }
+      break;
+    case SIM_BODY_TEXT:
+    default:
+      {
+        g_auto(GStrv) lines = g_strsplit (text, "\n", 2);
+        field (self, "    │ ", "", "", lines[0] ? lines[0] : "");
+      }
+      break;
+    }
+}
+
+static char *
+request_target (SimMessage *message)
+{
+  g_autofree char *origin = sim_message_dup_origin (message);
+  return g_strdup_printf ("%s%s", origin, sim_message_get_path (message));
+}
+
+static void
+text_begin (SimSink            *sink,
+            const SimTraceStep *step)
+{
+  TextSink *self = (TextSink *) sink;
+  SimMessage *m = step->message;
+  g_autofree char *time = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *actors = NULL;
+  g_autofree char *target = request_target (m);
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (step->time);
+
+  time = dt ? g_date_time_format (dt, "%H:%M:%S") : g_strdup ("?");
+  label = g_strdup_printf ("%u · %s · %s", step->step, sim_phase_to_label (m->phase), time);
+  g_string_append_c (sink->out, '\n');
+  rule (self, m->phase, label);
+
+  actors = g_strdup_printf ("%s → %s", m->from, m->to);
+  paint (self, ESC "1m", actors);
+  if (step->parent)
+    g_string_append_printf (sink->out, _("  (while answering step %u)"), step->parent);
+  g_string_append_c (sink->out, '\n');
+
+  field (self, "  ", m->method, " ", target);
+  show_url_query (self, m->uri);
+  headers_block (self, m->request_headers, m->request_body == NULL);
+  body_block (self, m->request_headers, m->request_body);
+  self->last_begun = step->step;
+}
+
+static void
+text_end (SimSink            *sink,
+          const SimTraceStep *step)
+{
+  TextSink *self = (TextSink *) sink;
+  SimMessage *m = step->message;
+  g_autofree char *status = NULL;
+  g_autofree char *narration = sim_trace_narration (m);
+
+  if (self->last_begun != step->step)
+    {
+      g_autofree char *label = g_strdup_printf (_("answer to step %u"), step->step);
+      g_string_append_c (sink->out, '\n');
+      rule (self, m->phase, label);
+    }
+  self->last_begun = 0;
+
+  if (m->status == SOUP_STATUS_NONE)
+    status = g_strdup (_("← no answer"));
+  else
+    status = g_strdup_printf ("← %u %s", m->status, soup_status_get_phrase (m->status));
+  paint (self, m->status >= 400 || m->status == 0 ? ESC "1;31m" : ESC "32m", status);
+  g_string_append_c (sink->out, '\n');
+  headers_block (self, m->response_headers, FALSE);
+  body_block (self, m->response_headers, m->response_body);
+
+  if (*narration)
+    {
+      g_autoptr(GString) wrapped = g_string_new (NULL);
+      sim_text_wrap (wrapped, narration, "  ", "  ", self->options.width);
+      paint (self, ESC "3m", wrapped->str);
+    }
+  for (guint i = 0; i < m->notes->len; i++)
+    {
+      g_autoptr(GString) wrapped = g_string_new (NULL);
+      g_autofree char *note = g_strdup_printf (_("✎ Note: %s"), (char *) m->notes->pdata[i]);
+      sim_text_wrap (wrapped, note, "  ", "  ", self->options.width);
+      paint (self, ESC "33m", wrapped->str);
+    }
+}
+
+static void
+text_remark (SimSink    *sink,
+             SimRemark   kind,
+             const char *text)
+{
+  TextSink *self = (TextSink *) sink;
+  g_autoptr(GString) wrapped = g_string_new (NULL);
+
+  switch (kind)
+    {
+    case SIM_REMARK_TITLE:
+      sim_text_wrap (wrapped, text, "", "", self->options.width);
+      paint (self, ESC "1m", wrapped->str);
+      break;
+    case SIM_REMARK_TEXT:
+      g_string_append_c (sink->out, '\n');
+      sim_text_wrap (wrapped, text, "", "", self->options.width);
+      g_string_append (sink->out, wrapped->str);
+      break;
+    case SIM_REMARK_SECTION:
+      g_string_append_c (sink->out, '\n');
+      sim_text_wrap (wrapped, text, "▶ ", "  ", self->options.width);
+      paint (self, ESC "1m", wrapped->str);
+      break;
+    case SIM_REMARK_CLOCK:
+      g_string_append_c (sink->out, '\n');
+      sim_text_wrap (wrapped, text, "⏱ ", "  ", self->options.width);
+      paint (self, ESC "33m", wrapped->str);
+      break;
+    case SIM_REMARK_NOTE:
+      sim_text_wrap (wrapped, text, "✎ ", "  ", self->options.width);
+      paint (self, ESC "33m", wrapped->str);
+      break;
+    case SIM_REMARK_CHECK_OK:
+      sim_text_wrap (wrapped, text, "  ✓ ", "    ", self->options.width);
+      paint (self, ESC "32m", wrapped->str);
+      break;
+    case SIM_REMARK_CHECK_FAIL:
+    default:
+      sim_text_wrap (wrapped, text, "  ✗ ", "    ", self->options.width);
+      paint (self, ESC "1;31m", wrapped->str);
+      break;
+    }
+}
+
+static const SimSinkClass text_sink_class = {
+  .begin = text_begin,
+  .end = text_end,
+  .remark = text_remark,
+};
+
+/**
+ * sim_sink_text_new:
+ * Returns: (transfer full): a sink writing the human-readable trace.
+ */
+SimSink *
+sim_sink_text_new (const SimTextOptions *options)
+{
+  TextSink *self = g_new0 (TextSink, 1);
+  self->parent.klass = &text_sink_class;
+  self->parent.out = g_string_new (NULL);
+  self->options = *options;
+  if (self->options.width < 40)
+    self->options.width = 80;
+  return &self->parent;
+}

@@ -1,0 +1,18 @@
+/* textwrap.h: terminal columns for UTF-8 text (wide characters count two) and word wrapping,
+ * so the text trace fits its width in English and in Korean alike. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+guint  sim_text_columns  (const char *text);
+char  *sim_text_truncate (const char *text,
+                          guint       columns);
+void   sim_text_wrap     (GString    *out,
+                          const char *text,
+                          const char *first,
+                          const char *indent,
+                          guint       width);
+
+G_END_DECLS

@@ -1,0 +1,91 @@
+/* trace-view.c: the parts of rendering a message that every sink needs. */
+#include <string.h>
+
+#include "sim/trace-view.h"
+
+SimBodyKind
+sim_trace_body_kind (SoupMessageHeaders *headers,
+                     GBytes             *body)
+{
+  const char *type;
+
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    return SIM_BODY_NONE;
+  if (sim_message_is_form (headers))
+    return SIM_BODY_FORM;
+  if (sim_message_is_json (headers))
+    return SIM_BODY_JSON;
+  type = soup_message_headers_get_content_type (headers, NULL);
+  if (type && g_ascii_strcasecmp (type, "text/html") == 0)
+    return SIM_BODY_HTML;
+  return SIM_BODY_TEXT;
+}
+
+/**
+ * sim_trace_html_title:
+ * Returns: (transfer full) (nullable): the text of the page's <title>.
+ */
+char *
+sim_trace_html_title (const char *html)
+{
+  const char *start = strstr (html, "<title>");
+  const char *end;
+
+  if (!start)
+    return NULL;
+  start += strlen ("<title>");
+  end = strstr (start, "</title>");
+  if (!end)
+    return NULL;
+  return g_strndup (start, end - start);
+}
+
+static void
+collect_name (const char *name,
+              const char *value,
+              gpointer    data)
+{
+  GPtrArray *names = data;
+  for (guint i = 0; i < names->len; i++)
+    if (g_ascii_strcasecmp (names->pdata[i], name) == 0)
+      return;
+  g_ptr_array_add (names, g_strdup (name));
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_ascii_strcasecmp (*(const char **) a, *(const char **) b);
+}
+
+/**
+ * sim_trace_sorted_headers:
+ * Returns: (transfer full) (element-type utf8): the header names, once each, sorted, because
+ * soup_message_headers_foreach() does not keep insertion order.
+ */
+GPtrArray *
+sim_trace_sorted_headers (SoupMessageHeaders *headers)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  soup_message_headers_foreach (headers, collect_name, names);
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+/**
+ * sim_trace_narration:
+ * Returns: (transfer full): the message's narration as one paragraph ("" when none).
+ */
+char *
+sim_trace_narration (SimMessage *message)
+{
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < message->narration->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, message->narration->pdata[i]);
+    }
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,198 @@
+/* tracer.c: observes the bus and fans each step out to the sinks, flushing as it goes so a
+ * live trace (serve mode, --step) appears when it happens. */
+#include "sim/tracer.h"
+
+typedef struct
+{
+  SimSink *sink;
+  FILE *stream;  /* NULL: keep the output until sim_tracer_steal_output() */
+} SinkEntry;
+
+struct _SimTracer
+{
+  SimBus *bus;
+  SimClock *clock;
+  GArray *sinks;  /* (element-type SinkEntry) */
+  gboolean muted;
+};
+
+static void
+flush_entry (SinkEntry *entry)
+{
+  if (entry->stream && entry->sink->out->len > 0)
+    {
+      fwrite (entry->sink->out->str, 1, entry->sink->out->len, entry->stream);
+      fflush (entry->stream);
+      g_string_truncate (entry->sink->out, 0);
+    }
+}
+
+static void
+fill_step (SimTracer         *self,
+           const SimExchange *exchange,
+           SimTraceStep      *step)
+{
+  step->step = exchange->step;
+  step->parent = exchange->parent;
+  step->depth = exchange->depth;
+  step->time = sim_clock_now (self->clock);
+  step->message = exchange->message;
+}
+
+static void
+on_begin (gpointer           data,
+          const SimExchange *exchange)
+{
+  SimTracer *self = data;
+  SimTraceStep step;
+
+  if (self->muted)
+    return;
+  fill_step (self, exchange, &step);
+  for (guint i = 0; i < self->sinks->len; i++)
+    {
+      SinkEntry *entry = &g_array_index (self->sinks, SinkEntry, i);
+      if (entry->sink->klass->begin)
+        entry->sink->klass->begin (entry->sink, &step);
+      flush_entry (entry);
+    }
+}
+
+static void
+on_end (gpointer           data,
+        const SimExchange *exchange)
+{
+  SimTracer *self = data;
+  SimTraceStep step;
+
+  if (self->muted)
+    return;
+  fill_step (self, exchange, &step);
+  for (guint i = 0; i < self->sinks->len; i++)
+    {
+      SinkEntry *entry = &g_array_index (self->sinks, SinkEntry, i);
+      if (entry->sink->klass->end)
+        entry->sink->klass->end (entry->sink, &step);
+      flush_entry (entry);
+    }
+}
+
+static const SimBusObserver tracer_observer = { on_begin, on_end };
+
+/**
+ * sim_tracer_new:
+ * @bus: (not owned): must outlive the tracer
+ *
+ * Returns: (transfer full): a tracer observing @bus, with no sinks yet.
+ */
+SimTracer *
+sim_tracer_new (SimBus   *bus,
+                SimClock *clock)
+{
+  SimTracer *self = g_new0 (SimTracer, 1);
+  self->bus = bus;
+  self->clock = sim_clock_ref (clock);
+  self->sinks = g_array_new (FALSE, FALSE, sizeof (SinkEntry));
+  sim_bus_add_observer (bus, &tracer_observer, self);
+  return self;
+}
+
+void
+sim_tracer_free (SimTracer *self)
+{
+  if (!self)
+    return;
+  sim_bus_remove_observer (self->bus, self);
+  for (guint i = 0; i < self->sinks->len; i++)
+    sim_sink_free (g_array_index (self->sinks, SinkEntry, i).sink);
+  g_array_unref (self->sinks);
+  sim_clock_unref (self->clock);
+  g_free (self);
+}
+
+/**
+ * sim_tracer_add_sink:
+ * @sink: (transfer full)
+ * @stream: (nullable): where to write as steps happen; %NULL keeps the output in memory
+ */
+void
+sim_tracer_add_sink (SimTracer *self,
+                     SimSink   *sink,
+                     FILE      *stream)
+{
+  SinkEntry entry = { sink, stream };
+  g_array_append_val (self->sinks, entry);
+}
+
+/* Muted, the tracer shows nothing: used to replay a run silently up to a step. */
+void
+sim_tracer_set_muted (SimTracer *self,
+                      gboolean   muted)
+{
+  self->muted = muted;
+}
+
+void
+sim_tracer_remark (SimTracer  *self,
+                   SimRemark   kind,
+                   const char *format,
+                   ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  if (self->muted)
+    return;
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  for (guint i = 0; i < self->sinks->len; i++)
+    {
+      SinkEntry *entry = &g_array_index (self->sinks, SinkEntry, i);
+      if (entry->sink->klass->remark)
+        entry->sink->klass->remark (entry->sink, kind, text);
+      flush_entry (entry);
+    }
+}
+
+void
+sim_tracer_finish (SimTracer *self)
+{
+  for (guint i = 0; i < self->sinks->len; i++)
+    {
+      SinkEntry *entry = &g_array_index (self->sinks, SinkEntry, i);
+      if (entry->sink->klass->finish)
+        entry->sink->klass->finish (entry->sink);
+      flush_entry (entry);
+    }
+}
+
+/**
+ * sim_tracer_steal_output:
+ * Returns: (transfer full): what sink number @index has written and not flushed.
+ */
+char *
+sim_tracer_steal_output (SimTracer *self,
+                         guint      index)
+{
+  SimSink *sink;
+  char *text;
+
+  g_return_val_if_fail (index < self->sinks->len, NULL);
+  sink = g_array_index (self->sinks, SinkEntry, index).sink;
+  text = g_strndup (sink->out->str, sink->out->len);
+  g_string_truncate (sink->out, 0);
+  return text;
+}
+
+void
+sim_sink_free (SimSink *sink)
+{
+  if (!sink)
+    return;
+  g_string_free (sink->out, TRUE);
+  if (sink->klass->destroy)
+    sink->klass->destroy (sink);
+  else
+    g_free (sink);
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""The oauth-sim program as a newcomer uses it: help, demo, run, the JSON Lines trace."""
+import json
+import os
+import tempfile
+
+from taplib import SCENARIOS, oauth_sim, run
+
+CLASSIC = os.path.join(SCENARIOS, "classic.json")
+PHASES = ["registration", "consent", "code-exchange", "access", "refresh"]
+
+
+def test_help_lists_verbs():
+    status, out, _ = oauth_sim("--help")
+    assert status == 0
+    for verb in ("demo", "run", "check", "list", "help"):
+        assert verb in out
+
+
+def test_help_verb_and_verb_help_agree():
+    a = oauth_sim("help", "run")
+    b = oauth_sim("run", "--help")
+    assert a[0] == b[0] == 0
+    assert a[1] == b[1] and "--seed" in a[1] and "--format" in a[1]
+
+
+def test_unknown_verb_is_trouble():
+    status, _, err = oauth_sim("frobnicate")
+    assert status == 2 and "unknown verb" in err
+
+
+def test_demo_plays_five_phases_in_order():
+    status, out, err = oauth_sim("demo", "--format", "jsonl")
+    assert status == 0, err
+    steps = [json.loads(line) for line in out.splitlines()]
+    assert [s["step"] for s in steps] == list(range(1, len(steps) + 1))
+    seen = []
+    for s in steps:
+        if s["phase"] not in seen:
+            seen.append(s["phase"])
+    assert seen == PHASES, seen
+    for s in steps:
+        for field in ("step", "phase", "from", "to", "method", "url", "status", "narration"):
+            assert field in s, field
+        assert s["narration"], s["step"]
+
+
+def test_demo_works_from_any_folder():
+    with tempfile.TemporaryDirectory() as folder:
+        here = os.getcwd()
+        os.chdir(folder)
+        try:
+            status, out, _ = oauth_sim("demo")
+        finally:
+            os.chdir(here)
+    assert status == 0 and "registration" in out
+
+
+def test_run_file_equals_demo():
+    assert oauth_sim("run", CLASSIC, "--format", "jsonl")[1] == oauth_sim("demo", "--format", "jsonl")[1]
+
+
+def test_text_fits_80_columns_and_has_no_colour_when_piped():
+    status, out, _ = oauth_sim("demo")
+    assert status == 0
+    assert "\033[" not in out
+    too_wide = [line for line in out.splitlines() if len(line) > 80]
+    assert not too_wide, too_wide[:3]
+
+
+def test_run_missing_file():
+    status, _, err = oauth_sim("run", "/nonexistent/lesson.json")
+    assert status == 2 and err.startswith("oauth-sim: /nonexistent/lesson.json: "), err
+
+
+def test_run_malformed_file_says_where():
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        f.write('{\n  "title": "x",\n  "steps": [\n    {"actor": "client" "action": "register"}\n  ]\n}\n')
+    try:
+        status, out, err = oauth_sim("run", f.name)
+    finally:
+        os.unlink(f.name)
+    assert status == 2, status
+    assert err.startswith(f"oauth-sim: {f.name}:4:"), err
+    assert out == ""
+
+
+def test_failed_expectation_exits_1():
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"title": "t", "steps": [
+            {"actor": "client", "action": "register", "expect": {"status": 200}}]}, f)
+    try:
+        status, _, err = oauth_sim("run", f.name)
+    finally:
+        os.unlink(f.name)
+    assert status == 1, status
+    assert "expected status 200, saw 201" in err, err
+
+
+run([test_help_lists_verbs, test_help_verb_and_verb_help_agree, test_unknown_verb_is_trouble,
+     test_demo_plays_five_phases_in_order, test_demo_works_from_any_folder, test_run_file_equals_demo,
+     test_text_fits_80_columns_and_has_no_colour_when_piped, test_run_missing_file,
+     test_run_malformed_file_says_where, test_failed_expectation_exits_1])
