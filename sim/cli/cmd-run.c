@@ -79,11 +79,30 @@ text_width (void)
   return 78;
 }
 
+/* Cuts the trace where each step begins: chunk N holds step N, the answers that come back
+ * before step N+1 begins, and the remarks announcing what comes next. */
 typedef struct
 {
   SimTracer *tracer;
   GPtrArray *chunks;
+  GString *prelude;
 } Collector;
+
+static void
+collect_text (Collector *collector)
+{
+  g_autofree char *text = sim_tracer_steal_output (collector->tracer, 0);
+  CliChunk *current;
+
+  if (collector->chunks->len == 0)
+    {
+      g_string_append (collector->prelude, text);
+      return;
+    }
+  current = collector->chunks->pdata[collector->chunks->len - 1];
+  g_free (current->text);
+  current->text = g_strconcat (current->text ? current->text : "", text, NULL);
+}
 
 static void
 collect_step (gpointer           data,
@@ -92,7 +111,9 @@ collect_step (gpointer           data,
   Collector *collector = data;
   CliChunk *chunk = g_new0 (CliChunk, 1);
 
-  chunk->text = sim_tracer_steal_output (collector->tracer, 0);
+  collect_text (collector);
+  chunk->text = collector->chunks->len == 0 ? g_string_free (g_steal_pointer (&collector->prelude), FALSE)
+                                            : g_strdup ("");
   chunk->step = exchange->step;
   chunk->phase = exchange->message->phase;
   g_ptr_array_add (collector->chunks, chunk);
@@ -106,7 +127,7 @@ chunk_free (gpointer data)
   g_free (chunk);
 }
 
-static const SimBusObserver collector_observer = { NULL, collect_step };
+static const SimBusObserver collector_observer = { collect_step, NULL };
 
 /**
  * cli_play:
@@ -142,7 +163,16 @@ cli_play (SimScenario     *scenario,
     }
 
   run = sim_run_new (scenario, options->seed_set, (guint64) options->seed);
+  if (interactive)
+    {
+      /* Before the tracer, so a step's text is cut off before the tracer writes it. */
+      chunks = g_ptr_array_new_with_free_func (chunk_free);
+      collector.chunks = chunks;
+      collector.prelude = g_string_new (NULL);
+      sim_bus_add_observer (sim_run_get_world (run)->bus, &collector_observer, &collector);
+    }
   tracer = sim_tracer_new (sim_run_get_world (run)->bus, sim_run_get_world (run)->clock);
+  collector.tracer = tracer;
   if (jsonl)
     sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stdout);
   else
@@ -150,22 +180,19 @@ cli_play (SimScenario     *scenario,
       SimTextOptions text = { use_color (options), text_width () };
       sim_tracer_add_sink (tracer, sim_sink_text_new (&text), interactive ? NULL : stdout);
     }
-  if (interactive)
-    {
-      chunks = g_ptr_array_new_with_free_func (chunk_free);
-      collector.tracer = tracer;
-      collector.chunks = chunks;
-      sim_bus_add_observer (sim_run_get_world (run)->bus, &collector_observer, &collector);
-    }
   sim_run_set_tracer (run, tracer);
   ok = sim_run_play (run);
 
   if (interactive)
     {
-      CliChunk *tail = g_new0 (CliChunk, 1);
-      tail->text = sim_tracer_steal_output (tracer, 0);
-      tail->phase = -1;
-      g_ptr_array_add (chunks, tail);
+      collect_text (&collector);
+      if (collector.prelude)
+        {
+          /* no step at all: the whole trace is one page */
+          CliChunk *only = g_new0 (CliChunk, 1);
+          only->text = g_string_free (g_steal_pointer (&collector.prelude), FALSE);
+          g_ptr_array_add (chunks, only);
+        }
       sim_bus_remove_observer (sim_run_get_world (run)->bus, &collector);
       cli_step_through (chunks, options->until ? (int) until : -1);
     }

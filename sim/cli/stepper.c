@@ -21,20 +21,27 @@ show_up_to (GPtrArray *chunks,
   fflush (stdout);
 }
 
-/* Returns the chunk to show next, or chunks->len to stop. */
+static guint
+step_of (GPtrArray *chunks,
+         guint      index)
+{
+  return ((CliChunk *) chunks->pdata[index])->step;
+}
+
+/* Returns the index of the chunk to show next; chunks->len to stop. */
 static guint
 ask (GPtrArray *chunks,
      guint      shown)
 {
   char line[64];
-  guint steps = chunks->len - 1;  /* the last chunk is the run's closing remarks */
+  guint last = chunks->len - 1;
 
   for (;;)
     {
       guint64 wanted;
 
       fprintf (stderr, _("── step %u of %u · Enter: next · b: back · number: jump · q: quit ── "),
-               ((CliChunk *) chunks->pdata[shown])->step, ((CliChunk *) chunks->pdata[steps - 1])->step);
+               step_of (chunks, shown), step_of (chunks, last));
       fflush (stderr);
       if (fgets (line, sizeof line, stdin) == NULL)
         return chunks->len;
@@ -46,58 +53,44 @@ ask (GPtrArray *chunks,
       if (strcmp (line, "b") == 0)
         return shown > 0 ? shown - 1 : 0;
       if (g_ascii_string_to_unsigned (line, 10, 1, G_MAXUINT, &wanted, NULL))
-        {
-          for (guint i = 0; i < steps; i++)
-            if (((CliChunk *) chunks->pdata[i])->step == wanted)
-              return i;
-        }
-      fprintf (stderr, _("Type Enter, b, q or a step number from 1 to %u.\n"),
-               ((CliChunk *) chunks->pdata[steps - 1])->step);
+        for (guint i = 0; i <= last; i++)
+          if (step_of (chunks, i) == wanted)
+            return i;
+      fprintf (stderr, _("Type Enter, b, q or a step number from %u to %u.\n"),
+               step_of (chunks, 0), step_of (chunks, last));
     }
 }
 
 /**
  * cli_step_through:
- * @chunks: (element-type CliChunk): the trace cut after each step, then the closing part
- * @until_phase: show everything before the first step of this phase without pausing; -1: none
+ * @chunks: (element-type CliChunk): the trace cut where each step begins, in step order
+ * @until_phase: first show, without pausing, everything before the first step of this phase;
+ *   -1: pause from the first step
  */
 void
 cli_step_through (GPtrArray *chunks,
                   int        until_phase)
 {
   guint shown = 0;
-  guint steps = chunks->len - 1;
 
-  if (steps == 0)
-    {
-      show_up_to (chunks, 0, FALSE);
-      return;
-    }
   if (until_phase >= 0)
     {
-      while (shown < steps && ((CliChunk *) chunks->pdata[shown])->phase != until_phase)
+      while (shown < chunks->len && ((CliChunk *) chunks->pdata[shown])->phase != until_phase)
         shown++;
-      if (shown == steps)
+      if (shown == chunks->len)
         {
           show_up_to (chunks, chunks->len - 1, FALSE);
           return;
         }
-      /* stop just before the phase starts: show what came before it, then pause */
       if (shown > 0)
         shown--;
     }
   show_up_to (chunks, shown, FALSE);
-  for (;;)
+  while (shown + 1 < chunks->len)
     {
       guint next = ask (chunks, shown);
-      if (next >= steps)
-        {
-          if (next == steps)
-            for (guint i = shown + 1; i < chunks->len; i++)
-              fputs (((CliChunk *) chunks->pdata[i])->text, stdout);
-          fflush (stdout);
-          return;
-        }
+      if (next >= chunks->len)
+        return;
       if (next == shown + 1)
         fputs (((CliChunk *) chunks->pdata[next])->text, stdout);
       else
