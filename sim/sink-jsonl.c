@@ -146,6 +146,13 @@ step_to_line (const SimTraceStep *step)
   for (guint i = 0; i < m->notes->len; i++)
     json_builder_add_string_value (b, m->notes->pdata[i]);
   json_builder_end_array (b);
+  if (step->knowledge)
+    {
+      g_autoptr(JsonNode) knowledge = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (knowledge, step->knowledge);
+      json_builder_set_member_name (b, "knowledge");
+      json_builder_add_value (b, g_steal_pointer (&knowledge));
+    }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);

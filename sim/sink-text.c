@@ -228,6 +228,38 @@ body_block (TextSink           *self,
     }
 }
 
+/* The lesson's central point made visible: which secrets each actor holds now. */
+static void
+knowledge_block (TextSink   *self,
+                 JsonObject *knowledge)
+{
+  g_autoptr(GList) actors = json_object_get_members (knowledge);
+  guint name_width = 0;
+
+  for (GList *l = actors; l; l = l->next)
+    name_width = MAX (name_width, sim_text_columns (l->data));
+  paint (self, ESC "2m", _("  Who knows what:"));
+  g_string_append_c (self->parent.out, '\n');
+  for (GList *l = actors; l; l = l->next)
+    {
+      JsonArray *kinds = json_object_get_array_member (knowledge, l->data);
+      g_autoptr(GString) first = g_string_new ("    ");
+      g_autoptr(GString) indent = g_string_new ("    ");
+      g_autoptr(GString) list = g_string_new (NULL);
+      g_autoptr(GString) wrapped = g_string_new (NULL);
+
+      g_string_append (first, l->data);
+      for (guint pad = sim_text_columns (l->data); pad < name_width + 2; pad++)
+        g_string_append_c (first, ' ');
+      for (guint pad = 0; pad < name_width + 2; pad++)
+        g_string_append_c (indent, ' ');
+      for (guint i = 0; i < json_array_get_length (kinds); i++)
+        g_string_append_printf (list, "%s%s", i ? ", " : "", json_array_get_string_element (kinds, i));
+      sim_text_wrap (wrapped, list->len ? list->str : "—", first->str, indent->str, self->options.width);
+      paint (self, ESC "2m", wrapped->str);
+    }
+}
+
 static char *
 request_target (SimMessage *message)
 {
@@ -304,6 +336,8 @@ text_end (SimSink            *sink,
       sim_text_wrap (wrapped, note, "  ", "  ", self->options.width);
       paint (self, ESC "33m", wrapped->str);
     }
+  if (self->options.show_knowledge && step->knowledge)
+    knowledge_block (self, step->knowledge);
 }
 
 static void

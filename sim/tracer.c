@@ -14,6 +14,7 @@ struct _SimTracer
   SimClock *clock;
   GArray *sinks;  /* (element-type SinkEntry) */
   gboolean muted;
+  SimKnowledge *knowledge;  /* (nullable) (not owned) */
 };
 
 static void
@@ -37,6 +38,7 @@ fill_step (SimTracer         *self,
   step->depth = exchange->depth;
   step->time = sim_clock_now (self->clock);
   step->message = exchange->message;
+  step->knowledge = NULL;
 }
 
 static void
@@ -64,10 +66,13 @@ on_end (gpointer           data,
 {
   SimTracer *self = data;
   SimTraceStep step;
+  g_autoptr(JsonObject) knowledge = NULL;
 
   if (self->muted)
     return;
   fill_step (self, exchange, &step);
+  if (self->knowledge)
+    step.knowledge = knowledge = sim_knowledge_snapshot (self->knowledge);
   for (guint i = 0; i < self->sinks->len; i++)
     {
       SinkEntry *entry = &g_array_index (self->sinks, SinkEntry, i);
@@ -130,6 +135,15 @@ sim_tracer_set_muted (SimTracer *self,
                       gboolean   muted)
 {
   self->muted = muted;
+}
+
+/* With a tracker, each step's end carries who knows what (it must observe the bus before the
+ * tracer does, so that it has seen the step). */
+void
+sim_tracer_set_knowledge (SimTracer    *self,
+                          SimKnowledge *knowledge)
+{
+  self->knowledge = knowledge;
 }
 
 void

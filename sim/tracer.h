@@ -10,6 +10,7 @@
 
 #include "sim/bus.h"
 #include "sim/clock.h"
+#include "sim/knowledge.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ typedef struct
   guint depth;
   gint64 time;
   SimMessage *message;   /* (not owned) */
+  JsonObject *knowledge; /* (nullable) at the end of a step: actor -> kinds of secrets held */
 } SimTraceStep;
 
 typedef enum
@@ -54,6 +56,7 @@ typedef struct
 {
   gboolean color;
   guint width;           /* columns for the text view */
+  gboolean show_knowledge;
 } SimTextOptions;
 
 SimSink *sim_sink_text_new   (const SimTextOptions *options);
@@ -74,6 +77,8 @@ void       sim_tracer_remark     (SimTracer  *self,
                                   ...) G_GNUC_PRINTF (3, 4);
 void       sim_tracer_set_muted  (SimTracer  *self,
                                   gboolean    muted);
+void       sim_tracer_set_knowledge (SimTracer    *self,
+                                  SimKnowledge *knowledge);
 void       sim_tracer_finish     (SimTracer  *self);
 char      *sim_tracer_steal_output (SimTracer *self,
                                   guint       index);

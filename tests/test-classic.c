@@ -206,6 +206,32 @@ test_password_never_reaches_client (Fixture       *f,
   g_assert_cmpuint (seen_at_server, ==, 1);
 }
 
+/* Who knows what, computed from the messages: the same lesson, seen from the secrets. */
+static void
+test_knowledge (Fixture       *f,
+                gconstpointer  data)
+{
+  SimKnowledge *k = sim_run_get_knowledge (f->run);
+
+  g_assert_true (sim_knowledge_holds (k, "resource-owner", "password"));
+  g_assert_true (sim_knowledge_holds (k, "auth-server", "password"));
+  g_assert_false (sim_knowledge_holds (k, "client", "password"));
+  g_assert_false (sim_knowledge_holds (k, "api", "password"));
+
+  g_assert_true (sim_knowledge_holds (k, "client", "client_secret"));
+  g_assert_false (sim_knowledge_holds (k, "resource-owner", "client_secret"));
+  g_assert_false (sim_knowledge_holds (k, "api", "client_secret"));
+
+  /* the browser carries the code but never sees a token or the verifier */
+  g_assert_true (sim_knowledge_holds (k, "resource-owner", "code"));
+  g_assert_false (sim_knowledge_holds (k, "resource-owner", "access_token"));
+  g_assert_false (sim_knowledge_holds (k, "resource-owner", "code_verifier"));
+
+  g_assert_true (sim_knowledge_holds (k, "api", "access_token"));
+  g_assert_false (sim_knowledge_holds (k, "api", "refresh_token"));
+  g_assert_true (sim_knowledge_holds (k, "client", "refresh_token"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -219,6 +245,7 @@ main (int    argc,
   ADD ("/lesson/classic/token-scope", test_token_scope);
   ADD ("/lesson/classic/access-expiry-refresh", test_access_then_expiry_then_refresh);
   ADD ("/lesson/classic/password-never-reaches-client", test_password_never_reaches_client);
+  ADD ("/lesson/classic/knowledge", test_knowledge);
 #undef ADD
   return g_test_run ();
 }

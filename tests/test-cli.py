@@ -68,6 +68,18 @@ def test_text_fits_80_columns_and_has_no_colour_when_piped():
     assert not too_wide, too_wide[:3]
 
 
+def test_knowledge_in_every_step_and_in_text_on_request():
+    status, out, _ = oauth_sim("demo", "--format", "jsonl")
+    steps = [json.loads(line) for line in out.splitlines()]
+    assert all(list(s["knowledge"]) == ["resource-owner", "client", "auth-server", "api"] for s in steps)
+    assert all("password" not in s["knowledge"]["client"] for s in steps)
+    assert "password" in steps[3]["knowledge"]["auth-server"]   # step 4: the login form
+    assert "password" not in steps[2]["knowledge"]["auth-server"]
+    plain = oauth_sim("demo")[1]
+    shown = oauth_sim("demo", "--show-knowledge")[1]
+    assert "Who knows what" not in plain and shown.count("Who knows what") == len(steps)
+
+
 def test_run_missing_file():
     status, _, err = oauth_sim("run", "/nonexistent/lesson.json")
     assert status == 2 and err.startswith("oauth-sim: /nonexistent/lesson.json: "), err
@@ -99,5 +111,6 @@ def test_failed_expectation_exits_1():
 
 run([test_help_lists_verbs, test_help_verb_and_verb_help_agree, test_unknown_verb_is_trouble,
      test_demo_plays_five_phases_in_order, test_demo_works_from_any_folder, test_run_file_equals_demo,
-     test_text_fits_80_columns_and_has_no_colour_when_piped, test_run_missing_file,
+     test_text_fits_80_columns_and_has_no_colour_when_piped,
+     test_knowledge_in_every_step_and_in_text_on_request, test_run_missing_file,
      test_run_malformed_file_says_where, test_failed_expectation_exits_1])

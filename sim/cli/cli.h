@@ -45,6 +45,7 @@ typedef struct
 {
   char *format;      /* text or jsonl */
   gboolean no_color;
+  gboolean show_knowledge;
   gboolean step;
   char *until;
   gint64 seed;

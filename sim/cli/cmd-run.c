@@ -41,6 +41,8 @@ cli_trace_options_group (CliTraceOptions *options)
     { "format", 0, 0, G_OPTION_ARG_STRING, &options->format,
       N_("Trace format: text (default) or jsonl"), N_("FORMAT") },
     { "no-color", 0, 0, G_OPTION_ARG_NONE, &options->no_color, N_("Never use colour"), NULL },
+    { "show-knowledge", 0, 0, G_OPTION_ARG_NONE, &options->show_knowledge,
+      N_("After each step, show which secrets each actor holds"), NULL },
     { "step", 0, 0, G_OPTION_ARG_NONE, &options->step,
       N_("Pause after each step (Enter: next, b: back, a number: jump, q: quit)"), NULL },
     { "until", 0, 0, G_OPTION_ARG_STRING, &options->until,
@@ -177,7 +179,7 @@ cli_play (SimScenario     *scenario,
     sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stdout);
   else
     {
-      SimTextOptions text = { use_color (options), text_width () };
+      SimTextOptions text = { use_color (options), text_width (), options->show_knowledge };
       sim_tracer_add_sink (tracer, sim_sink_text_new (&text), interactive ? NULL : stdout);
     }
   sim_run_set_tracer (run, tracer);

@@ -46,8 +46,12 @@ GOptionContext *
 cli_context_new (const char *name)
 {
   const CliVerb *verb = cli_find_verb (name);
-  g_autofree char *parameters = g_strdup_printf ("%s %s", name, _(verb->parameters));
-  GOptionContext *context = g_option_context_new (parameters);
+  g_autofree char *parameters = NULL;
+  GOptionContext *context;
+
+  g_assert (verb != NULL);
+  parameters = g_strdup_printf ("%s %s", name, _(verb->parameters));
+  context = g_option_context_new (parameters);
 
   g_option_context_set_summary (context, _(verb->summary));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);

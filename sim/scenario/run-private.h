@@ -14,6 +14,7 @@ struct _SimRun
   ClientApp *client;
   ResourceOwner *owner;
   SimTracer *tracer;       /* (not owned) (nullable) */
+  SimKnowledge *knowledge;
   GPtrArray *records;      /* (element-type SimRecord) */
   GPtrArray *failures;     /* (element-type utf8) */
   guint checks;

@@ -3,8 +3,11 @@
 #include <string.h>
 
 #include "sim/scenario/run-private.h"
+#include "actors/secrets.h"
 
 #define API_ORIGIN "https://api.example"
+
+static const char *const actor_names[] = { "resource-owner", "client", "auth-server", "api", NULL };
 
 static void
 record_free (gpointer data)
@@ -99,6 +102,10 @@ sim_run_new (SimScenario *scenario,
   sim_bus_add_actor (self->world->bus, "api", API_ORIGIN, calendar_api_handle, self->api);
   sim_bus_add_actor (self->world->bus, "client", scenario->client.origin, client_app_handle, self->client);
   sim_bus_add_observer (self->world->bus, &run_observer, self);
+  /* Who knows what starts with the one secret nobody gave anyone: the owner's password. */
+  self->knowledge = sim_knowledge_new (self->world->bus, actor_names, &oauth_secret_classifier);
+  sim_knowledge_learn (self->knowledge, "resource-owner", "password", scenario->owner.password);
+  sim_knowledge_learn (self->knowledge, "api", "api_secret", api_secret);
   sim_bus_set_interceptor (self->world->bus, sim_run_intercept, self);
   return self;
 }
@@ -109,6 +116,7 @@ sim_run_free (SimRun *self)
   if (!self)
     return;
   sim_bus_remove_observer (self->world->bus, self);
+  sim_knowledge_free (self->knowledge);
   g_ptr_array_unref (self->records);
   client_app_free (self->client);
   resource_owner_free (self->owner);
@@ -124,6 +132,7 @@ AuthServer *sim_run_get_server (SimRun *self) { return self->server; }
 ClientApp *sim_run_get_client (SimRun *self) { return self->client; }
 ResourceOwner *sim_run_get_owner (SimRun *self) { return self->owner; }
 CalendarApi *sim_run_get_api (SimRun *self) { return self->api; }
+SimKnowledge *sim_run_get_knowledge (SimRun *self) { return self->knowledge; }
 GPtrArray *sim_run_get_failures (SimRun *self) { return self->failures; }
 GPtrArray *sim_run_get_records (SimRun *self) { return self->records; }
 guint sim_run_count_checks (SimRun *self) { return self->checks; }
@@ -134,6 +143,8 @@ sim_run_set_tracer (SimRun    *self,
                     SimTracer *tracer)
 {
   self->tracer = tracer;
+  if (tracer)
+    sim_tracer_set_knowledge (tracer, self->knowledge);
 }
 
 static const char *

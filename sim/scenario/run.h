@@ -39,6 +39,7 @@ AuthServer    *sim_run_get_server  (SimRun      *self);
 ClientApp     *sim_run_get_client  (SimRun      *self);
 ResourceOwner *sim_run_get_owner   (SimRun      *self);
 CalendarApi   *sim_run_get_api     (SimRun      *self);
+SimKnowledge  *sim_run_get_knowledge (SimRun    *self);
 
 /* expect.c */
 gboolean     sim_run_check_expect  (SimRun      *self,

@@ -1,0 +1,108 @@
+/* secrets.c: finds the secrets a message carries: the owner's password, the client secret, the
+ * state, the code and its PKCE verifier, access and refresh tokens. Names tell the kind; a
+ * value sent under another name (introspection's "token") is recognised by its value. */
+#include <string.h>
+
+#include "actors/secrets.h"
+#include "actors/oauth.h"
+
+/* "api_secret" is the API's own credential at the server; it travels like a client secret, so
+ * the run declares it up front and its first-seen kind sticks. */
+static const char *const kinds[] = {
+  "password", "client_secret", "api_secret", "state", "code", "code_verifier", "access_token",
+  "refresh_token", NULL
+};
+
+static const char *
+kind_of (const char *name)
+{
+  for (guint i = 0; kinds[i]; i++)
+    if (strcmp (kinds[i], name) == 0)
+      return kinds[i];
+  return NULL;
+}
+
+static void
+from_params (const char    *encoded,
+             SimSecretFunc  func,
+             gpointer       data)
+{
+  g_autoptr(SimParams) params = encoded ? sim_params_parse (encoded, NULL) : NULL;
+
+  for (guint i = 0; params && i < sim_params_size (params); i++)
+    func (kind_of (sim_params_name_at (params, i)), sim_params_value_at (params, i), data);
+}
+
+static void
+from_json (GBytes        *body,
+           SimSecretFunc  func,
+           gpointer       data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object;
+  g_autoptr(GList) members = NULL;
+
+  if (!body || !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  object = json_node_get_object (json_parser_get_root (parser));
+  members = json_object_get_members (object);
+  for (GList *l = members; l; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (object, l->data);
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        func (kind_of (l->data), json_node_get_string (node), data);
+    }
+}
+
+static void
+from_body (SoupMessageHeaders *headers,
+           GBytes             *body,
+           SimSecretFunc       func,
+           gpointer            data)
+{
+  if (!body)
+    return;
+  if (sim_message_is_form (headers))
+    {
+      g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      from_params (text, func, data);
+    }
+  else if (sim_message_is_json (headers))
+    from_json (body, func, data);
+}
+
+static void
+in_request (SimMessage    *m,
+            SimSecretFunc  func,
+            gpointer       data)
+{
+  const char *authorization = soup_message_headers_get_one (m->request_headers, "Authorization");
+  g_autofree char *id = NULL;
+  g_autofree char *secret = NULL;
+
+  from_params (g_uri_get_query (m->uri), func, data);
+  from_body (m->request_headers, m->request_body, func, data);
+  if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    func ("access_token", authorization + 7, data);
+  else if (oauth_parse_basic (m->request_headers, &id, &secret))
+    func ("client_secret", secret, data);
+}
+
+static void
+in_response (SimMessage    *m,
+             SimSecretFunc  func,
+             gpointer       data)
+{
+  const char *location = soup_message_headers_get_one (m->response_headers, "Location");
+
+  from_body (m->response_headers, m->response_body, func, data);
+  if (location)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+      if (uri)
+        from_params (g_uri_get_query (uri), func, data);
+    }
+}
+
+const SimSecretClassifier oauth_secret_classifier = { kinds, in_request, in_response };
