@@ -203,6 +203,23 @@ auth_server_count_clients (AuthServer *self)
   return g_hash_table_size (self->clients);
 }
 
+/**
+ * auth_server_remove_client:
+ *
+ * Deletes a client's registration, as RFC 7592 §2.3 describes (the simulator has no endpoint
+ * for it): the client can no longer authenticate, and its tokens are inactive from now on.
+ * They are forgotten when they expire.
+ *
+ * Returns: whether such a client was registered.
+ */
+gboolean
+auth_server_remove_client (AuthServer *self,
+                           const char *client_id)
+{
+  g_return_val_if_fail (self != NULL && client_id != NULL, FALSE);
+  return g_hash_table_remove (self->clients, client_id);
+}
+
 /* How many codes, tokens and pending requests the server still remembers. */
 guint
 auth_server_count_live (AuthServer *self)
@@ -253,6 +270,9 @@ auth_server_find_live_token (AuthServer *self,
   Token *token = value ? g_hash_table_lookup (self->tokens, value) : NULL;
 
   if (token == NULL || token->revoked || token->grant->revoked)
+    return NULL;
+  /* RFC 7592 §2.3: a deleted client's tokens die with it. */
+  if (!g_hash_table_contains (self->clients, token->client_id))
     return NULL;
   if (sim_clock_now (self->world->clock) >= token->expires_at)
     return NULL;

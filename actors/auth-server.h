@@ -40,6 +40,8 @@ void        auth_server_add_resource   (AuthServer             *self,
                                         const char             *secret);
 const char *auth_server_get_issuer     (AuthServer             *self);
 guint       auth_server_count_live     (AuthServer             *self);
+gboolean    auth_server_remove_client  (AuthServer             *self,
+                                        const char             *client_id);
 
 /* What a scenario may ask about afterwards. */
 gboolean    auth_server_token_is_active (AuthServer            *self,

@@ -28,6 +28,7 @@ int  cli_run     (int argc, char **argv);
 int  cli_demo    (int argc, char **argv);
 int  cli_check   (int argc, char **argv);
 int  cli_list    (int argc, char **argv);
+int  cli_bench   (int argc, char **argv);
 
 const CliVerb *cli_find_verb (const char *name);
 void  cli_error    (const char *format, ...) G_GNUC_PRINTF (1, 2);
