@@ -41,6 +41,10 @@ SimScenario *cli_load_builtin  (const char *name, GError **error);
 SimScenario *cli_load_scenario (const char *path, GError **error);
 void         cli_collect_scenarios (const char *path, GPtrArray *files);
 
+/* lang.c */
+gboolean     cli_setup_language (int *argc, char **argv);
+const char  *cli_language       (void);
+
 /* How a trace is shown: shared by run and demo. */
 typedef struct
 {

@@ -77,6 +77,7 @@ usage (FILE *out)
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     fprintf (out, "  %-8s %s\n", verbs[i].name, _(verbs[i].summary));
   fprintf (out, "\n%s\n", _("Use “oauth-sim help VERB” or “oauth-sim VERB --help” for a verb's options."));
+  fprintf (out, "%s\n", _("Every verb takes --lang ko or --lang en: the language of messages and narration (default: the locale)."));
 }
 
 static int
@@ -114,10 +115,8 @@ main (int    argc,
   const CliVerb *verb;
 
   g_log_writer_default_set_use_stderr (TRUE);
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  if (!cli_setup_language (&argc, argv))
+    return CLI_TROUBLE;
 
   if (argc < 2)
     {
