@@ -198,7 +198,7 @@ auth_server_authorize (AuthServer *self,
     pending->code_challenge_method = g_strdup (sim_params_get (query, "code_challenge_method")
                                                ? sim_params_get (query, "code_challenge_method") : "plain");
   pending->expires_at = sim_clock_now (self->world->clock) + PENDING_LIFETIME;
-  g_hash_table_replace (self->pending, pending->id, pending);
+  auth_server_remember (self, self->pending, pending->id, pending, pending->expires_at);
 
   auth_server_show_login (self, message, pending, NULL);
   sim_message_narrate (message,

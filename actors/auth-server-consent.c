@@ -103,7 +103,7 @@ issue_code (AuthServer     *self,
   code->code_challenge_method = g_strdup (request->code_challenge_method);
   code->expires_at = sim_clock_now (self->world->clock) + self->config.code_lifetime;
   code->grant = grant_new ();
-  g_hash_table_replace (self->codes, value, code);
+  auth_server_remember (self, self->codes, value, code, code->expires_at);
 
   sim_params_set (params, "code", value);
   if (request->state)

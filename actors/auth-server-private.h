@@ -93,7 +93,7 @@ struct _AuthServer
   GHashTable *pending;          /* request id -> PendingRequest */
   GHashTable *codes;            /* code -> AuthCode */
   GHashTable *tokens;           /* token -> Token */
-  gint64 last_purge;
+  GArray *expiries;             /* (element-type Expiry) a min-heap on expires_at */
 };
 
 /* Endpoints, one family per file. */
@@ -146,6 +146,11 @@ char    *auth_server_issue_token         (AuthServer *self,
                                           Grant      *grant);
 Token   *auth_server_find_live_token     (AuthServer *self,
                                           const char *token);
+void     auth_server_remember            (AuthServer *self,
+                                          GHashTable *table,
+                                          char       *key,
+                                          gpointer    record,
+                                          gint64      expires_at);
 void     auth_server_purge               (AuthServer *self);
 void     auth_server_show_login          (AuthServer     *self,
                                           SimMessage     *message,

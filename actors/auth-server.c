@@ -6,6 +6,16 @@
 
 #define MAX_LOGIN_ATTEMPTS 5
 
+/* When a code, token or pending request expires, so that purging looks only at what has
+ * expired instead of walking every table. The entry keeps its own copy of the key: a record
+ * may go earlier (a pending request is answered), and then its entry finds nothing. */
+typedef struct
+{
+  gint64 expires_at;
+  GHashTable *table;
+  char *key;
+} Expiry;
+
 void
 auth_server_config_init (AuthServerConfig *config)
 {
@@ -133,7 +143,7 @@ auth_server_new (SimWorld               *world,
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, code_free);
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, token_free);
-  self->last_purge = sim_clock_now (world->clock);
+  self->expiries = g_array_new (FALSE, FALSE, sizeof (Expiry));
   return self;
 }
 
@@ -151,6 +161,9 @@ auth_server_free (AuthServer *self)
   g_hash_table_unref (self->pending);
   g_hash_table_unref (self->codes);
   g_hash_table_unref (self->tokens);
+  for (guint i = 0; i < self->expiries->len; i++)
+    g_free (g_array_index (self->expiries, Expiry, i).key);
+  g_array_unref (self->expiries);
   g_free (self);
 }
 
@@ -254,7 +267,7 @@ auth_server_issue_token (AuthServer *self,
   token->expires_at = now + (kind == TOKEN_ACCESS ? self->config.access_token_lifetime
                                                   : self->config.refresh_token_lifetime);
   token->grant = grant_ref (grant);
-  g_hash_table_replace (self->tokens, value, token);
+  auth_server_remember (self, self->tokens, value, token, token->expires_at);
   return value;
 }
 
@@ -286,33 +299,93 @@ auth_server_token_is_active (AuthServer *self,
   return auth_server_find_live_token (self, token) != NULL;
 }
 
+static gboolean
+expiry_before (const Expiry *a,
+               const Expiry *b)
+{
+  return a->expires_at < b->expires_at;
+}
+
+/**
+ * auth_server_remember:
+ * @table: self->codes, self->pending or self->tokens
+ * @key: (transfer full): as for g_hash_table_replace()
+ *
+ * Stores @record and schedules it to be forgotten once the clock reaches @expires_at.
+ */
+void
+auth_server_remember (AuthServer *self,
+                      GHashTable *table,
+                      char       *key,
+                      gpointer    record,
+                      gint64      expires_at)
+{
+  Expiry entry = { expires_at, table, g_strdup (key) };
+  Expiry *heap;
+  guint i;
+
+  g_hash_table_replace (table, key, record);
+  g_array_append_val (self->expiries, entry);
+  heap = (Expiry *) (gpointer) self->expiries->data;
+  for (i = self->expiries->len - 1; i > 0 && expiry_before (&entry, &heap[(i - 1) / 2]); i = (i - 1) / 2)
+    heap[i] = heap[(i - 1) / 2];
+  heap[i] = entry;
+}
+
+static Expiry
+expiry_pop (GArray *expiries)
+{
+  Expiry *heap = (Expiry *) (gpointer) expiries->data;
+  Expiry top = heap[0];
+  Expiry last = heap[expiries->len - 1];
+  guint n = expiries->len - 1, i = 0;
+
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+      if (child >= n)
+        break;
+      if (child + 1 < n && expiry_before (&heap[child + 1], &heap[child]))
+        child++;
+      if (!expiry_before (&heap[child], &last))
+        break;
+      heap[i] = heap[child];
+      i = child;
+    }
+  heap[i] = last;
+  g_array_set_size (expiries, n);
+  return top;
+}
+
+static gint64
+record_expires_at (AuthServer *self,
+                   GHashTable *table,
+                   gpointer    record)
+{
+  if (table == self->codes)
+    return ((AuthCode *) record)->expires_at;
+  if (table == self->pending)
+    return ((PendingRequest *) record)->expires_at;
+  return ((Token *) record)->expires_at;
+}
+
 /* Forgets what can never be used again, so memory follows the live state, not the history.
- * A used code stays until it expires: its reuse must still be recognised (RFC 6749 §4.1.2). */
+ * A used code stays until it expires: its reuse must still be recognised (RFC 6749 §4.1.2).
+ * Only what has expired is looked at: the earliest expiry is at the top of the heap. */
 void
 auth_server_purge (AuthServer *self)
 {
   gint64 now = sim_clock_now (self->world->clock);
-  GHashTableIter iter;
-  gpointer value;
 
-  if (now == self->last_purge)
-    return;
-  self->last_purge = now;
+  while (self->expiries->len > 0 && g_array_index (self->expiries, Expiry, 0).expires_at <= now)
+    {
+      Expiry entry = expiry_pop (self->expiries);
+      gpointer record = g_hash_table_lookup (entry.table, entry.key);
 
-  g_hash_table_iter_init (&iter, self->codes);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((AuthCode *) value)->expires_at <= now)
-      g_hash_table_iter_remove (&iter);
-
-  g_hash_table_iter_init (&iter, self->pending);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((PendingRequest *) value)->expires_at <= now)
-      g_hash_table_iter_remove (&iter);
-
-  g_hash_table_iter_init (&iter, self->tokens);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((Token *) value)->expires_at <= now)
-      g_hash_table_iter_remove (&iter);
+      if (record && record_expires_at (self, entry.table, record) <= now)
+        g_hash_table_remove (entry.table, entry.key);
+      g_free (entry.key);
+    }
 }
 
 void
