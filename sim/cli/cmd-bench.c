@@ -232,6 +232,14 @@ peak_rss_kb (void)
   return usage.ru_maxrss;  /* Linux: kilobytes */
 }
 
+/* 0 for a pass that did not run. */
+static double
+per_second (double count,
+            double seconds)
+{
+  return seconds > 0 ? count / seconds : 0;
+}
+
 static void
 add_number (GString    *out,
             const char *name,
@@ -254,14 +262,15 @@ print_json (guint64           flows,
 
   g_string_append_printf (out, "{\"flows\": %" G_GUINT64_FORMAT, flows);
   add_number (out, "seconds", "%.6f", plain->seconds);
-  add_number (out, "flows_per_sec", "%.1f", (double) flows / plain->seconds);
+  add_number (out, "flows_per_sec", "%.1f", per_second (flows, plain->seconds));
   add_number (out, "us_per_flow", "%.3f", plain->seconds * 1e6 / (double) flows);
-  add_number (out, "traced_flows_per_sec", "%.1f", (double) flows / traced->seconds);
+  add_number (out, "traced_flows_per_sec", "%.1f", per_second (flows, traced->seconds));
   g_string_append_printf (out, ", \"peak_rss_kb\": %ld", rss);
-  g_string_append_printf (out, ", \"messages_per_flow\": %" G_GUINT64_FORMAT, plain->messages / flows);
+  g_string_append_printf (out, ", \"messages_per_flow\": %" G_GUINT64_FORMAT,
+                          MAX (plain->messages, traced->messages) / flows);
   add_number (out, "traced_seconds", "%.6f", traced->seconds);
   add_number (out, "cpu_seconds", "%.6f", plain->cpu_seconds);
-  g_string_append_printf (out, ", \"live_records\": %u}", plain->live);
+  g_string_append_printf (out, ", \"live_records\": %u}", MAX (plain->live, traced->live));
   printf ("%s\n", out->str);
 }
 
@@ -271,15 +280,19 @@ cli_bench (int    argc,
 {
   gint64 flows = 100000;
   gboolean json = FALSE;
+  g_autofree char *pass = NULL;
+  gboolean run_plain, run_traced;
   GOptionEntry entries[] = {
     { "flows", 0, 0, G_OPTION_ARG_INT64, &flows, N_("Play N flows in each pass (default 100000)"), N_("N") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("End with one line of JSON holding the figures"), NULL },
+    { "pass", 0, 0, G_OPTION_ARG_STRING, &pass,
+      N_("Play only the untraced or the traced pass, for a profiler (default both)"), N_("PASS") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = cli_context_new ("bench");
   g_autoptr(GError) error = NULL;
   PassResult plain = { 0 }, traced = { 0 };
-  double flows_per_sec, traced_flows_per_sec, us_per_flow;
+  const PassResult *first;
   long rss;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -291,25 +304,30 @@ cli_bench (int    argc,
   if (flows < 1 || flows > G_MAXUINT32 / 16)
     return cli_usage_error ("bench", _("--flows takes a whole number from 1 to 268435455"));
 
-  if (!bench_pass (FALSE, (guint) flows, &plain, &error)
-      || !bench_pass (TRUE, (guint) flows, &traced, &error))
+  run_plain = pass == NULL || strcmp (pass, "both") == 0 || strcmp (pass, "untraced") == 0;
+  run_traced = pass == NULL || strcmp (pass, "both") == 0 || strcmp (pass, "traced") == 0;
+  if (!run_plain && !run_traced)
+    return cli_usage_error ("bench", _("--pass takes untraced, traced or both"));
+
+  if ((run_plain && !bench_pass (FALSE, (guint) flows, &plain, &error))
+      || (run_traced && !bench_pass (TRUE, (guint) flows, &traced, &error)))
     {
       cli_error ("%s", error->message);
       return CLI_TROUBLE;
     }
   rss = peak_rss_kb ();
-  flows_per_sec = (double) flows / plain.seconds;
-  us_per_flow = plain.seconds * 1e6 / (double) flows;
-  traced_flows_per_sec = (double) flows / traced.seconds;
-
+  first = run_plain ? &plain : &traced;
   printf (_("%" G_GINT64_FORMAT " flows of %u messages each, one world, the clock moving an hour per flow\n"),
-          flows, plain.messages / (guint) flows);
-  printf (_("untraced: %10.0f flows/s  %8.2f µs/flow  %10.0f messages/s  (%.2f s, %.2f s CPU)\n"),
-          flows_per_sec, us_per_flow, plain.messages / plain.seconds, plain.seconds, plain.cpu_seconds);
-  printf (_("traced:   %10.0f flows/s  %8.2f µs/flow  %10.0f messages/s  (%.2f s, %.2f s CPU; JSON Lines to /dev/null)\n"),
-          traced_flows_per_sec, traced.seconds * 1e6 / (double) flows, traced.messages / traced.seconds,
-          traced.seconds, traced.cpu_seconds);
-  printf (_("peak RSS: %ld kB; the server still holds %u codes, tokens and requests\n"), rss, plain.live);
+          flows, first->messages / (guint) flows);
+  if (run_plain)
+    printf (_("untraced: %10.0f flows/s  %8.2f µs/flow  %10.0f messages/s  (%.2f s, %.2f s CPU)\n"),
+            per_second (flows, plain.seconds), plain.seconds * 1e6 / (double) flows,
+            per_second (plain.messages, plain.seconds), plain.seconds, plain.cpu_seconds);
+  if (run_traced)
+    printf (_("traced:   %10.0f flows/s  %8.2f µs/flow  %10.0f messages/s  (%.2f s, %.2f s CPU; JSON Lines to /dev/null)\n"),
+            per_second (flows, traced.seconds), traced.seconds * 1e6 / (double) flows,
+            per_second (traced.messages, traced.seconds), traced.seconds, traced.cpu_seconds);
+  printf (_("peak RSS: %ld kB; the server still holds %u codes, tokens and requests\n"), rss, first->live);
   if (json)
     print_json ((guint64) flows, &plain, &traced, rss);
   return CLI_OK;
