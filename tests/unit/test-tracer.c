@@ -1,0 +1,633 @@
+/* test-tracer.c: bus exchanges become numbered, phase-labelled steps in both sinks: JSON Lines
+ * (one line per step, in step order, even though a nested step ends first) and text (for
+ * people, within its width). Also what both share in trace-view.c: sorted headers, body kinds.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/tracer.h"
+#include "sim/textwrap.h"
+#include "sim/trace-view.h"
+
+/* 2026-03-02T09:00:00Z */
+#define LESSON_START G_GINT64_CONSTANT (1772442000)
+
+enum { JSONL, TEXT };
+
+typedef struct
+{
+  SimClock *clock;
+  SimBus *bus;
+  SimTracer *tracer;
+  char *jsonl_during_nested;   /* what the JSON Lines sink had written once the nested step ended */
+  const char *narration;       /* what the server says about each token */
+} Fixture;
+
+/* The authorization server: introspection answers in JSON. */
+static void
+server_handle (gpointer    actor,
+               SimMessage *message)
+{
+  Fixture *f = actor;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "active");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "scope");
+  json_builder_add_string_value (b, "calendar.read");
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  sim_message_set_response_json (message, 200, node);
+  sim_message_narrate (message, "%s", f->narration);
+}
+
+/* The API asks the server about the token before it answers. */
+static void
+api_handle (gpointer    actor,
+            SimMessage *message)
+{
+  Fixture *f = actor;
+  g_autoptr(SimMessage) introspect = sim_message_new ("POST", "https://auth.example/introspect");
+
+  sim_message_set_request_form (introspect, "token", "at_abc", "token_type_hint", "access_token", NULL);
+  sim_bus_deliver (f->bus, "api", introspect);
+  g_free (f->jsonl_during_nested);
+  f->jsonl_during_nested = sim_tracer_steal_output (f->tracer, JSONL);
+  sim_message_set_response_text (message, 200, "text/plain", "2 events");
+}
+
+/* "/relay/N" asks "/relay/N-1", down to "/relay/0". */
+static void
+relay_handle (gpointer    actor,
+              SimMessage *message)
+{
+  Fixture *f = actor;
+  guint n = (guint) g_ascii_strtoull (sim_message_get_path (message) + strlen ("/relay/"), NULL, 10);
+
+  if (n > 0)
+    {
+      g_autofree char *uri = g_strdup_printf ("https://relay.example/relay/%u", n - 1);
+      g_autoptr(SimMessage) next = sim_message_new ("GET", uri);
+      sim_bus_deliver (f->bus, "relay", next);
+    }
+  sim_message_set_response_text (message, 200, "text/plain", "relayed");
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  SimTextOptions options = { .color = FALSE, .width = 80 };
+
+  f->clock = sim_clock_new_simulated (LESSON_START);
+  f->bus = sim_bus_new ();
+  f->narration = "The token is active.";
+  sim_bus_add_actor (f->bus, "server", "https://auth.example", server_handle, f);
+  sim_bus_add_actor (f->bus, "api", "https://api.example", api_handle, f);
+  sim_bus_add_actor (f->bus, "relay", "https://relay.example", relay_handle, f);
+  f->tracer = sim_tracer_new (f->bus, f->clock);
+  sim_tracer_add_sink (f->tracer, sim_sink_jsonl_new (), NULL);
+  if (data)
+    options.width = GPOINTER_TO_UINT (data);
+  sim_tracer_add_sink (f->tracer, sim_sink_text_new (&options), NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&f->tracer, sim_tracer_free);
+  g_clear_pointer (&f->bus, sim_bus_free);
+  g_clear_pointer (&f->clock, sim_clock_unref);
+  g_clear_pointer (&f->jsonl_during_nested, g_free);
+}
+
+static void
+deliver (Fixture    *f,
+         const char *method,
+         const char *uri,
+         SimPhase    phase)
+{
+  g_autoptr(SimMessage) m = sim_message_new (method, uri);
+
+  sim_message_set_phase (m, phase);
+  sim_bus_deliver (f->bus, "client", m);
+}
+
+/* Splits JSON Lines output into parsed objects; every line must end in "\n". */
+static GPtrArray *
+parse_lines (const char *text)
+{
+  GPtrArray *objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (lines[n - 1], ==, "");
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      g_ptr_array_add (objects, json_parser_steal_root (parser));
+    }
+  return objects;
+}
+
+static JsonObject *
+line_at (GPtrArray *lines,
+         guint      i)
+{
+  g_assert_cmpuint (i, <, lines->len);
+  return json_node_get_object (lines->pdata[i]);
+}
+
+static GList *
+member_names (JsonObject *object)
+{
+  return json_object_get_members (object);
+}
+
+/* JSON Lines */
+
+static void
+test_jsonl_step_order (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  JsonObject *first, *second;
+
+  deliver (f, "GET", "https://api.example/calendar", SIM_PHASE_ACCESS);
+
+  /* The nested step ended first, but its line waited for step 1's. */
+  g_assert_cmpstr (f->jsonl_during_nested, ==, "");
+
+  out = sim_tracer_steal_output (f->tracer, JSONL);
+  lines = parse_lines (out);
+  g_assert_cmpuint (lines->len, ==, 2);
+
+  first = line_at (lines, 0);
+  g_assert_cmpint (json_object_get_int_member (first, "step"), ==, 1);
+  g_assert_true (json_object_get_null_member (first, "parent"));
+  g_assert_cmpstr (json_object_get_string_member (first, "phase"), ==, "access");
+  g_assert_cmpstr (json_object_get_string_member (first, "from"), ==, "client");
+  g_assert_cmpstr (json_object_get_string_member (first, "to"), ==, "api");
+  g_assert_cmpstr (json_object_get_string_member (first, "method"), ==, "GET");
+  g_assert_cmpstr (json_object_get_string_member (first, "url"), ==, "https://api.example/calendar");
+  g_assert_cmpstr (json_object_get_string_member (first, "time"), ==, "2026-03-02T09:00:00Z");
+  g_assert_cmpint (json_object_get_int_member (first, "status"), ==, 200);
+
+  second = line_at (lines, 1);
+  g_assert_cmpint (json_object_get_int_member (second, "step"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (second, "parent"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (second, "phase"), ==, "access");
+  g_assert_cmpstr (json_object_get_string_member (second, "from"), ==, "api");
+  g_assert_cmpstr (json_object_get_string_member (second, "to"), ==, "server");
+  g_assert_cmpstr (json_object_get_string_member (second, "method"), ==, "POST");
+  g_assert_cmpstr (json_object_get_string_member (second, "url"), ==, "https://auth.example/introspect");
+
+  /* Everything was handed over: nothing is left for later. */
+  g_clear_pointer (&out, g_free);
+  out = sim_tracer_steal_output (f->tracer, JSONL);
+  g_assert_cmpstr (out, ==, "");
+}
+
+/* Three levels deep, then another top-level step: line N is step N. */
+static void
+test_jsonl_deep (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  static const gint64 parents[] = { 0, 1, 2, 3, 0 };
+
+  deliver (f, "GET", "https://relay.example/relay/3", SIM_PHASE_REFRESH);
+  deliver (f, "GET", "https://relay.example/relay/0", SIM_PHASE_REVOCATION);
+  out = sim_tracer_steal_output (f->tracer, JSONL);
+  lines = parse_lines (out);
+  g_assert_cmpuint (lines->len, ==, 5);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      JsonObject *line = line_at (lines, i);
+
+      g_assert_cmpint (json_object_get_int_member (line, "step"), ==, i + 1);
+      if (parents[i])
+        g_assert_cmpint (json_object_get_int_member (line, "parent"), ==, parents[i]);
+      else
+        g_assert_true (json_object_get_null_member (line, "parent"));
+      g_assert_cmpstr (json_object_get_string_member (line, "phase"), ==,
+                       i < 4 ? "refresh" : "revocation");
+    }
+}
+
+static void
+test_jsonl_bodies (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  JsonObject *first, *second, *request, *response, *form, *json;
+  g_autoptr(GList) names = NULL;
+  JsonArray *notes;
+
+  deliver (f, "GET", "https://api.example/calendar", SIM_PHASE_ACCESS);
+  out = sim_tracer_steal_output (f->tracer, JSONL);
+  lines = parse_lines (out);
+  first = line_at (lines, 0);
+  second = line_at (lines, 1);
+
+  /* No request body: null. A text response: the text. */
+  request = json_object_get_object_member (first, "request");
+  g_assert_true (json_object_get_null_member (request, "body"));
+  response = json_object_get_object_member (first, "response");
+  g_assert_cmpstr (json_object_get_string_member (response, "body"), ==, "2 events");
+
+  /* A form: an object, its fields in order. */
+  request = json_object_get_object_member (second, "request");
+  form = json_object_get_object_member (request, "body");
+  names = member_names (form);
+  g_assert_cmpuint (g_list_length (names), ==, 2);
+  g_assert_cmpstr (names->data, ==, "token");
+  g_assert_cmpstr (names->next->data, ==, "token_type_hint");
+  g_assert_cmpstr (json_object_get_string_member (form, "token"), ==, "at_abc");
+
+  /* JSON: the value itself, not a string holding it. */
+  response = json_object_get_object_member (second, "response");
+  json = json_object_get_object_member (response, "body");
+  g_assert_true (json_object_get_boolean_member (json, "active"));
+  g_assert_cmpstr (json_object_get_string_member (json, "scope"), ==, "calendar.read");
+
+  g_assert_cmpstr (json_object_get_string_member (second, "narration"), ==, "The token is active.");
+  g_assert_cmpstr (json_object_get_string_member (first, "narration"), ==, "");
+  notes = json_object_get_array_member (second, "notes");
+  g_assert_cmpuint (json_array_get_length (notes), ==, 0);
+}
+
+static void
+test_jsonl_headers_sorted (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SimMessage) m = sim_message_new ("GET", "https://auth.example/x");
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  JsonObject *headers;
+  g_autoptr(GList) names = NULL;
+  /* Sorted without regard to case: a byte order would put "x-alpha" after "X-Zeta". */
+  static const char *const expected[] = { "Authorization", "Cookie", "x-alpha", "X-Zeta" };
+  guint i = 0;
+
+  soup_message_headers_append (m->request_headers, "X-Zeta", "1");
+  soup_message_headers_append (m->request_headers, "x-alpha", "a");
+  soup_message_headers_append (m->request_headers, "Cookie", "sid=1");
+  soup_message_headers_append (m->request_headers, "Authorization", "Bearer at_abc");
+  soup_message_headers_append (m->request_headers, "X-Zeta", "2");
+  sim_bus_deliver (f->bus, "client", m);
+
+  out = sim_tracer_steal_output (f->tracer, JSONL);
+  lines = parse_lines (out);
+  headers = json_object_get_object_member (json_object_get_object_member (line_at (lines, 0), "request"),
+                                           "headers");
+  names = member_names (headers);
+  g_assert_cmpuint (g_list_length (names), ==, G_N_ELEMENTS (expected));
+  for (GList *l = names; l; l = l->next, i++)
+    g_assert_cmpstr (l->data, ==, expected[i]);
+  /* A repeated header is listed once, with both values. */
+  g_assert_cmpstr (json_object_get_string_member (headers, "X-Zeta"), ==, "1, 2");
+}
+
+static void
+test_jsonl_time (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  deliver (f, "GET", "https://auth.example/a", SIM_PHASE_CONSENT);
+  sim_clock_advance (f->clock, 300);
+  deliver (f, "GET", "https://auth.example/b", SIM_PHASE_CONSENT);
+  out = sim_tracer_steal_output (f->tracer, JSONL);
+  lines = parse_lines (out);
+  g_assert_cmpuint (lines->len, ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "time"), ==, "2026-03-02T09:00:00Z");
+  g_assert_cmpstr (json_object_get_string_member (line_at (lines, 1), "time"), ==, "2026-03-02T09:05:00Z");
+}
+
+static void
+test_jsonl_unreachable (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  JsonObject *line;
+
+  deliver (f, "GET", "https://nowhere.example/", SIM_PHASE_NONE);
+  out = sim_tracer_steal_output (f->tracer, JSONL);
+  lines = parse_lines (out);
+  g_assert_cmpuint (lines->len, ==, 1);
+  line = line_at (lines, 0);
+  g_assert_cmpint (json_object_get_int_member (line, "status"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (line, "phase"), ==, "none");
+  g_assert_cmpstr (json_object_get_string_member (line, "to"), ==, "https://nowhere.example");
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (line, "response"), "body"));
+}
+
+/* Text */
+
+static gsize
+offset_of (const char *haystack,
+           const char *needle)
+{
+  const char *at = strstr (haystack, needle);
+
+  if (at == NULL)
+    g_error ("“%s” not found in the trace:\n%s", needle, haystack);
+  return at - haystack;
+}
+
+static void
+test_text_label (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+
+  deliver (f, "POST", "https://auth.example/token", SIM_PHASE_CODE_EXCHANGE);
+  out = sim_tracer_steal_output (f->tracer, TEXT);
+  g_assert_true (g_str_has_prefix (out, "\n── 1 · code exchange · 09:00:00 ─"));
+  offset_of (out, "client → server\n");
+  offset_of (out, "  POST https://auth.example/token\n");
+  offset_of (out, "← 200 OK\n");
+  offset_of (out, "    │ scope: calendar.read\n");
+  offset_of (out, "  The token is active.\n");
+  /* No colour unless asked for. */
+  g_assert_null (strchr (out, '\033'));
+}
+
+static void
+test_text_nested (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  gsize step1, step2, nested_from, answer;
+
+  sim_clock_advance (f->clock, 3723);
+  deliver (f, "GET", "https://api.example/calendar", SIM_PHASE_ACCESS);
+  out = sim_tracer_steal_output (f->tracer, TEXT);
+
+  step1 = offset_of (out, "── 1 · access · 10:02:03 ─");
+  step2 = offset_of (out, "── 2 · access · 10:02:03 ─");
+  nested_from = offset_of (out, "api → server  (while answering step 1)\n");
+  answer = offset_of (out, "── answer to step 1 ─");
+  /* Step 1's request, then step 2 whole, then step 1's answer. */
+  g_assert_cmpuint (step1, <, step2);
+  g_assert_cmpuint (step2, <, nested_from);
+  g_assert_cmpuint (nested_from, <, answer);
+  g_assert_cmpuint (answer, <, offset_of (out, "│ 2 events"));
+  g_assert_null (strstr (out, "answer to step 2"));
+}
+
+static void
+test_text_headers_sorted (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(SimMessage) m = sim_message_new ("GET", "https://auth.example/x");
+  g_autofree char *out = NULL;
+
+  soup_message_headers_append (m->request_headers, "X-Zeta", "1");
+  soup_message_headers_append (m->request_headers, "Cookie", "sid=1");
+  soup_message_headers_append (m->request_headers, "x-alpha", "a");
+  sim_bus_deliver (f->bus, "client", m);
+  out = sim_tracer_steal_output (f->tracer, TEXT);
+  g_assert_cmpuint (offset_of (out, "    Cookie: sid=1\n"), <, offset_of (out, "    x-alpha: a\n"));
+  g_assert_cmpuint (offset_of (out, "    x-alpha: a\n"), <, offset_of (out, "    X-Zeta: 1\n"));
+}
+
+/* Every line fits the width, with long URLs, long narration, and Korean narration. */
+static void
+test_text_width (Fixture       *f,
+                 gconstpointer  data)
+{
+  guint width = GPOINTER_TO_UINT (data);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  f->narration = "The authorization server looked the token up, found that it was issued to this "
+                 "client for the calendar.read scope, and that it has not expired or been revoked.";
+  deliver (f, "GET", "https://api.example/calendar?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
+           "&fields=summary,start,end,location,attendees", SIM_PHASE_ACCESS);
+  f->narration = "인가 서버가 토큰을 확인했습니다. 이 토큰은 calendar.read 범위로 이 클라이언트에게 "
+                 "발급되었고 아직 만료되거나 폐기되지 않았습니다.";
+  deliver (f, "GET", "https://api.example/calendar", SIM_PHASE_ACCESS);
+  sim_tracer_remark (f->tracer, SIM_REMARK_SECTION, "%s",
+                     "The client calls the API again, and the API asks the server about the token once more.");
+  out = sim_tracer_steal_output (f->tracer, TEXT);
+
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >, 20);
+  for (guint i = 0; lines[i]; i++)
+    if (sim_text_columns (lines[i]) > width)
+      g_error ("line %u is %u columns, wider than %u: “%s”", i + 1, sim_text_columns (lines[i]),
+               width, lines[i]);
+  /* The rules fill the width exactly. */
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "── "))
+      g_assert_cmpuint (sim_text_columns (lines[i]), ==, width);
+}
+
+static void
+test_remarks (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *jsonl = NULL;
+
+  sim_tracer_remark (f->tracer, SIM_REMARK_TITLE, "The %s lesson", "classic");
+  sim_tracer_remark (f->tracer, SIM_REMARK_CHECK_OK, "the code was refused");
+  sim_tracer_remark (f->tracer, SIM_REMARK_CHECK_FAIL, "the token was %s", "accepted");
+  text = sim_tracer_steal_output (f->tracer, TEXT);
+  jsonl = sim_tracer_steal_output (f->tracer, JSONL);
+
+  g_assert_true (g_str_has_prefix (text, "The classic lesson\n"));
+  offset_of (text, "  ✓ the code was refused\n");
+  offset_of (text, "  ✗ the token was accepted\n");
+  /* JSON Lines holds steps only. */
+  g_assert_cmpstr (jsonl, ==, "");
+}
+
+static void
+test_muted (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *muted = NULL;
+  g_autofree char *heard = NULL;
+
+  sim_tracer_set_muted (f->tracer, TRUE);
+  deliver (f, "GET", "https://auth.example/a", SIM_PHASE_CONSENT);
+  sim_tracer_remark (f->tracer, SIM_REMARK_NOTE, "unheard");
+  muted = sim_tracer_steal_output (f->tracer, TEXT);
+  g_assert_cmpstr (muted, ==, "");
+
+  sim_tracer_set_muted (f->tracer, FALSE);
+  deliver (f, "GET", "https://auth.example/b", SIM_PHASE_CONSENT);
+  heard = sim_tracer_steal_output (f->tracer, TEXT);
+  /* The bus kept counting while the tracer was quiet. */
+  g_assert_true (g_str_has_prefix (heard, "\n── 2 · consent · "));
+  g_assert_null (strstr (heard, "unheard"));
+}
+
+/* With a stream, each step is written as it ends and nothing stays behind in memory. */
+static void
+test_stream (void)
+{
+  g_autoptr(SimClock) clock = sim_clock_new_simulated (LESSON_START);
+  g_autoptr(SimBus) bus = sim_bus_new ();
+  g_autoptr(SimTracer) tracer = sim_tracer_new (bus, clock);
+  g_autoptr(SimMessage) m = sim_message_new ("GET", "https://nowhere.example/");
+  FILE *stream = tmpfile ();
+  char buffer[4096] = { 0 };
+  size_t n;
+  g_autofree char *left = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  g_assert_nonnull (stream);
+  sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stream);
+  sim_bus_deliver (bus, "client", m);
+  rewind (stream);
+  n = fread (buffer, 1, sizeof buffer - 1, stream);
+  fclose (stream);
+  g_assert_cmpuint (n, >, 0);
+  lines = parse_lines (buffer);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (line_at (lines, 0), "step"), ==, 1);
+  left = sim_tracer_steal_output (tracer, 0);
+  g_assert_cmpstr (left, ==, "");
+}
+
+/* trace-view */
+
+static void
+test_sorted_headers (void)
+{
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) empty = NULL;
+  static const char *const expected[] = {
+    "a-header", "Cache-Control", "Content-Type", "Location", "x-b", "X-C"
+  };
+
+  soup_message_headers_append (headers, "X-C", "3");
+  soup_message_headers_append (headers, "Location", "https://c.example/cb");
+  soup_message_headers_append (headers, "a-header", "1");
+  soup_message_headers_append (headers, "Content-Type", "text/html");
+  soup_message_headers_append (headers, "x-b", "2");
+  soup_message_headers_append (headers, "Cache-Control", "no-store");
+  soup_message_headers_append (headers, "X-B", "again");
+  names = sim_trace_sorted_headers (headers);
+  g_assert_cmpuint (names->len, ==, G_N_ELEMENTS (expected));
+  /* libsoup may spell a name its own way ("X-B" or "x-b"): the order is what counts. */
+  for (guint i = 0; i < names->len; i++)
+    if (g_ascii_strcasecmp (names->pdata[i], expected[i]) != 0)
+      g_error ("header %u is “%s”, expected “%s”", i, (char *) names->pdata[i], expected[i]);
+
+  g_clear_pointer (&headers, soup_message_headers_unref);
+  headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  empty = sim_trace_sorted_headers (headers);
+  g_assert_cmpuint (empty->len, ==, 0);
+}
+
+typedef struct
+{
+  const char *path;
+  const char *content_type;
+  const char *body;      /* NULL: no body */
+  SimBodyKind kind;
+} BodyKindCase;
+
+static const BodyKindCase body_kind_cases[] = {
+  { "/sim/trace-view/body-kind/form", "application/x-www-form-urlencoded", "a=1", SIM_BODY_FORM },
+  { "/sim/trace-view/body-kind/json", "application/json; charset=utf-8", "{}", SIM_BODY_JSON },
+  { "/sim/trace-view/body-kind/html", "text/html; charset=utf-8", "<html></html>", SIM_BODY_HTML },
+  { "/sim/trace-view/body-kind/text", "text/plain", "hello", SIM_BODY_TEXT },
+  { "/sim/trace-view/body-kind/untyped", NULL, "hello", SIM_BODY_TEXT },
+  { "/sim/trace-view/body-kind/empty", "application/json", "", SIM_BODY_NONE },
+  { "/sim/trace-view/body-kind/none", "application/json", NULL, SIM_BODY_NONE },
+};
+
+static void
+test_body_kind (gconstpointer data)
+{
+  const BodyKindCase *c = data;
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autoptr(GBytes) body = c->body ? g_bytes_new_static (c->body, strlen (c->body)) : NULL;
+
+  if (c->content_type)
+    soup_message_headers_replace (headers, "Content-Type", c->content_type);
+  g_assert_cmpint (sim_trace_body_kind (headers, body), ==, c->kind);
+}
+
+static void
+test_html_title (void)
+{
+  g_autofree char *title = sim_trace_html_title ("<html><head><title>Sign in to Example</title></head></html>");
+  g_autofree char *none = sim_trace_html_title ("<html><body>no title</body></html>");
+  g_autofree char *unclosed = sim_trace_html_title ("<title>never closed");
+
+  g_assert_cmpstr (title, ==, "Sign in to Example");
+  g_assert_null (none);
+  g_assert_null (unclosed);
+}
+
+static void
+test_narration (void)
+{
+  g_autoptr(SimMessage) m = sim_message_new ("GET", "https://auth.example/");
+  g_autofree char *empty = sim_trace_narration (m);
+  g_autofree char *joined = NULL;
+
+  g_assert_cmpstr (empty, ==, "");
+  sim_message_narrate (m, "First.");
+  sim_message_narrate (m, "Second.");
+  joined = sim_trace_narration (m);
+  g_assert_cmpstr (joined, ==, "First. Second.");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/sim/tracer/jsonl/step-order", test_jsonl_step_order);
+  ADD ("/sim/tracer/jsonl/deep", test_jsonl_deep);
+  ADD ("/sim/tracer/jsonl/bodies", test_jsonl_bodies);
+  ADD ("/sim/tracer/jsonl/headers-sorted", test_jsonl_headers_sorted);
+  ADD ("/sim/tracer/jsonl/time", test_jsonl_time);
+  ADD ("/sim/tracer/jsonl/unreachable", test_jsonl_unreachable);
+  ADD ("/sim/tracer/text/label", test_text_label);
+  ADD ("/sim/tracer/text/nested", test_text_nested);
+  ADD ("/sim/tracer/text/headers-sorted", test_text_headers_sorted);
+  ADD ("/sim/tracer/remarks", test_remarks);
+  ADD ("/sim/tracer/muted", test_muted);
+#undef ADD
+  g_test_add ("/sim/tracer/text/width/80", Fixture, GUINT_TO_POINTER (80),
+              fixture_set_up, test_text_width, fixture_tear_down);
+  g_test_add ("/sim/tracer/text/width/60", Fixture, GUINT_TO_POINTER (60),
+              fixture_set_up, test_text_width, fixture_tear_down);
+  g_test_add ("/sim/tracer/text/width/40", Fixture, GUINT_TO_POINTER (40),
+              fixture_set_up, test_text_width, fixture_tear_down);
+  g_test_add_func ("/sim/tracer/stream", test_stream);
+
+  g_test_add_func ("/sim/trace-view/sorted-headers", test_sorted_headers);
+  for (guint i = 0; i < G_N_ELEMENTS (body_kind_cases); i++)
+    g_test_add_data_func_full (body_kind_cases[i].path, (gpointer) &body_kind_cases[i], test_body_kind, NULL);
+  g_test_add_func ("/sim/trace-view/html-title", test_html_title);
+  g_test_add_func ("/sim/trace-view/narration", test_narration);
+
+  return g_test_run ();
+}
