@@ -126,15 +126,26 @@ sim_message_get_path (SimMessage *self)
 
 /**
  * sim_message_dup_origin:
- * Returns: (transfer full): "scheme://host[:port]" of the request URI.
+ *
+ * The origin as RFC 6454 §6.2 serializes it: the scheme's default port is left out, and an
+ * IPv6 address keeps its brackets.
+ *
+ * Returns: (transfer full): "scheme://host[:port]" of the request URI, scheme and host lower case.
  */
 char *
 sim_message_dup_origin (SimMessage *self)
 {
+  g_autofree char *scheme = g_ascii_strdown (g_uri_get_scheme (self->uri), -1);
+  g_autofree char *host = g_ascii_strdown (g_uri_get_host (self->uri) ? g_uri_get_host (self->uri) : "", -1);
+  const char *open = strchr (host, ':') ? "[" : "";
+  const char *close = *open ? "]" : "";
   int port = g_uri_get_port (self->uri);
-  if (port > 0)
-    return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (self->uri), g_uri_get_host (self->uri), port);
-  return g_strdup_printf ("%s://%s", g_uri_get_scheme (self->uri), g_uri_get_host (self->uri));
+  gboolean default_port = (port == 443 && strcmp (scheme, "https") == 0)
+                          || (port == 80 && strcmp (scheme, "http") == 0);
+
+  if (port > 0 && !default_port)
+    return g_strdup_printf ("%s://%s%s%s:%d", scheme, open, host, close, port);
+  return g_strdup_printf ("%s://%s%s%s", scheme, open, host, close);
 }
 
 /* Request bodies */
@@ -261,6 +272,8 @@ sim_message_set_response (SimMessage *self,
   self->response_body = body ? g_bytes_ref (body) : NULL;
   if (content_type)
     soup_message_headers_replace (self->response_headers, "Content-Type", content_type);
+  else
+    soup_message_headers_remove (self->response_headers, "Content-Type");
 }
 
 void

@@ -3,6 +3,8 @@
  * A nested step ends before the step it nests in; lines are still written in step order, so
  * line N is step N.
  */
+#include <string.h>
+
 #include "sim/tracer.h"
 #include "sim/clock.h"
 #include "sim/trace-view.h"
@@ -28,8 +30,30 @@ add_params_object (JsonBuilder *b,
   json_builder_begin_object (b);
   for (guint i = 0; i < sim_params_size (params); i++)
     {
-      json_builder_set_member_name (b, sim_params_name_at (params, i));
-      json_builder_add_string_value (b, sim_params_value_at (params, i));
+      const char *name = sim_params_name_at (params, i);
+      guint count = 0;
+      gboolean earlier = FALSE;
+
+      for (guint j = 0; j < sim_params_size (params); j++)
+        if (strcmp (sim_params_name_at (params, j), name) == 0)
+          {
+            earlier |= j < i;
+            count++;
+          }
+      if (earlier)
+        continue;
+      json_builder_set_member_name (b, name);
+      if (count == 1)
+        {
+          json_builder_add_string_value (b, sim_params_value_at (params, i));
+          continue;
+        }
+      /* A repeated parameter keeps every value: hiding one would hide an attack. */
+      json_builder_begin_array (b);
+      for (guint j = i; j < sim_params_size (params); j++)
+        if (strcmp (sim_params_name_at (params, j), name) == 0)
+          json_builder_add_string_value (b, sim_params_value_at (params, j));
+      json_builder_end_array (b);
     }
   json_builder_end_object (b);
 }

@@ -37,8 +37,10 @@ sim_text_truncate (const char *text,
   guint used = 0;
   const char *p;
 
-  if (sim_text_columns (text) <= columns || columns < 2)
+  if (sim_text_columns (text) <= columns)
     return g_strdup (text);
+  if (columns < 2)
+    return g_strdup (columns == 1 ? "…" : "");
   if (!g_utf8_validate (text, -1, NULL))
     return g_strndup (text, columns);
 
@@ -56,16 +58,12 @@ sim_text_truncate (const char *text,
   return g_string_free (out, FALSE);
 }
 
-/* Appends @text to @out, wrapped at @width columns, the first line starting with @first and the
- * others with @indent (give both the same width). Spaces
- * separate words; a word longer than a line stands alone. Korean text is spaced between words
- * too, so the same rule serves both languages. */
-void
-sim_text_wrap (GString    *out,
-               const char *text,
-               const char *first,
-               const char *indent,
-               guint       width)
+static void
+wrap_paragraph (GString    *out,
+                const char *text,
+                const char *first,
+                const char *indent,
+                guint       width)
 {
   g_auto(GStrv) words = g_strsplit (text, " ", -1);
   guint used = 0;
@@ -102,4 +100,30 @@ sim_text_wrap (GString    *out,
     }
   if (line_open)
     g_string_append_c (out, '\n');
+}
+
+/* Appends @text to @out, wrapped at @width columns, the first line starting with @first and the
+ * others with @indent (give both the same width). Spaces separate words; a word longer than a
+ * line stands alone. A newline in @text starts a new paragraph (an empty line stays empty), so
+ * a description may have several. Korean text is spaced between words too, so the same rule
+ * serves both languages. */
+void
+sim_text_wrap (GString    *out,
+               const char *text,
+               const char *first,
+               const char *indent,
+               guint       width)
+{
+  g_auto(GStrv) paragraphs = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; paragraphs[i]; i++)
+    {
+      if (*g_strstrip (paragraphs[i]) == '\0')
+        {
+          if (paragraphs[i + 1])
+            g_string_append_c (out, '\n');
+          continue;
+        }
+      wrap_paragraph (out, paragraphs[i], i == 0 ? first : indent, indent, width);
+    }
 }

@@ -13,7 +13,6 @@ struct _SimTracer
   SimBus *bus;
   SimClock *clock;
   GArray *sinks;  /* (element-type SinkEntry) */
-  gboolean muted;
   SimKnowledge *knowledge;  /* (nullable) (not owned) */
 };
 
@@ -48,8 +47,6 @@ on_begin (gpointer           data,
   SimTracer *self = data;
   SimTraceStep step;
 
-  if (self->muted)
-    return;
   fill_step (self, exchange, &step);
   for (guint i = 0; i < self->sinks->len; i++)
     {
@@ -68,8 +65,6 @@ on_end (gpointer           data,
   SimTraceStep step;
   g_autoptr(JsonObject) knowledge = NULL;
 
-  if (self->muted)
-    return;
   fill_step (self, exchange, &step);
   if (self->knowledge)
     step.knowledge = knowledge = sim_knowledge_snapshot (self->knowledge);
@@ -129,14 +124,6 @@ sim_tracer_add_sink (SimTracer *self,
   g_array_append_val (self->sinks, entry);
 }
 
-/* Muted, the tracer shows nothing: used to replay a run silently up to a step. */
-void
-sim_tracer_set_muted (SimTracer *self,
-                      gboolean   muted)
-{
-  self->muted = muted;
-}
-
 /* With a tracker, each step's end carries who knows what (it must observe the bus before the
  * tracer does, so that it has seen the step). */
 void
@@ -155,8 +142,6 @@ sim_tracer_remark (SimTracer  *self,
   g_autofree char *text = NULL;
   va_list args;
 
-  if (self->muted)
-    return;
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);

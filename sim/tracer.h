@@ -75,8 +75,6 @@ void       sim_tracer_remark     (SimTracer  *self,
                                   SimRemark   kind,
                                   const char *format,
                                   ...) G_GNUC_PRINTF (3, 4);
-void       sim_tracer_set_muted  (SimTracer  *self,
-                                  gboolean    muted);
 void       sim_tracer_set_knowledge (SimTracer    *self,
                                   SimKnowledge *knowledge);
 void       sim_tracer_finish     (SimTracer  *self);

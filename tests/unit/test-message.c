@@ -511,13 +511,39 @@ test_redirect (void)
   g_autoptr(SimMessage) m = sim_message_new ("GET", "https://auth.example/authorize");
   g_autofree char *text = NULL;
 
+  /* a JSON answer replaced by a redirect leaves no Content-Type behind */
+  sim_message_set_response_text (m, 200, "application/json", "{}");
   sim_message_set_redirect (m, "https://c.example/cb?code=abc&state=xyz");
+  g_assert_null (soup_message_headers_get_one (m->response_headers, "Content-Type"));
   g_assert_cmpuint (m->status, ==, SOUP_STATUS_FOUND);
   g_assert_cmpstr (soup_message_headers_get_one (m->response_headers, "Location"), ==,
                    "https://c.example/cb?code=abc&state=xyz");
   g_assert_null (m->response_body);
   text = sim_message_dup_response_text (m);
   g_assert_cmpstr (text, ==, "");
+}
+
+/* RFC 6454 §6.2: the default port is not part of the serialized origin; IPv6 keeps brackets. */
+static void
+test_origin (void)
+{
+  static const char *const cases[][2] = {
+    { "https://auth.example/token", "https://auth.example" },
+    { "https://auth.example:443/token", "https://auth.example" },
+    { "http://auth.example:80/x", "http://auth.example" },
+    { "https://auth.example:8443/x", "https://auth.example:8443" },
+    { "http://auth.example:443/x", "http://auth.example:443" },
+    { "HTTPS://Auth.Example/x", "https://auth.example" },
+    { "http://[::1]:8080/x", "http://[::1]:8080" },
+    { "http://127.0.0.1:9400/authorize?x=1", "http://127.0.0.1:9400" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SimMessage) m = sim_message_new ("GET", cases[i][0]);
+      g_autofree char *origin = sim_message_dup_origin (m);
+      g_assert_cmpstr (origin, ==, cases[i][1]);
+    }
 }
 
 /* Content types: table-driven. */
@@ -589,6 +615,7 @@ main (int   argc,
   g_test_add_func ("/sim/message/json/response", test_response_json);
   g_test_add_func ("/sim/message/response/text", test_response_text);
   g_test_add_func ("/sim/message/response/redirect", test_redirect);
+  g_test_add_func ("/sim/message/origin", test_origin);
   for (guint i = 0; i < G_N_ELEMENTS (type_cases); i++)
     g_test_add_data_func_full (type_cases[i].path, (gpointer) &type_cases[i], test_content_type, NULL);
 

@@ -48,6 +48,8 @@ static const TruncateCase truncate_cases[] = {
   { "/sim/textwrap/truncate/fits-with-room", "hello", 80, "hello" },
   { "/sim/textwrap/truncate/ascii", "hello world", 5, "hell…" },
   { "/sim/textwrap/truncate/two", "hello", 2, "h…" },
+  { "/sim/textwrap/truncate/one", "hello", 1, "…" },
+  { "/sim/textwrap/truncate/zero", "hello", 0, "" },
   { "/sim/textwrap/truncate/korean-even", "가나다라", 5, "가나…" },
   /* A wide character that would cross the edge is left out whole. */
   { "/sim/textwrap/truncate/korean-odd", "가나다라", 4, "가…" },
@@ -117,6 +119,9 @@ static const WrapCase wrap_cases[] = {
   { "/sim/textwrap/wrap/long-word", "a verylongword b", "", "", 6, "a\nverylongword\nb\n" },
   { "/sim/textwrap/wrap/spaces-collapse", "  a   b  ", "", "", 80, "a b\n" },
   { "/sim/textwrap/wrap/empty", "", "> ", "  ", 80, "" },
+  { "/sim/textwrap/wrap/paragraphs", "First paragraph.\n\nSecond paragraph is here.", "  ", "  ", 20,
+    "  First paragraph.\n\n  Second paragraph\n  is here.\n" },
+  { "/sim/textwrap/wrap/newline-keeps-indent", "a\nb", "> ", "  ", 80, "> a\n  b\n" },
   { "/sim/textwrap/wrap/only-spaces", "   ", "> ", "  ", 80, "" },
   { "/sim/textwrap/wrap/marker", "Step one begins here", "▶ ", "  ", 12,
     "▶ Step one\n  begins\n  here\n" },
