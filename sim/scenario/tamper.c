@@ -44,6 +44,55 @@ edit_params (SimParams *params,
     }
 }
 
+/* A JSON body (a registration request) is edited member by member, so that the rest of it
+ * survives: a value replaces a string member, and becomes the only element of an array member
+ * ("grant_types": "password" sends ["password"]). */
+static gboolean
+tamper_json (SimMessage *message,
+             SimTamper  *t,
+             GString    *what)
+{
+  g_autoptr(JsonParser) parser = json_parser_new (); /* mutable nodes, unlike the message's */
+  g_autofree char *text = NULL;
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!sim_message_is_json (message->request_headers))
+    return FALSE;
+  text = sim_message_dup_request_text (message);
+  if (!json_parser_load_from_data (parser, text, -1, NULL)
+      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  object = json_node_get_object (root);
+  for (guint i = 0; t->remove_params && i < t->remove_params->len; i++)
+    {
+      if (json_object_has_member (object, t->remove_params->pdata[i]))
+        json_object_remove_member (object, t->remove_params->pdata[i]);
+      g_string_append_printf (what, _(" %s removed;"), (char *) t->remove_params->pdata[i]);
+    }
+  for (guint i = 0; t->set_params && i < sim_params_size (t->set_params); i++)
+    {
+      const char *name = sim_params_name_at (t->set_params, i);
+      const char *value = sim_params_value_at (t->set_params, i);
+      JsonNode *old = json_object_has_member (object, name) ? json_object_get_member (object, name) : NULL;
+
+      if (old && JSON_NODE_HOLDS_ARRAY (old))
+        {
+          JsonArray *array = json_array_new ();
+          json_array_add_string_element (array, value);
+          json_object_set_array_member (object, name, array);
+          g_string_append_printf (what, _(" %s set to [“%s”];"), name, value);
+        }
+      else
+        {
+          json_object_set_string_member (object, name, value);
+          g_string_append_printf (what, _(" %s set to “%s”;"), name, value);
+        }
+    }
+  sim_message_set_request_json (message, root);
+  return TRUE;
+}
+
 static void
 tamper_params (SimMessage *message,
                SimTamper  *t,
@@ -53,6 +102,8 @@ tamper_params (SimMessage *message,
   g_autofree char *encoded = NULL;
 
   if (!t->set_params && !t->remove_params)
+    return;
+  if (tamper_json (message, t, what))
     return;
   if (strcmp (message->method, "GET") == 0)
     {
