@@ -1,7 +1,7 @@
 /* api.c: the calendar API, a protected resource (RFC 6750).
  *
  * It takes the bearer token from the Authorization header only (tokens in a URL leak through
- * logs and Referer headers: RFC 6750 §2.3, RFC 9700 §2.4.1), asks the authorization server
+ * logs and Referer headers: RFC 6750 §2.3, RFC 9700 §4.3.2), asks the authorization server
  * about it by introspection (RFC 7662), and answers with the RFC 6750 §3 errors: 401 with no
  * error code when no token came, 401 invalid_token for a bad one, 403 insufficient_scope.
  */
@@ -134,12 +134,20 @@ extract_token (SimMessage  *message,
     {
       bearer_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                     "send the access token in the Authorization header, not in the URL", NULL);
-      sim_message_narrate (message, _("RFC 6750 §2.3 and RFC 9700 §2.4.1: a token in the query string ends up in logs, browser history and Referer headers, so this API refuses it with invalid_request."));
+      sim_message_narrate (message, _("RFC 6750 §2.3 and RFC 9700 §4.3.2: a token in the query string ends up in logs, browser history and Referer headers, so this API refuses it with invalid_request."));
       return FALSE;
     }
   if (header == NULL)
     return TRUE;
-  if (g_ascii_strncasecmp (header, "Bearer ", 7) != 0 || header[7] == '\0' || strchr (header + 7, ' '))
+  if (g_ascii_strncasecmp (header, "Bearer", 6) != 0 || (header[6] != ' ' && header[6] != '\0'))
+    {
+      /* Another scheme (Basic, say) carries no bearer token at all: to this API the request
+       * lacks authentication, which is answered without an error code (RFC 6750 §3.1). */
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, NULL, NULL, NULL);
+      sim_message_narrate (message, _("RFC 6750 §3.1: the Authorization header uses a scheme this API does not accept, so for the API no token came at all; it answers 401 with a bare “WWW-Authenticate: Bearer” challenge and no error code, saying only how to authenticate."));
+      return FALSE;
+    }
+  if (header[6] == '\0' || header[7] == '\0' || strchr (header + 7, ' '))
     {
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "malformed Authorization header", NULL);
       sim_message_narrate (message, _("RFC 6750 §2.1: the Authorization header is not “Bearer <token>”, so the API cannot read a token from it."));
@@ -217,7 +225,7 @@ calendar_api_handle (gpointer    data,
   const char *needed;
   g_autofree char *token = NULL;
   g_autoptr(JsonObject) info = NULL;
-  const char *scope, *owner;
+  const char *scope, *owner, *token_type;
 
   if (strcmp (path, "/calendar/events") != 0)
     {
@@ -250,6 +258,19 @@ calendar_api_handle (gpointer    data,
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
                     "the access token is expired, revoked or unknown", NULL);
       sim_message_narrate (message, _("RFC 6750 §3.1: the server says this token is not active (expired, revoked or never issued), so the API answers 401 with error=\"invalid_token\"."));
+      return;
+    }
+  /* A refresh token is active too, but it is meant for the authorization server alone (RFC 6749
+   * §1.5); only an access token of type Bearer opens the API (RFC 7662 §2.2, RFC 6750 §1.2). */
+  token_type = json_object_get_string_member_with_default (info, "token_type", "");
+  if (g_ascii_strcasecmp (token_type, "Bearer") != 0)
+    {
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                    "the token is not a bearer access token", NULL);
+      if (strcmp (token_type, "refresh_token") == 0)
+        sim_message_narrate (message, _("RFC 6749 §1.5: the token is active, but it is a refresh token, which a client sends only to the authorization server, never to an API. The API answers 401 with error=\"invalid_token\" (RFC 6750 §3.1)."));
+      else
+        sim_message_narrate (message, _("RFC 6750 §3.1: the token is active, but the server does not say it is a Bearer access token, so the API answers 401 with error=\"invalid_token\"."));
       return;
     }
   scope = json_object_get_string_member_with_default (info, "scope", "");
