@@ -35,16 +35,25 @@ redirect_error (AuthServer *self,
 }
 
 /* RFC 9700 §2.1: the redirect URI must match a registered one exactly, character for
- * character; RFC 6749 §3.1.2.3 lets a client with a single registered URI omit it. */
+ * character, except for the port of a loopback one (RFC 8252 §7.3); RFC 6749 §3.1.2.3 lets a
+ * client with a single registered URI omit it. */
 static const char *
 choose_redirect_uri (RegisteredClient *client,
-                     const char       *given)
+                     const char       *given,
+                     gboolean         *other_port)
 {
+  *other_port = FALSE;
   if (given == NULL)
     return client->redirect_uris->len == 1 ? client->redirect_uris->pdata[0] : NULL;
   for (guint i = 0; i < client->redirect_uris->len; i++)
     if (strcmp (client->redirect_uris->pdata[i], given) == 0)
       return client->redirect_uris->pdata[i];
+  for (guint i = 0; i < client->redirect_uris->len; i++)
+    if (oauth_loopback_uri_matches (client->redirect_uris->pdata[i], given))
+      {
+        *other_port = TRUE;
+        return given;
+      }
   return NULL;
 }
 
@@ -106,6 +115,7 @@ auth_server_authorize (AuthServer *self,
   const char *client_id, *redirect_uri, *state, *response_type, *scope;
   const char *description = NULL, *narration = NULL;
   const char *repeated;
+  gboolean other_port = FALSE;
   g_autofree char *granted_scope = NULL;
   RegisteredClient *client;
   PendingRequest *pending;
@@ -116,6 +126,7 @@ auth_server_authorize (AuthServer *self,
       sim_message_narrate (message, _("RFC 6749 §4.1.2.1: the request cannot even be read, so the server shows an error page instead of redirecting."));
       return;
     }
+  query = auth_server_drop_empty (message, g_steal_pointer (&query), "3.1");
   repeated = sim_params_repeated_name (query);
   client_id = sim_params_get (query, "client_id");
   redirect_uri = sim_params_get (query, "redirect_uri");
@@ -132,13 +143,15 @@ auth_server_authorize (AuthServer *self,
       sim_message_narrate (message, _("RFC 6749 §4.1.2.1: the client_id is missing or unknown, so the server cannot trust any redirect URI; it tells the owner on an error page and never redirects."));
       return;
     }
-  redirect_uri = choose_redirect_uri (client, redirect_uri);
+  redirect_uri = choose_redirect_uri (client, redirect_uri, &other_port);
   if (redirect_uri == NULL)
     {
       error_page (message, "The redirect URI does not match the one registered for this application.");
       sim_message_narrate (message, _("RFC 6749 §3.1.2.4 and RFC 9700 §4.1: the redirect URI is not exactly one that the client registered. Redirecting there could hand the code to an attacker, so the server shows an error page instead."));
       return;
     }
+  if (other_port)
+    sim_message_narrate (message, _("RFC 8252 §7.3: the redirect URI is a registered loopback one with another port. A native app listens on whatever port its system gives it, so the server must accept any port there, and nothing else may differ (RFC 9700 §2.1)."));
 
   state = sim_params_get (query, "state");
   if (repeated)
@@ -179,6 +192,9 @@ auth_server_authorize (AuthServer *self,
       return;
     }
   granted_scope = oauth_scope_normalize (scope ? scope : client->scope);
+  if (scope == NULL)
+    sim_message_narrate (message, _("RFC 6749 §3.3: the request names no scope, so the server uses a default: the scope the client registered, “%s”."),
+                         granted_scope);
 
   if (!check_pkce (self, client, query, &description, &narration))
     {
@@ -199,8 +215,17 @@ auth_server_authorize (AuthServer *self,
                                                ? sim_params_get (query, "code_challenge_method") : "plain");
   pending->expires_at = sim_clock_now (self->world->clock) + PENDING_LIFETIME;
   auth_server_remember (self, self->pending, pending->id, pending, pending->expires_at);
+  if (g_strcmp0 (pending->code_challenge_method, "plain") == 0)
+    sim_message_narrate (message, _("RFC 7636 §4.2: with code_challenge_method plain, the challenge is the verifier itself, in the URL for anyone who sees it. This server is configured to allow it, although RFC 9700 §2.1.1 recommends S256."));
 
   auth_server_show_login (self, message, pending, NULL);
-  sim_message_narrate (message,
-                       _("The server knows this client and its redirect URI matches the registered one exactly. It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));
+  if (!pending->redirect_uri_given)
+    sim_message_narrate (message,
+                         _("The server knows this client. The request names no redirect URI, so the server will answer at the only one the client registered (RFC 6749 §3.1.2.3). It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));
+  else if (other_port)
+    sim_message_narrate (message,
+                         _("The server knows this client and accepts its loopback redirect URI. It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));
+  else
+    sim_message_narrate (message,
+                         _("The server knows this client and its redirect URI matches the registered one exactly. It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));
 }

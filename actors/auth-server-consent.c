@@ -152,11 +152,12 @@ auth_server_consent (AuthServer *self,
           char *id = request->id;
           g_hash_table_remove (self->pending, id);
           bad_consent_request (message, "Too many failed sign-in attempts. Start again from the application.");
-          sim_message_narrate (message, _("Too many wrong passwords: the server drops this authorization request and issues no code."));
+          sim_message_narrate (message, _("RFC 6749 §10.10: the server must keep attackers from guessing passwords, so after %u wrong attempts it drops this authorization request and issues no code; the owner must start again from the application."),
+                               self->config.max_login_attempts);
           return;
         }
       auth_server_show_login (self, message, request, "Wrong username or password.");
-      sim_message_narrate (message, _("The username or password is wrong. The server shows its login page again with an error and issues no code: only the owner, who knows the password, can authorize."));
+      sim_message_narrate (message, _("The username or password is wrong. RFC 6749 §3.1: the server must first verify the owner's identity, so it shows its login page again with an error and issues no code: only the owner, who knows the password, can authorize."));
       return;
     }
 

@@ -28,7 +28,7 @@ void
 auth_server_introspect (AuthServer *self,
                         SimMessage *message)
 {
-  g_autoptr(SimParams) form = auth_server_read_form (self, message);
+  g_autoptr(SimParams) form = auth_server_read_form (self, message, FALSE);
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
   g_auto(ClientAuth) auth = { 0 };
@@ -82,6 +82,8 @@ auth_server_introspect (AuthServer *self,
       sim_message_narrate (message,
                          _("The server recognises the token: active, issued to client %s for %s, with scope “%s”, until %s (RFC 7662 §2.2)."),
                          token->client_id, token->subject, token->scope, until);
+      if (token->kind == TOKEN_REFRESH)
+        sim_message_narrate (message, _("It is a refresh token, not an access token, and the answer says so in token_type."));
     }
   else
     sim_message_narrate (message,

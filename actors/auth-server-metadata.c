@@ -66,5 +66,8 @@ auth_server_metadata (AuthServer *self,
 
   root = json_builder_get_root (b);
   sim_message_set_response_json (message, SOUP_STATUS_OK, root);
-  sim_message_narrate (message, _("RFC 8414: the server publishes where its endpoints are and what it supports, so a client can configure itself instead of hard-coding it."));
+  if (self->config.allow_plain_pkce)
+    sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports (here PKCE with S256 or plain), so a client can configure itself instead of hard-coding it (RFC 9700 §2.6)."));
+  else
+    sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports (here PKCE with S256 only), so a client can configure itself instead of hard-coding it (RFC 9700 §2.6)."));
 }

@@ -133,7 +133,11 @@ void     auth_server_invalid_client      (SimMessage *message,
                                           ClientAuth *auth,
                                           const char *description);
 SimParams *auth_server_read_form         (AuthServer *self,
-                                          SimMessage *message);
+                                          SimMessage *message,
+                                          gboolean    empty_is_omitted);
+SimParams *auth_server_drop_empty        (SimMessage *message,
+                                          SimParams  *params,
+                                          const char *section);
 
 Grant   *grant_new                       (void);
 Grant   *grant_ref                       (Grant *grant);

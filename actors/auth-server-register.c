@@ -9,27 +9,26 @@
 
 #include "actors/auth-server-private.h"
 
+/* @rule: (nullable): the sentence saying which rule the metadata breaks, with its source */
 static void
 registration_error (SimMessage *message,
                     const char *error,
-                    const char *description)
+                    const char *description,
+                    const char *rule)
 {
   oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, error, description);
-  sim_message_narrate (message, _("RFC 7591 §3.2.2: the server refuses the registration with %s: %s."),
+  if (rule)
+    sim_message_narrate (message, "%s", rule);
+  sim_message_narrate (message, _("RFC 7591 §3.2.2: the server refuses the registration with %s (%s) and registers nothing."),
                        error, description);
 }
 
-static gboolean
-is_loopback (const char *host)
-{
-  return g_strcmp0 (host, "127.0.0.1") == 0 || g_strcmp0 (host, "::1") == 0
-         || g_strcmp0 (host, "[::1]") == 0 || g_strcmp0 (host, "localhost") == 0;
-}
-
-/* RFC 6749 §3.1.2: absolute, no fragment; RFC 9700 §2.1 and §4.1: https, or http on loopback. */
+/* RFC 6749 §3.1.2: absolute, no fragment; RFC 9700 §2.6: https, or http on loopback (RFC 8252
+ * §7.3). */
 static gboolean
 check_redirect_uri (const char  *uri,
-                    const char **why)
+                    const char **why,
+                    const char **rule)
 {
   g_autoptr(GUri) parsed = NULL;
   const char *scheme;
@@ -38,19 +37,22 @@ check_redirect_uri (const char  *uri,
   if (!parsed || !g_uri_get_host (parsed) || !*g_uri_get_host (parsed))
     {
       *why = "redirect URI must be an absolute URI";
+      *rule = _("RFC 6749 §3.1.2: a redirect URI must be an absolute URI, with a scheme and a host; a relative one names no place the server could check or send a code to.");
       return FALSE;
     }
   if (g_uri_get_fragment (parsed) || strchr (uri, '#'))
     {
       *why = "redirect URI must not contain a fragment";
+      *rule = _("RFC 6749 §3.1.2: a redirect URI must not contain a fragment (#…): the server adds the code to the URI, and a browser keeps a fragment to itself.");
       return FALSE;
     }
   scheme = g_uri_get_scheme (parsed);
   if (g_ascii_strcasecmp (scheme, "https") == 0)
     return TRUE;
-  if (g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback (g_uri_get_host (parsed)))
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && oauth_is_loopback_host (g_uri_get_host (parsed)))
     return TRUE;
   *why = "redirect URI must use https, or http on a loopback address";
+  *rule = _("RFC 9700 §2.6: codes must never travel over an unencrypted connection, so a redirect URI must use https; plain http is allowed only on the loopback interface of the owner's own machine (RFC 8252 §7.3).");
   return FALSE;
 }
 
@@ -172,7 +174,7 @@ auth_server_register (AuthServer *self,
   g_autoptr(GPtrArray) response_types = NULL;
   g_autofree char *scope = NULL;
   const char *auth_method = NULL, *client_name = NULL, *requested_scope = NULL;
-  const char *why = NULL;
+  const char *why = NULL, *rule = NULL;
   JsonObject *object;
   RegisteredClient *client;
   gboolean wants_refresh = FALSE;
@@ -181,7 +183,8 @@ auth_server_register (AuthServer *self,
       || !(root = sim_message_get_request_json (message, &error))
       || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      registration_error (message, "invalid_client_metadata", "the request body must be a JSON object");
+      registration_error (message, "invalid_client_metadata", "the request body must be a JSON object",
+                          _("RFC 7591 §3.1: a registration request is a JSON object of client metadata, sent as application/json."));
       return;
     }
   object = json_node_get_object (root);
@@ -189,19 +192,20 @@ auth_server_register (AuthServer *self,
   if (!string_array_member (object, "redirect_uris", &redirect_uris)
       || redirect_uris == NULL || redirect_uris->len == 0)
     {
-      registration_error (message, "invalid_redirect_uri", "redirect_uris must be a non-empty array of strings");
+      registration_error (message, "invalid_redirect_uri", "redirect_uris must be a non-empty array of strings",
+                          _("RFC 7591 §2: a client of the authorization code flow must register its redirect URIs, as an array of strings."));
       return;
     }
   for (guint i = 0; i < redirect_uris->len; i++)
-    if (!check_redirect_uri (redirect_uris->pdata[i], &why))
+    if (!check_redirect_uri (redirect_uris->pdata[i], &why, &rule))
       {
-        registration_error (message, "invalid_redirect_uri", why);
+        registration_error (message, "invalid_redirect_uri", why, rule);
         return;
       }
 
   if (!string_member (object, "token_endpoint_auth_method", &auth_method))
     {
-      registration_error (message, "invalid_client_metadata", "token_endpoint_auth_method must be a string");
+      registration_error (message, "invalid_client_metadata", "token_endpoint_auth_method must be a string", NULL);
       return;
     }
   if (auth_method == NULL)
@@ -209,13 +213,14 @@ auth_server_register (AuthServer *self,
   if (strcmp (auth_method, "client_secret_basic") != 0 && strcmp (auth_method, "client_secret_post") != 0
       && strcmp (auth_method, "none") != 0)
     {
-      registration_error (message, "invalid_client_metadata", "unsupported token_endpoint_auth_method");
+      registration_error (message, "invalid_client_metadata", "unsupported token_endpoint_auth_method",
+                          _("RFC 7591 §2: token_endpoint_auth_method names how the client will authenticate at the token endpoint; this server knows client_secret_basic, client_secret_post and none (a public client), and a client cannot be registered for a method the server would never accept."));
       return;
     }
 
   if (!string_array_member (object, "grant_types", &grant_types))
     {
-      registration_error (message, "invalid_client_metadata", "grant_types must be an array of strings");
+      registration_error (message, "invalid_client_metadata", "grant_types must be an array of strings", NULL);
       return;
     }
   if (grant_types == NULL)
@@ -229,32 +234,35 @@ auth_server_register (AuthServer *self,
         wants_refresh = TRUE;
       else if (strcmp (grant_types->pdata[i], "authorization_code") != 0)
         {
-          registration_error (message, "invalid_client_metadata", "unsupported grant type");
+          registration_error (message, "invalid_client_metadata", "unsupported grant type",
+                                  _("RFC 7591 §2: grant_types lists the grants the client will use at the token endpoint; this server offers only authorization_code and refresh_token, so it cannot register a client for any other (the password grant, for one, must not be used at all: RFC 9700 §2.4)."));
           return;
         }
     }
 
   if (!string_array_member (object, "response_types", &response_types))
     {
-      registration_error (message, "invalid_client_metadata", "response_types must be an array of strings");
+      registration_error (message, "invalid_client_metadata", "response_types must be an array of strings", NULL);
       return;
     }
   for (guint i = 0; response_types && i < response_types->len; i++)
     if (strcmp (response_types->pdata[i], "code") != 0)
       {
-        registration_error (message, "invalid_client_metadata", "only the response type code is supported");
+        registration_error (message, "invalid_client_metadata", "only the response type code is supported",
+                            _("RFC 7591 §2: response_types lists what the client will ask the authorization endpoint for; this server answers only response_type=code (RFC 9700 §2.1.2)."));
         return;
       }
 
   if (!string_member (object, "client_name", &client_name)
       || !string_member (object, "scope", &requested_scope))
     {
-      registration_error (message, "invalid_client_metadata", "client_name and scope must be strings");
+      registration_error (message, "invalid_client_metadata", "client_name and scope must be strings", NULL);
       return;
     }
   if (requested_scope && !oauth_scope_is_valid (requested_scope))
     {
-      registration_error (message, "invalid_client_metadata", "scope is not a valid scope string");
+      registration_error (message, "invalid_client_metadata", "scope is not a valid scope string",
+                          _("RFC 6749 §3.3: a scope is a list of scope tokens separated by spaces, each made of printable ASCII without quotes or backslashes."));
       return;
     }
   if (requested_scope)
@@ -263,7 +271,8 @@ auth_server_register (AuthServer *self,
       for (guint i = 0; wanted[i]; i++)
         if (!g_hash_table_contains (self->scope_descriptions, wanted[i]))
           {
-            registration_error (message, "invalid_client_metadata", "scope names a scope this server does not know");
+            registration_error (message, "invalid_client_metadata", "scope names a scope this server does not know",
+                                _("RFC 7591 §2: the server decides which scopes a client may register; this request names a scope the server does not offer at all."));
             return;
           }
       scope = oauth_scope_normalize (requested_scope);

@@ -98,7 +98,10 @@ check_verifier (AuthCode    *code,
       {
         *error = "invalid_grant";
         *description = "code_verifier does not match the code_challenge";
-        *narration = _("RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) does not equal the code_challenge of the authorization request. Only the party that started the flow knows the verifier, so the server refuses the code.");
+        if (strcmp (code->code_challenge_method, "S256") == 0)
+          *narration = _("RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) does not equal the code_challenge of the authorization request. Only the party that started the flow knows the verifier, so the server refuses the code.");
+        else
+          *narration = _("RFC 7636 §4.6: the challenge was plain, so the code_verifier must equal it character for character; it does not, so the server refuses the code.");
         return FALSE;
       }
   }
@@ -128,8 +131,9 @@ grant_authorization_code (AuthServer *self,
   code = g_hash_table_lookup (self->codes, value);
   if (code == NULL || sim_clock_now (self->world->clock) >= code->expires_at)
     {
-      token_error (message, "invalid_grant", "authorization code is invalid or expired",
-                   _("RFC 6749 §5.2: the server has no live code with this value: it is unknown, or it expired (codes live only seconds, §4.1.2), so the answer is invalid_grant."));
+      g_autofree char *why = g_strdup_printf (_("RFC 6749 §5.2: the server has no live code with this value: it is unknown, or it expired (a code must expire shortly after it is issued, §4.1.2; here after %" G_GINT64_FORMAT " s), so the answer is invalid_grant."),
+                                              self->config.code_lifetime);
+      token_error (message, "invalid_grant", "authorization code is invalid or expired", why);
       return;
     }
   if (code->used)
@@ -163,7 +167,12 @@ grant_authorization_code (AuthServer *self,
     refresh_token = auth_server_issue_token (self, TOKEN_REFRESH, code->client_id, code->subject,
                                              code->scope, code->grant);
   answer_tokens (self, message, access_token, refresh_token, code->scope);
-  if (code->code_challenge)
+  if (code->code_challenge && auth->client->client_secret == NULL)
+    sim_message_narrate (message,
+                         _("The code was issued to this public client_id and the PKCE verifier matches its challenge (RFC 6749 §4.1.3, RFC 7636 §4.6), so the server issues an access token carrying the scope “%s”, valid %" G_GINT64_FORMAT " s%s. The code is now used up."),
+                         code->scope, self->config.access_token_lifetime,
+                         refresh_token ? _(", and a refresh token to renew it") : "");
+  else if (code->code_challenge)
     sim_message_narrate (message,
                          _("The code, the client's secret and the PKCE verifier all check out (RFC 6749 §4.1.3, RFC 7636 §4.6), so the server issues an access token carrying the scope “%s”, valid %" G_GINT64_FORMAT " s%s. The code is now used up."),
                          code->scope, self->config.access_token_lifetime,
@@ -197,7 +206,7 @@ grant_refresh_token (AuthServer *self,
   if (token == NULL || token->kind != TOKEN_REFRESH)
     {
       token_error (message, "invalid_grant", "refresh token is invalid",
-                   _("RFC 6749 §5.2: the server issued no such refresh token, so the answer is invalid_grant."));
+                   _("RFC 6749 §5.2: the server holds no refresh token with this value (it never issued one, or it expired and was forgotten), so the answer is invalid_grant."));
       return;
     }
   if (strcmp (token->client_id, auth->client_id) != 0)
@@ -245,13 +254,17 @@ grant_refresh_token (AuthServer *self,
       sim_message_narrate (message,
                            _("The refresh token is valid, so the server issues a new access token without asking the owner again (RFC 6749 §6). The client keeps using the same refresh token."));
     }
+  if (strcmp (scope, token->scope) != 0)
+    sim_message_narrate (message,
+                         _("The client asked for less than the grant: the new access token carries only “%s”, while the refresh token keeps the whole grant, “%s” (RFC 6749 §6)."),
+                         scope, token->scope);
 }
 
 void
 auth_server_token (AuthServer *self,
                    SimMessage *message)
 {
-  g_autoptr(SimParams) form = auth_server_read_form (self, message);
+  g_autoptr(SimParams) form = auth_server_read_form (self, message, TRUE);
   g_auto(ClientAuth) auth = { 0 };
   const char *grant_type;
 

@@ -529,7 +529,49 @@ auth_server_authenticate_client (AuthServer *self,
 }
 
 /**
+ * auth_server_drop_empty:
+ * @params: (transfer full): parameters as they came
+ * @section: "3.1" for the authorization endpoint, "3.2" for the token endpoint
+ *
+ * RFC 6749 §3.1 and §3.2: "Parameters sent without a value MUST be treated as if they were
+ * omitted from the request." A repeated name is judged on what remains.
+ *
+ * Returns: (transfer full): the parameters that have a value, in their order.
+ */
+SimParams *
+auth_server_drop_empty (SimMessage *message,
+                        SimParams  *params,
+                        const char *section)
+{
+  g_autoptr(SimParams) all = params;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_autoptr(GString) dropped = g_string_new (NULL);
+
+  for (guint i = 0; i < sim_params_size (all); i++)
+    {
+      const char *name = sim_params_name_at (all, i);
+      const char *value = sim_params_value_at (all, i);
+      g_autofree char *one = NULL;
+
+      if (*value == '\0')
+        {
+          g_string_append_printf (dropped, "%s%s", dropped->len ? ", " : "", name);
+          continue;
+        }
+      one = soup_form_encode (name, value, NULL);
+      g_string_append_printf (kept, "%s%s", kept->len ? "&" : "", one);
+    }
+  if (dropped->len == 0)
+    return g_steal_pointer (&all);
+  sim_message_narrate (message,
+                       _("RFC 6749 §%s: a parameter sent without a value counts as not sent, so the server reads this request as if it had no %s."),
+                       section, dropped->str);
+  return sim_params_parse (kept->str, NULL);
+}
+
+/**
  * auth_server_read_form:
+ * @empty_is_omitted: drop parameters without a value first (the token endpoint, RFC 6749 §3.2)
  *
  * Reads a form body for the token, introspection and revocation endpoints: anything that is
  * not a well-formed form, or repeats a parameter, is answered invalid_request (RFC 6749 §3.2).
@@ -538,7 +580,8 @@ auth_server_authenticate_client (AuthServer *self,
  */
 SimParams *
 auth_server_read_form (AuthServer *self,
-                       SimMessage *message)
+                       SimMessage *message,
+                       gboolean    empty_is_omitted)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SimParams) form = sim_message_get_form (message, &error);
@@ -550,6 +593,8 @@ auth_server_read_form (AuthServer *self,
                            _("RFC 6749 §3.2: this endpoint takes an application/x-www-form-urlencoded body; the request is refused as invalid_request."));
       return NULL;
     }
+  if (empty_is_omitted)
+    form = auth_server_drop_empty (message, g_steal_pointer (&form), "3.2");
   if (sim_params_repeated_name (form))
     {
       g_autofree char *description = g_strdup_printf ("parameter '%s' is repeated",

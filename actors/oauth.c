@@ -198,6 +198,35 @@ oauth_html_page (SimMessage *message,
   soup_message_headers_replace (message->response_headers, "Cache-Control", "no-store");
 }
 
+/* The loopback interface of the owner's own machine (RFC 8252 §7.3, §8.3). */
+gboolean
+oauth_is_loopback_host (const char *host)
+{
+  return g_strcmp0 (host, "127.0.0.1") == 0 || g_strcmp0 (host, "::1") == 0
+         || g_strcmp0 (host, "[::1]") == 0 || g_strcmp0 (host, "localhost") == 0;
+}
+
+/* RFC 8252 §7.3 and RFC 9700 §2.1: a native app listens on whatever loopback port the system
+ * gives it at run time, so for an http loopback redirect URI the port may differ from the
+ * registered one; everything else must still match exactly. */
+gboolean
+oauth_loopback_uri_matches (const char *registered,
+                            const char *given)
+{
+  g_autoptr(GUri) a = g_uri_parse (registered, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GUri) b = g_uri_parse (given, G_URI_FLAGS_ENCODED, NULL);
+
+  if (a == NULL || b == NULL || g_strcmp0 (g_uri_get_scheme (a), "http") != 0
+      || !oauth_is_loopback_host (g_uri_get_host (a)))
+    return FALSE;
+  return g_strcmp0 (g_uri_get_scheme (b), "http") == 0
+         && g_strcmp0 (g_uri_get_host (a), g_uri_get_host (b)) == 0
+         && g_uri_get_userinfo (b) == NULL
+         && g_strcmp0 (g_uri_get_path (a), g_uri_get_path (b)) == 0
+         && g_strcmp0 (g_uri_get_query (a), g_uri_get_query (b)) == 0
+         && g_uri_get_fragment (b) == NULL && strchr (given, '#') == NULL;
+}
+
 /* RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded. */
 gboolean
 oauth_parse_basic (SoupMessageHeaders *headers,

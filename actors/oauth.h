@@ -37,6 +37,11 @@ void      oauth_html_page         (SimMessage  *message,
 char     *oauth_append_query      (const char  *uri,
                                    SimParams   *params);
 
+/* Redirect URIs */
+gboolean  oauth_is_loopback_host  (const char  *host);
+gboolean  oauth_loopback_uri_matches (const char *registered,
+                                   const char  *given);
+
 /* Client authentication */
 gboolean  oauth_parse_basic       (SoupMessageHeaders *headers,
                                    char       **client_id,
