@@ -297,7 +297,10 @@ client_app_refresh (ClientApp  *self,
   if (scope)
     sim_params_set (form, "scope", scope);
   message = post_form (self, "/token", form, SIM_PHASE_REFRESH);
-  sim_message_narrate (message, _("The client sends its refresh token, with its own credentials, to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
+  if (self->client_secret)
+    sim_message_narrate (message, _("The client sends its refresh token, with its own credentials, to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
+  else
+    sim_message_narrate (message, _("The client sends its refresh token and its client_id (a public client has no secret) to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
   sim_bus_deliver (self->world->bus, "client", message);
   take_tokens (self, message);
   return message;
@@ -462,7 +465,14 @@ exchange_code (ClientApp  *self,
   if (self->code_verifier)
     sim_params_set (form, "code_verifier", self->code_verifier);
   message = post_form (self, "/token", form, SIM_PHASE_CODE_EXCHANGE);
-  sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret and proves it started this flow with the PKCE code_verifier."));
+  if (self->client_secret && self->code_verifier)
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret and proves it started this flow with the PKCE code_verifier."));
+  else if (self->client_secret)
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens (RFC 6749 §4.1.3). It proves who it is with its client secret; it used no PKCE, so it has no code_verifier to send."));
+  else if (self->code_verifier)
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens (RFC 6749 §4.1.3). A public client has no secret: it names itself with its client_id, and the PKCE code_verifier is its only proof that it started this flow (RFC 7636 §4.5)."));
+  else
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens (RFC 6749 §4.1.3). It names itself with its client_id only: no secret, no PKCE verifier."));
   sim_bus_deliver (self->world->bus, "client", message);
 
   if (take_tokens (self, message))
@@ -492,9 +502,14 @@ callback (ClientApp  *self,
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
             "<p class=\"error\">This response does not belong to a sign-in this application started.</p>");
       replace (&self->error, "state_mismatch");
-      sim_message_narrate (message, _("The state in the callback is not the one the client sent. RFC 6749 §10.12: this may be a cross-site request forgery, so the client refuses the response and does not use the code."));
+      if (state == NULL && self->state)
+        sim_message_narrate (message, _("The callback carries no state, yet the client sent one with its request. RFC 6749 §10.12: without the state the client cannot tell this answer from a cross-site request forgery, so it refuses the response and does not use the code."));
+      else
+        sim_message_narrate (message, _("The state in the callback is not the one the client sent. RFC 6749 §10.12: this may be a cross-site request forgery, so the client refuses the response and does not use the code."));
       return;
     }
+  /* The state is a one-time value (RFC 9700 §4.7.1): a matching answer, code or error, uses it up. */
+  g_clear_pointer (&self->state, g_free);
   if (error)
     {
       g_autofree char *escaped = g_markup_escape_text (error, -1);
@@ -512,10 +527,12 @@ callback (ClientApp  *self,
       return;
     }
   replace (&self->code, code);
-  g_clear_pointer (&self->state, g_free);
-  sim_message_narrate (message, self->config.check_state
-                       ? _("The browser brings the code to the client's redirect URI. The state matches the one the client sent, so this answer belongs to the request it started.")
-                       : _("The browser brings the code to the client's redirect URI. This client does not check the state."));
+  if (self->config.check_state)
+    sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. The state matches the one the client sent, so this answer belongs to the request it started."));
+  else if (self->code_verifier)
+    sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. This client does not check the state; against cross-site request forgery it relies on PKCE instead, which RFC 9700 §2.1 allows: a forged code would not match its code_verifier."));
+  else
+    sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. This client checks no state and uses no PKCE, so nothing protects it from cross-site request forgery (RFC 6749 §10.12)."));
   exchange_code (self, message, code);
 }
 
