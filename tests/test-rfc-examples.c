@@ -1,0 +1,140 @@
+/* test-rfc-examples.c: the worked examples the RFCs print, checked against actors/oauth.c.
+ *
+ * An example value in an RFC is the one test vector every implementation shares: if our PKCE
+ * or HTTP Basic code disagrees with it, we disagree with every other client and server too.
+ */
+#include <string.h>
+
+#include "actors/oauth.h"
+#include "sim/rng.h"
+
+/* RFC 7636 Appendix B: the 32 random octets, the verifier they encode to, the SHA-256 of that
+ * verifier and the S256 challenge. */
+static const guint8 appendix_b_octets[32] = {
+  116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186,
+  22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121
+};
+static const guint8 appendix_b_hash[32] = {
+  19, 211, 30, 150, 26, 26, 216, 236, 47, 22, 177, 12, 76, 152, 46, 8,
+  118, 168, 120, 173, 109, 241, 68, 86, 110, 225, 137, 74, 203, 112, 249, 195
+};
+#define APPENDIX_B_VERIFIER  "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define APPENDIX_B_CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+static void
+test_pkce_verifier_encoding (void)
+{
+  g_autofree char *verifier = sim_base64url_encode (appendix_b_octets, sizeof appendix_b_octets);
+
+  g_assert_cmpstr (verifier, ==, APPENDIX_B_VERIFIER);
+}
+
+static void
+test_pkce_s256 (void)
+{
+  g_autofree char *challenge = oauth_pkce_s256 (APPENDIX_B_VERIFIER);
+  g_autofree char *hash = sim_base64url_encode (appendix_b_hash, sizeof appendix_b_hash);
+
+  /* The challenge is the base64url of the printed hash, and our function computes both. */
+  g_assert_cmpstr (hash, ==, APPENDIX_B_CHALLENGE);
+  g_assert_cmpstr (challenge, ==, APPENDIX_B_CHALLENGE);
+  g_assert_cmpuint (strlen (challenge), ==, 43);
+  g_assert_null (strchr (challenge, '='));
+}
+
+static void
+test_pkce_s256_other_verifier (void)
+{
+  /* One character less gives another challenge: the test above can fail. */
+  g_autofree char *challenge = oauth_pkce_s256 ("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX");
+
+  g_assert_cmpstr (challenge, !=, APPENDIX_B_CHALLENGE);
+}
+
+/* RFC 7636 §4.1: code_verifier = 43*128unreserved, unreserved = ALPHA / DIGIT / "-" / "." /
+ * "_" / "~". §4.2 gives the challenge the same shape. */
+typedef struct
+{
+  const char *path;
+  gsize length;       /* built of 'a' repeated, when value is NULL */
+  const char *value;
+  gboolean valid;
+} ValueCase;
+
+static const ValueCase value_cases[] = {
+  { "/rfc7636/4.1/length/0", 0, NULL, FALSE },
+  { "/rfc7636/4.1/length/42", 42, NULL, FALSE },
+  { "/rfc7636/4.1/length/43", 43, NULL, TRUE },
+  { "/rfc7636/4.1/length/128", 128, NULL, TRUE },
+  { "/rfc7636/4.1/length/129", 129, NULL, FALSE },
+  { "/rfc7636/4.1/appendix-b-verifier", 0, APPENDIX_B_VERIFIER, TRUE },
+  { "/rfc7636/4.1/appendix-b-challenge", 0, APPENDIX_B_CHALLENGE, TRUE },
+  { "/rfc7636/4.1/unreserved", 0, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~", TRUE },
+  { "/rfc7636/4.1/plus", 0, "dBjftJeZ4CVP+mB92K27uhbUJU1p1r_wW1gFWFOEjXk", FALSE },
+  { "/rfc7636/4.1/slash", 0, "dBjftJeZ4CVP/mB92K27uhbUJU1p1r_wW1gFWFOEjXk", FALSE },
+  { "/rfc7636/4.1/padding", 0, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk=", FALSE },
+  { "/rfc7636/4.1/space", 0, "dBjftJeZ4CVP mB92K27uhbUJU1p1r_wW1gFWFOEjXk", FALSE },
+  { "/rfc7636/4.1/non-ascii", 0, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjé", FALSE },
+};
+
+static void
+test_pkce_value (gconstpointer data)
+{
+  const ValueCase *c = data;
+  g_autofree char *value = c->value ? g_strdup (c->value) : g_strnfill (c->length, 'a');
+
+  if (c->value == NULL)
+    g_assert_cmpuint (strlen (value), ==, c->length);
+  g_assert_cmpint (oauth_pkce_is_valid_value (value), ==, c->valid);
+}
+
+static void
+test_pkce_value_null (void)
+{
+  g_assert_false (oauth_pkce_is_valid_value (NULL));
+}
+
+/* RFC 6749 §2.3.1: client s6BhdRkqt3 with secret 7Fjfp0ZBr1KtDRbnfVdmIw. */
+#define RFC6749_BASIC "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3"
+
+static void
+test_basic_set (void)
+{
+  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+
+  oauth_set_basic (headers, "s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw");
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Authorization"), ==, RFC6749_BASIC);
+  soup_message_headers_unref (headers);
+}
+
+static void
+test_basic_parse (void)
+{
+  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  g_autofree char *id = NULL;
+  g_autofree char *secret = NULL;
+
+  soup_message_headers_replace (headers, "Authorization", RFC6749_BASIC);
+  g_assert_true (oauth_parse_basic (headers, &id, &secret));
+  g_assert_cmpstr (id, ==, "s6BhdRkqt3");
+  g_assert_cmpstr (secret, ==, "7Fjfp0ZBr1KtDRbnfVdmIw");
+  soup_message_headers_unref (headers);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/rfc7636/appendix-b/verifier", test_pkce_verifier_encoding);
+  g_test_add_func ("/rfc7636/appendix-b/s256", test_pkce_s256);
+  g_test_add_func ("/rfc7636/appendix-b/s256-other-verifier", test_pkce_s256_other_verifier);
+  for (guint i = 0; i < G_N_ELEMENTS (value_cases); i++)
+    g_test_add_data_func_full (value_cases[i].path, (gpointer) &value_cases[i], test_pkce_value, NULL);
+  g_test_add_func ("/rfc7636/4.1/null", test_pkce_value_null);
+  g_test_add_func ("/rfc6749/2.3.1/basic/set", test_basic_set);
+  g_test_add_func ("/rfc6749/2.3.1/basic/parse", test_basic_parse);
+
+  return g_test_run ();
+}
