@@ -215,6 +215,8 @@ auth_server_authorize (AuthServer *self,
                                                ? sim_params_get (query, "code_challenge_method") : "plain");
   pending->expires_at = sim_clock_now (self->world->clock) + PENDING_LIFETIME;
   auth_server_remember (self, self->pending, pending->id, pending, pending->expires_at);
+  if (state == NULL)
+    sim_message_narrate (message, _("RFC 6749 §4.1.1: the request carries no state. The server does not require one: the state protects the client, which must check it (§10.12), so the server will simply send none back."));
   if (g_strcmp0 (pending->code_challenge_method, "plain") == 0)
     sim_message_narrate (message, _("RFC 7636 §4.2: with code_challenge_method plain, the challenge is the verifier itself, in the URL for anyone who sees it. This server is configured to allow it, although RFC 9700 §2.1.1 recommends S256."));
 

@@ -111,9 +111,14 @@ issue_code (AuthServer     *self,
   location = oauth_append_query (request->redirect_uri, params);
   sim_message_set_redirect (message, location);
 
-  sim_message_narrate (message,
-                       _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" G_GINT64_FORMAT " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
-                       scope, self->config.code_lifetime);
+  if (request->state)
+    sim_message_narrate (message,
+                         _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" G_GINT64_FORMAT " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
+                         scope, self->config.code_lifetime);
+  else
+    sim_message_narrate (message,
+                         _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" G_GINT64_FORMAT " s and for one use only; the request carried no state, so none goes back (RFC 6749 §4.1.2)."),
+                         scope, self->config.code_lifetime);
 }
 
 void
