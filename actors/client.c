@@ -293,11 +293,14 @@ client_app_refresh (ClientApp  *self,
   SimMessage *message;
 
   sim_params_set (form, "grant_type", "refresh_token");
-  sim_params_set (form, "refresh_token", self->refresh_token ? self->refresh_token : "");
+  if (self->refresh_token)
+    sim_params_set (form, "refresh_token", self->refresh_token);
   if (scope)
     sim_params_set (form, "scope", scope);
   message = post_form (self, "/token", form, SIM_PHASE_REFRESH);
-  if (self->client_secret)
+  if (self->refresh_token == NULL)
+    sim_message_narrate (message, _("The client holds no refresh token, yet it tries the refresh_token grant without one (RFC 6749 §6)."));
+  else if (self->client_secret)
     sim_message_narrate (message, _("The client sends its refresh token, with its own credentials, to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
   else
     sim_message_narrate (message, _("The client sends its refresh token and its client_id (a public client has no secret) to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
