@@ -239,14 +239,20 @@ grant_refresh_token (AuthServer *self,
 
   access_token = auth_server_issue_token (self, TOKEN_ACCESS, token->client_id, token->subject,
                                           scope, token->grant);
-  if (self->config.rotate_refresh_tokens)
+  /* RFC 9700 §2.2.2: a public client's refresh tokens must rotate (they are not
+   * sender-constrained here), whatever the server does for confidential ones. */
+  if (self->config.rotate_refresh_tokens || auth->client->client_secret == NULL)
     {
       token->rotated = TRUE;
       refresh_token = auth_server_issue_token (self, TOKEN_REFRESH, token->client_id,
                                                token->subject, token->scope, token->grant);
       answer_tokens (self, message, access_token, refresh_token, scope);
-      sim_message_narrate (message,
-                           _("The refresh token is valid, so the server issues a new access token without asking the owner again (RFC 6749 §6). It also rotates the refresh token: the old one is spent, and if anyone presents it again the server will know it was stolen (RFC 9700 §4.14.2)."));
+      if (self->config.rotate_refresh_tokens)
+        sim_message_narrate (message,
+                             _("The refresh token is valid, so the server issues a new access token without asking the owner again (RFC 6749 §6). It also rotates the refresh token: the old one is spent, and if anyone presents it again the server will know it was stolen (RFC 9700 §4.14.2)."));
+      else
+        sim_message_narrate (message,
+                             _("The refresh token is valid, so the server issues a new access token without asking the owner again (RFC 6749 §6). This server does not rotate refresh tokens for confidential clients, but this is a public client: anyone who steals its refresh token can use it, so RFC 9700 §2.2.2 requires rotation, and the old refresh token is now spent (§4.14.2)."));
     }
   else
     {
