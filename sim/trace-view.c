@@ -1,4 +1,5 @@
 /* trace-view.c: the parts of rendering a message that every sink needs. */
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "sim/trace-view.h"
@@ -88,4 +89,27 @@ sim_trace_narration (SimMessage *message)
       g_string_append (out, message->narration->pdata[i]);
     }
   return g_string_free (out, FALSE);
+}
+
+const char *const sim_trace_actor_names[] = { "resource-owner", "client", "auth-server", "api", NULL };
+
+static const char *const actor_labels[] = {
+  N_("Alice (resource owner)"),
+  N_("Calendar app (client)"),
+  N_("Authorization server"),
+  N_("Calendar API"),
+};
+
+/**
+ * sim_trace_actor_label:
+ * Returns: (transfer none): what diagrams call the actor @name, translated; @name itself for
+ * an actor that is not one of the four (an origin nobody answers for).
+ */
+const char *
+sim_trace_actor_label (const char *name)
+{
+  for (guint i = 0; sim_trace_actor_names[i]; i++)
+    if (g_strcmp0 (name, sim_trace_actor_names[i]) == 0)
+      return _(actor_labels[i]);
+  return name;
 }

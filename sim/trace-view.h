@@ -1,5 +1,6 @@
 /* trace-view.h: what the sinks share about showing a message: which headers to list (sorted,
- * never in hash order), how to read a body (form, JSON, HTML page, text), how to name a status. */
+ * never in hash order), how to read a body (form, JSON, HTML page, text), how to name a status;
+ * and what to call the actors in a diagram. */
 #pragma once
 
 #include "sim/message.h"
@@ -20,5 +21,9 @@ SimBodyKind sim_trace_body_kind     (SoupMessageHeaders *headers,
 char       *sim_trace_html_title    (const char         *html);
 GPtrArray  *sim_trace_sorted_headers (SoupMessageHeaders *headers);
 char       *sim_trace_narration     (SimMessage         *message);
+
+/* The four actors, in the order a diagram shows them (NULL-terminated). */
+extern const char *const sim_trace_actor_names[];
+const char *sim_trace_actor_label   (const char         *name);
 
 G_END_DECLS

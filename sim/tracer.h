@@ -61,6 +61,8 @@ typedef struct
 
 SimSink *sim_sink_text_new   (const SimTextOptions *options);
 SimSink *sim_sink_jsonl_new  (void);
+SimSink *sim_sink_mermaid_new (void);
+SimSink *sim_sink_html_new   (void);
 void     sim_sink_free       (SimSink *sink);
 
 typedef struct _SimTracer SimTracer;

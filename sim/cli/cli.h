@@ -48,7 +48,7 @@ const char  *cli_language       (void);
 /* How a trace is shown: shared by run and demo. */
 typedef struct
 {
-  char *format;      /* text or jsonl */
+  char *format;      /* text, jsonl, mermaid or html */
   gboolean no_color;
   gboolean show_knowledge;
   gboolean step;

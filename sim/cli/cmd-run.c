@@ -1,5 +1,6 @@
 /* cmd-run.c: `oauth-sim run FILE` and `oauth-sim demo`: play a scenario and show its trace. */
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,7 +21,7 @@ parse_seed (const char  *option,
   if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &seed, NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--seed takes a whole number from 0 to %" G_GINT64_FORMAT ", not “%s”"), G_MAXINT64, value);
+                   _("--seed takes a whole number from 0 to %" PRId64 ", not “%s”"), (gint64) G_MAXINT64, value);
       return FALSE;
     }
   options->seed = (gint64) seed;
@@ -39,7 +40,7 @@ cli_trace_options_group (CliTraceOptions *options)
     { "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) parse_seed,
       N_("Use seed N instead of the scenario's: every code, token and secret changes"), N_("N") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &options->format,
-      N_("Trace format: text (default) or jsonl"), N_("FORMAT") },
+      N_("Trace format: text (default), jsonl, mermaid or html"), N_("FORMAT") },
     { "no-color", 0, 0, G_OPTION_ARG_NONE, &options->no_color, N_("Never use colour"), NULL },
     { "show-knowledge", 0, 0, G_OPTION_ARG_NONE, &options->show_knowledge,
       N_("After each step, show which secrets each actor holds"), NULL },
@@ -131,6 +132,19 @@ chunk_free (gpointer data)
 
 static const SimBusObserver collector_observer = { collect_step, NULL };
 
+static const char *const trace_formats[] = { "text", "jsonl", "mermaid", "html", NULL };
+
+/* The formats other than text: for scripts (jsonl), documents (mermaid) and a browser (html). */
+static SimSink *
+data_sink_new (const char *format)
+{
+  if (strcmp (format, "mermaid") == 0)
+    return sim_sink_mermaid_new ();
+  if (strcmp (format, "html") == 0)
+    return sim_sink_html_new ();
+  return sim_sink_jsonl_new ();
+}
+
 /**
  * cli_play:
  *
@@ -147,14 +161,15 @@ cli_play (SimScenario     *scenario,
   g_autoptr(GPtrArray) chunks = NULL;
   Collector collector = { 0 };
   SimPhase until = SIM_PHASE_NONE;
-  gboolean jsonl = g_strcmp0 (options->format, "jsonl") == 0;
-  gboolean interactive = (options->step || options->until) && isatty (STDIN_FILENO) && !jsonl;
+  const char *format = options->format ? options->format : "text";
+  gboolean text = strcmp (format, "text") == 0;
+  gboolean interactive = (options->step || options->until) && isatty (STDIN_FILENO) && text;
   gboolean ok;
   GPtrArray *failures;
 
-  if (options->format && !jsonl && strcmp (options->format, "text") != 0)
+  if (!g_strv_contains (trace_formats, format))
     {
-      g_autofree char *message = g_strdup_printf (_("unknown format “%s”; expected text or jsonl"), options->format);
+      g_autofree char *message = g_strdup_printf (_("unknown format “%s”; expected text, jsonl, mermaid or html"), format);
       return cli_usage_error ("run", message);
     }
   if (options->until && !sim_phase_from_string (options->until, &until))
@@ -175,13 +190,13 @@ cli_play (SimScenario     *scenario,
     }
   tracer = sim_tracer_new (sim_run_get_world (run)->bus, sim_run_get_world (run)->clock);
   collector.tracer = tracer;
-  if (jsonl)
-    sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stdout);
-  else
+  if (text)
     {
-      SimTextOptions text = { use_color (options), text_width (), options->show_knowledge };
-      sim_tracer_add_sink (tracer, sim_sink_text_new (&text), interactive ? NULL : stdout);
+      SimTextOptions text_options = { use_color (options), text_width (), options->show_knowledge };
+      sim_tracer_add_sink (tracer, sim_sink_text_new (&text_options), interactive ? NULL : stdout);
     }
+  else
+    sim_tracer_add_sink (tracer, data_sink_new (format), stdout);
   sim_run_set_tracer (run, tracer);
   ok = sim_run_play (run);
 
