@@ -4,6 +4,7 @@
  * approves all, some or none of the requested scopes. Approval ends in a redirect to the
  * client's redirect URI with a single-use code and the state (§4.1.2); refusal in access_denied.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "actors/auth-server-private.h"
@@ -113,11 +114,11 @@ issue_code (AuthServer     *self,
 
   if (request->state)
     sim_message_narrate (message,
-                         _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" G_GINT64_FORMAT " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
+                         _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" PRId64 " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
                          scope, self->config.code_lifetime);
   else
     sim_message_narrate (message,
-                         _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" G_GINT64_FORMAT " s and for one use only; the request carried no state, so none goes back (RFC 6749 §4.1.2)."),
+                         _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" PRId64 " s and for one use only; the request carried no state, so none goes back (RFC 6749 §4.1.2)."),
                          scope, self->config.code_lifetime);
 }
 

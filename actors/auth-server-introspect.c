@@ -41,7 +41,7 @@ auth_server_introspect (AuthServer *self,
     return;
   if (!auth.is_resource && auth.client->client_secret == NULL)
     {
-      auth_server_invalid_client (message, &auth, _("a public client may not introspect tokens"));
+      auth_server_invalid_client (message, &auth, N_("a public client may not introspect tokens"));
       return;
     }
   value = sim_params_get (form, "token");

@@ -5,6 +5,7 @@
  * challenge; refresh tokens are bound to the client and rotate, and a replayed one revokes the
  * whole grant (RFC 9700 §4.14.2).
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "actors/auth-server-private.h"
@@ -131,7 +132,7 @@ grant_authorization_code (AuthServer *self,
   code = g_hash_table_lookup (self->codes, value);
   if (code == NULL || sim_clock_now (self->world->clock) >= code->expires_at)
     {
-      g_autofree char *why = g_strdup_printf (_("RFC 6749 §5.2: the server has no live code with this value: it is unknown, or it expired (a code must expire shortly after it is issued, §4.1.2; here after %" G_GINT64_FORMAT " s), so the answer is invalid_grant."),
+      g_autofree char *why = g_strdup_printf (_("RFC 6749 §5.2: the server has no live code with this value: it is unknown, or it expired (a code must expire shortly after it is issued, §4.1.2; here after %" PRId64 " s), so the answer is invalid_grant."),
                                               self->config.code_lifetime);
       token_error (message, "invalid_grant", "authorization code is invalid or expired", why);
       return;
@@ -169,17 +170,17 @@ grant_authorization_code (AuthServer *self,
   answer_tokens (self, message, access_token, refresh_token, code->scope);
   if (code->code_challenge && auth->client->client_secret == NULL)
     sim_message_narrate (message,
-                         _("The code was issued to this public client_id and the PKCE verifier matches its challenge (RFC 6749 §4.1.3, RFC 7636 §4.6), so the server issues an access token carrying the scope “%s”, valid %" G_GINT64_FORMAT " s%s. The code is now used up."),
+                         _("The code was issued to this public client_id and the PKCE verifier matches its challenge (RFC 6749 §4.1.3, RFC 7636 §4.6), so the server issues an access token carrying the scope “%s”, valid %" PRId64 " s%s. The code is now used up."),
                          code->scope, self->config.access_token_lifetime,
                          refresh_token ? _(", and a refresh token to renew it") : "");
   else if (code->code_challenge)
     sim_message_narrate (message,
-                         _("The code, the client's secret and the PKCE verifier all check out (RFC 6749 §4.1.3, RFC 7636 §4.6), so the server issues an access token carrying the scope “%s”, valid %" G_GINT64_FORMAT " s%s. The code is now used up."),
+                         _("The code, the client's secret and the PKCE verifier all check out (RFC 6749 §4.1.3, RFC 7636 §4.6), so the server issues an access token carrying the scope “%s”, valid %" PRId64 " s%s. The code is now used up."),
                          code->scope, self->config.access_token_lifetime,
                          refresh_token ? _(", and a refresh token to renew it") : "");
   else
     sim_message_narrate (message,
-                         _("The code and the client's credentials check out (RFC 6749 §4.1.3), so the server issues an access token carrying the scope “%s”, valid %" G_GINT64_FORMAT " s%s. The code is now used up."),
+                         _("The code and the client's credentials check out (RFC 6749 §4.1.3), so the server issues an access token carrying the scope “%s”, valid %" PRId64 " s%s. The code is now used up."),
                          code->scope, self->config.access_token_lifetime,
                          refresh_token ? _(", and a refresh token to renew it") : "");
 }

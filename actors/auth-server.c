@@ -404,9 +404,11 @@ auth_server_invalid_client (SimMessage *message,
   oauth_json_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_client", description);
   soup_message_headers_replace (message->response_headers, "WWW-Authenticate",
                                 "Basic realm=\"oauth-sim\", charset=\"UTF-8\"");
+  /* The description goes on the wire in English (RFC 6749 §5.2 allows only ASCII there); the
+   * narration says it in the reader's language. */
   sim_message_narrate (message,
                        _("RFC 6749 §5.2: the server could not authenticate the client (%s), so it answers invalid_client with 401 and refuses to go further."),
-                       description);
+                       _(description));
 }
 
 /**
@@ -438,7 +440,7 @@ auth_server_authenticate_client (AuthServer *self,
   if (header && !basic)
     {
       auth->method = CLIENT_AUTH_BASIC;
-      auth_server_invalid_client (message, auth, _("the Authorization header is not valid HTTP Basic"));
+      auth_server_invalid_client (message, auth, N_("the Authorization header is not valid HTTP Basic"));
       return FALSE;
     }
   if (basic && post_secret)
@@ -479,7 +481,7 @@ auth_server_authenticate_client (AuthServer *self,
   else
     {
       auth->method = CLIENT_AUTH_NONE;
-      auth_server_invalid_client (message, auth, _("no client credentials were sent"));
+      auth_server_invalid_client (message, auth, N_("no client credentials were sent"));
       return FALSE;
     }
 
@@ -496,26 +498,26 @@ auth_server_authenticate_client (AuthServer *self,
   auth->client = g_hash_table_lookup (self->clients, auth->client_id);
   if (auth->client == NULL)
     {
-      auth_server_invalid_client (message, auth, _("no client is registered with this client_id"));
+      auth_server_invalid_client (message, auth, N_("no client is registered with this client_id"));
       return FALSE;
     }
   if (auth->client->client_secret == NULL)
     {
       if (auth->method != CLIENT_AUTH_PUBLIC)
         {
-          auth_server_invalid_client (message, auth, _("a public client has no secret to send"));
+          auth_server_invalid_client (message, auth, N_("a public client has no secret to send"));
           return FALSE;
         }
       return TRUE;
     }
   if (auth->method == CLIENT_AUTH_PUBLIC)
     {
-      auth_server_invalid_client (message, auth, _("this confidential client sent no client_secret"));
+      auth_server_invalid_client (message, auth, N_("this confidential client sent no client_secret"));
       return FALSE;
     }
   if (!oauth_secure_equal (auth->client->client_secret, secret))
     {
-      auth_server_invalid_client (message, auth, _("the client_secret is wrong"));
+      auth_server_invalid_client (message, auth, N_("the client_secret is wrong"));
       return FALSE;
     }
   if ((auth->method == CLIENT_AUTH_BASIC && strcmp (auth->client->auth_method, "client_secret_basic") != 0)

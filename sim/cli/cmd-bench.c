@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -317,7 +318,7 @@ cli_bench (int    argc,
     }
   rss = peak_rss_kb ();
   first = run_plain ? &plain : &traced;
-  printf (_("%" G_GINT64_FORMAT " flows of %u messages each, one world, the clock moving an hour per flow\n"),
+  printf (_("%" PRId64 " flows of %u messages each, one world, the clock moving an hour per flow\n"),
           flows, first->messages / (guint) flows);
   if (run_plain)
     printf (_("untraced: %10.0f flows/s  %8.2f µs/flow  %10.0f messages/s  (%.2f s, %.2f s CPU)\n"),

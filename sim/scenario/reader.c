@@ -1,5 +1,6 @@
 /* reader.c: typed reading of scenario objects, with "did you mean" for misspelt names. */
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sim/scenario/reader.h"
@@ -219,7 +220,7 @@ sim_reader_int (SimReader  *r,
   if (value < min || value > max)
     {
       sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, name),
-                         _("'%s' must be from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT),
+                         _("'%s' must be from %" PRId64 " to %" PRId64 ", not %" PRId64),
                          name, min, max, value);
       return FALSE;
     }

@@ -1,5 +1,6 @@
 /* run.c: builds the world a scenario describes and plays its steps. */
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sim/scenario/run-private.h"
@@ -250,7 +251,7 @@ play_action (SimRun  *self,
         g_autofree char *text = NULL;
         sim_clock_advance (self->world->clock, step->seconds);
         now = sim_clock_format_iso (self->world->clock);
-        text = g_strdup_printf (_("The clock moves forward %" G_GINT64_FORMAT " s; it is now %s."), step->seconds, now);
+        text = g_strdup_printf (_("The clock moves forward %" PRId64 " s; it is now %s."), step->seconds, now);
         remark (self, SIM_REMARK_CLOCK, text);
       }
       break;

@@ -2,9 +2,30 @@
  * way, so a student can try a wrong secret or a late exchange without writing C. Each tamper
  * applies to the first matching exchange of its step, once, and says so in the trace. */
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sim/scenario/run-private.h"
+
+/* Adds one change to the list the narration shows, "a; b; c", whatever the language. */
+static void
+add_piece (GString    *what,
+           const char *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static void
+add_piece (GString    *what,
+           const char *format,
+           ...)
+{
+  va_list args;
+
+  if (what->len)
+    g_string_append (what, "; ");
+  va_start (args, format);
+  g_string_append_vprintf (what, format, args);
+  va_end (args);
+}
 
 /**
  * sim_message_copy_request:
@@ -34,12 +55,12 @@ edit_params (SimParams *params,
   for (guint i = 0; t->remove_params && i < t->remove_params->len; i++)
     {
       sim_params_remove (params, t->remove_params->pdata[i]);
-      g_string_append_printf (what, _(" %s removed;"), (char *) t->remove_params->pdata[i]);
+      add_piece (what, _("%s removed"), (char *) t->remove_params->pdata[i]);
     }
   for (guint i = 0; t->set_params && i < sim_params_size (t->set_params); i++)
     {
       sim_params_set (params, sim_params_name_at (t->set_params, i), sim_params_value_at (t->set_params, i));
-      g_string_append_printf (what, _(" %s set to “%s”;"), sim_params_name_at (t->set_params, i),
+      add_piece (what, _("%s set to “%s”"), sim_params_name_at (t->set_params, i),
                               sim_params_value_at (t->set_params, i));
     }
 }
@@ -68,7 +89,7 @@ tamper_json (SimMessage *message,
     {
       if (json_object_has_member (object, t->remove_params->pdata[i]))
         json_object_remove_member (object, t->remove_params->pdata[i]);
-      g_string_append_printf (what, _(" %s removed;"), (char *) t->remove_params->pdata[i]);
+      add_piece (what, _("%s removed"), (char *) t->remove_params->pdata[i]);
     }
   for (guint i = 0; t->set_params && i < sim_params_size (t->set_params); i++)
     {
@@ -81,12 +102,12 @@ tamper_json (SimMessage *message,
           JsonArray *array = json_array_new ();
           json_array_add_string_element (array, value);
           json_object_set_array_member (object, name, array);
-          g_string_append_printf (what, _(" %s set to [“%s”];"), name, value);
+          add_piece (what, _("%s set to [“%s”]"), name, value);
         }
       else
         {
           json_object_set_string_member (object, name, value);
-          g_string_append_printf (what, _(" %s set to “%s”;"), name, value);
+          add_piece (what, _("%s set to “%s”"), name, value);
         }
     }
   sim_message_set_request_json (message, root);
@@ -136,13 +157,13 @@ tamper_headers (SoupMessageHeaders *headers,
   for (guint i = 0; t->remove_headers && i < t->remove_headers->len; i++)
     {
       soup_message_headers_remove (headers, t->remove_headers->pdata[i]);
-      g_string_append_printf (what, _(" header %s removed;"), (char *) t->remove_headers->pdata[i]);
+      add_piece (what, _("header %s removed"), (char *) t->remove_headers->pdata[i]);
     }
   for (guint i = 0; t->set_headers && i < sim_params_size (t->set_headers); i++)
     {
       soup_message_headers_replace (headers, sim_params_name_at (t->set_headers, i),
                                     sim_params_value_at (t->set_headers, i));
-      g_string_append_printf (what, _(" header %s set to “%s”;"), sim_params_name_at (t->set_headers, i),
+      add_piece (what, _("header %s set to “%s”"), sim_params_name_at (t->set_headers, i),
                               sim_params_value_at (t->set_headers, i));
     }
 }
@@ -153,8 +174,7 @@ note_tampering (SimMessage *message,
 {
   if (what->len == 0)
     return;
-  g_string_truncate (what, what->len - 1); /* the last ';' */
-  sim_message_narrate (message, _("What if: this message was altered on its way:%s."), what->str);
+  sim_message_narrate (message, _("What if: this message was altered on its way: %s."), what->str);
 }
 
 static void
@@ -213,7 +233,7 @@ sim_run_intercept (gpointer        data,
           g_autofree char *now = NULL;
           sim_clock_advance (self->world->clock, t->delay);
           now = sim_clock_format_iso (self->world->clock);
-          g_string_append_printf (what, _(" it was held back %" G_GINT64_FORMAT " s and arrives at %s;"), t->delay, now);
+          add_piece (what, _("it was held back %" PRId64 " s and arrives at %s"), (gint64) t->delay, now);
         }
       tamper_params (message, t, what);
       tamper_headers (message->request_headers, t, what);
