@@ -6,6 +6,7 @@
  * matches the n-th record of that kind.
  */
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sim/scenario/json-doc.h"
@@ -31,6 +32,7 @@ struct _SimDoc
   guint n_members, n_elements, n_objects;
   char *duplicate;      /* "name" of the first member repeated within an object */
   SimPos duplicate_pos;
+  SimPos out_of_range;  /* the first whole number json-glib would wrap around; line 0: none */
 };
 
 void
@@ -51,22 +53,34 @@ sim_doc_free (SimDoc *self)
   g_free (self);
 }
 
+/* Moves @pos over the text from @from to @to. */
+static void
+advance (SimPos     *pos,
+         const char *from,
+         const char *to)
+{
+  for (const char *p = from; p < to && *p; p++)
+    {
+      if (*p == '\n')
+        {
+          pos->line++;
+          pos->column = 1;
+        }
+      else if ((*p & 0xc0) != 0x80)  /* count characters, not bytes */
+        pos->column++;
+    }
+}
+
 static SimPos
 pos_at (const char *text,
         gsize       offset)
 {
   SimPos pos = { 1, 1 };
 
-  for (gsize i = 0; i < offset && text[i]; i++)
-    {
-      if (text[i] == '\n')
-        {
-          pos.line++;
-          pos.column = 1;
-        }
-      else if ((text[i] & 0xc0) != 0x80)  /* count characters, not bytes */
-        pos.column++;
-    }
+  if (offset >= 3 && g_str_has_prefix (text, "\xef\xbb\xbf"))  /* a byte-order mark is no column */
+    advance (&pos, text + 3, text + offset);
+  else
+    advance (&pos, text, text + offset);
   return pos;
 }
 
@@ -96,8 +110,19 @@ typedef struct
 {
   SimDoc *doc;
   const char *p;
-  const char *start;
+  /* Where `pos` stands. The scanner only moves forward, so positions are counted on from the
+   * last one: counting from the start each time is quadratic, minutes for a large file. */
+  const char *mark;
+  SimPos pos;
 } Scanner;
+
+static SimPos
+scanner_pos (Scanner *s)
+{
+  advance (&s->pos, s->mark, s->p);
+  s->mark = s->p;
+  return s->pos;
+}
 
 static void
 skip_space (Scanner *s)
@@ -122,16 +147,36 @@ skip_string (Scanner *s)
 
 static void scan_value (Scanner *s);
 
+/* A number, true, false or null. json-glib 1.6 wraps a whole number beyond 64 bits around
+ * without a word (-99999999999999999999 reads as 1): note the first such number to refuse it. */
+static void
+scan_literal (Scanner *s)
+{
+  SimPos at = scanner_pos (s);
+  const char *start = s->p;
+  g_autofree char *literal = NULL;
+  g_autoptr(GError) error = NULL;
+
+  while (*s->p && !strchr (",]} \t\r\n", *s->p))
+    s->p++;
+  literal = g_strndup (start, s->p - start);
+  if (literal[strspn (literal, "-0123456789")] == '\0'
+      && !g_ascii_string_to_signed (literal, 10, G_MININT64, G_MAXINT64, NULL, &error)
+      && g_error_matches (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS)
+      && s->doc->out_of_range.line == 0)
+    s->doc->out_of_range = at;
+}
+
 static void
 scan_object (Scanner *s)
 {
-  SimPos open = pos_at (s->start, s->p - s->start);
+  SimPos open = scanner_pos (s);
 
   s->p++; /* { */
   skip_space (s);
   while (*s->p && *s->p != '}')
     {
-      SimPos key = pos_at (s->start, s->p - s->start);
+      SimPos key = scanner_pos (s);
       skip_string (s);
       skip_space (s);
       if (*s->p == ':')
@@ -156,7 +201,7 @@ scan_array (Scanner *s)
   skip_space (s);
   while (*s->p && *s->p != ']')
     {
-      SimPos element = pos_at (s->start, s->p - s->start);
+      SimPos element = scanner_pos (s);
       scan_value (s);
       g_array_append_val (s->doc->element_pos, element);
       skip_space (s);
@@ -179,8 +224,7 @@ scan_value (Scanner *s)
   else if (*s->p == '"')
     skip_string (s);
   else
-    while (*s->p && !strchr (",]} \t\r\n", *s->p))
-      s->p++;
+    scan_literal (s);
 }
 
 /* Signals */
@@ -264,6 +308,13 @@ precheck (SimDoc  *self,
         }
       if (*p == '"')
         in_string = TRUE;
+      else if (*p == '\'')
+        {
+          /* json-glib takes 'strings' too, but the position scanner would lose its way */
+          sim_doc_set_error (self, error, pos_at (self->text, p - self->text),
+                             _("single quotes are not JSON; write strings in double quotes"));
+          return FALSE;
+        }
       else if (*p == '{' || *p == '[')
         {
           if (++depth > SIM_DOC_MAX_DEPTH)
@@ -280,29 +331,69 @@ precheck (SimDoc  *self,
   return TRUE;
 }
 
-/* json-glib's messages read "<data>:LINE:COL: Parse error: WHAT". */
-static void
-syntax_error (SimDoc     *self,
-              JsonParser *parser,
-              GError     *parse_error,
-              GError    **error)
+/* json-glib counts columns in bytes; positions here count characters, as editors do. */
+static guint
+char_column (SimDoc *self,
+             guint   line,
+             guint   byte_column)
 {
-  g_autoptr(GRegex) regex = g_regex_new ("^<data>:([0-9]+):([0-9]+): (?:Parse error: )?(.*)$",
+  const char *p = self->text;
+  guint column = 0;
+
+  for (guint l = 1; l < line && p; l++)
+    if ((p = strchr (p, '\n')))
+      p++;
+  if (p == NULL)
+    return byte_column;
+  if (line == 1 && g_str_has_prefix (p, "\xef\xbb\xbf"))  /* json-glib skips a byte-order mark */
+    p += 3;
+  for (guint i = 0; i < byte_column && p[i] && p[i] != '\n'; i++)
+    if ((p[i] & 0xc0) != 0x80)
+      column++;
+  return column;
+}
+
+/* json-glib's messages read "<data>:LINE:COL: Parse error: WHAT", where WHAT quotes the token as
+ * it stands in the file: it may hold a newline, or be cut in the middle of a character (and a
+ * GRegex does not match text that is not UTF-8). A diagnostic is one line of UTF-8. */
+static void
+syntax_error (SimDoc  *self,
+              GError  *parse_error,
+              GError **error)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^<data>:([0-9]+):([0-9]+): (?:Parse error: )?(?:scanner: )?(.*)$",
                                          G_REGEX_DOTALL, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *message = g_utf8_make_valid (parse_error->message, -1);
+  g_autofree char *what = NULL;
+  g_autoptr(GString) line_of_text = g_string_new (NULL);
+  guint line = 0, column = 0;
 
-  if (g_regex_match (regex, parse_error->message, 0, &match))
+  if (g_regex_match (regex, message, 0, &match))
     {
-      g_autofree char *line = g_match_info_fetch (match, 1);
-      g_autofree char *column = g_match_info_fetch (match, 2);
-      g_autofree char *what = g_match_info_fetch (match, 3);
-      g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_SYNTAX, "%s:%s:%s: %s",
-                   self->name, line, column, what);
-      return;
+      g_autofree char *line_number = g_match_info_fetch (match, 1);
+      g_autofree char *byte_column = g_match_info_fetch (match, 2);
+      line = (guint) g_ascii_strtoull (line_number, NULL, 10);
+      column = char_column (self, line, (guint) g_ascii_strtoull (byte_column, NULL, 10));
+      what = g_match_info_fetch (match, 3);
     }
-  g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_SYNTAX, "%s:%u:%u: %s", self->name,
-               json_parser_get_current_line (parser), json_parser_get_current_pos (parser),
-               parse_error->message);
+  else
+    what = g_strdup (message);
+  for (const char *p = what; *p; p++)
+    {
+      if (*p == '\n')
+        g_string_append (line_of_text, "\\n");
+      else if (*p == '\r')
+        g_string_append (line_of_text, "\\r");
+      else
+        g_string_append_c (line_of_text, *p);
+    }
+  if (line > 0)
+    g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_SYNTAX, "%s:%u:%u: %s",
+                 self->name, line, column, line_of_text->str);
+  else
+    g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_SYNTAX, "%s: %s", self->name,
+                 line_of_text->str);
 }
 
 /**
@@ -338,10 +429,15 @@ sim_doc_load_data (const char  *name,
   if (!precheck (self, error))
     return NULL;
 
-  /* Positions first: the scanner tolerates anything, and the parser decides validity. */
+  /* Positions first: the scanner tolerates anything, and the parser decides validity. Like
+   * json-glib, it skips a byte-order mark, which no editor shows as a column. */
   scanner.doc = self;
-  scanner.start = scanner.p = self->text;
+  scanner.p = scanner.mark = self->text;
+  if (g_str_has_prefix (self->text, "\xef\xbb\xbf"))
+    scanner.p = scanner.mark = self->text + 3;
+  scanner.pos = (SimPos) { 1, 1 };
   scan_value (&scanner);
+  skip_space (&scanner);
 
   parser = json_parser_new ();
   g_signal_connect (parser, "object-member", G_CALLBACK (on_member), self);
@@ -349,7 +445,21 @@ sim_doc_load_data (const char  *name,
   g_signal_connect (parser, "object-end", G_CALLBACK (on_object_end), self);
   if (!json_parser_load_from_data (parser, self->text, self->length, &parse_error))
     {
-      syntax_error (self, parser, parse_error, error);
+      syntax_error (self, parse_error, error);
+      return NULL;
+    }
+  /* json-glib 1.6 takes "{...} {...}" without a word, and reads only the first object. */
+  if (*scanner.p)
+    {
+      sim_doc_set_error (self, error, scanner_pos (&scanner),
+                         _("unexpected text after the end of the JSON value; a scenario file holds one object"));
+      return NULL;
+    }
+  if (self->out_of_range.line > 0)
+    {
+      sim_doc_set_error (self, error, self->out_of_range,
+                         _("this whole number is out of range; whole numbers go from %" PRId64 " to %" PRId64),
+                         G_MININT64, G_MAXINT64);
       return NULL;
     }
   if (self->duplicate)

@@ -393,6 +393,7 @@ read_held (SimReader   *r,
     {
       g_autoptr(GPtrArray) things = NULL;
       const char *const *known = client_app_held_names ();
+      JsonNode *node = json_object_get_member (map, l->data);
 
       if (!g_strv_contains (holders, l->data))
         {
@@ -409,7 +410,11 @@ read_held (SimReader   *r,
           if (!g_strv_contains (known, things->pdata[i]))
             {
               g_autofree char *list = sim_reader_join (known);
-              sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, map, l->data),
+              /* point at the name itself when it stands in a list */
+              SimPos pos = JSON_NODE_HOLDS_ARRAY (node)
+                           ? sim_doc_element_pos (r->doc, json_node_get_array (node), i)
+                           : sim_doc_member_pos (r->doc, map, l->data);
+              sim_doc_set_error (r->doc, r->error, pos,
                                  _("the client holds no '%s'; expected one of %s"),
                                  (char *) things->pdata[i], list);
               return FALSE;
