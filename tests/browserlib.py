@@ -35,27 +35,27 @@ def need_chromium():
 
 
 def mermaid_js(version):
-    """Returns the path of mermaid.min.js at @version, fetched the first time with `npm pack`
-    (the package's own tarball, checked against the registry's hash, without its dependencies:
-    mermaid.min.js is a bundle) into the build folder."""
-    folder = os.path.join(MERMAID_DIR, version)
-    path = os.path.join(folder, "mermaid.min.js")
-    if os.path.exists(path):
-        return path
-    npm = shutil.which("npm")
-    assert npm, "npm is missing: it comes with Node.js"
-    os.makedirs(folder, exist_ok=True)
-    proc = subprocess.run([npm, "pack", f"mermaid@{version}", "--pack-destination", folder,
-                           "--loglevel=error"], capture_output=True, timeout=120)
-    assert proc.returncode == 0, "npm pack failed: " + proc.stderr.decode("utf-8", "replace")[-2000:]
-    tarball = os.path.join(folder, f"mermaid-{version}.tgz")
-    with tarfile.open(tarball) as tar:
-        member = tar.extractfile("package/dist/mermaid.min.js")
-        with open(path + ".part", "wb") as out:
-            shutil.copyfileobj(member, out)
-    os.replace(path + ".part", path)
-    os.unlink(tarball)
-    return path
+    """Returns the path of mermaid.min.js at @version (one of MERMAID_VERSIONS). The first call
+    fetches every version with one `npm pack` (each package's own tarball, checked against the
+    registry's hash, without dependencies: mermaid.min.js is a bundle) into the build folder."""
+    assert version in MERMAID_VERSIONS, version
+    path = lambda v: os.path.join(MERMAID_DIR, v, "mermaid.min.js")
+    missing = [v for v in MERMAID_VERSIONS if not os.path.exists(path(v))]
+    if missing:
+        npm = shutil.which("npm")
+        assert npm, "npm is missing: it comes with Node.js"
+        os.makedirs(MERMAID_DIR, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=MERMAID_DIR) as download:
+            proc = subprocess.run([npm, "pack", *(f"mermaid@{v}" for v in missing), "--pack-destination",
+                                   download, "--loglevel=error"], capture_output=True, timeout=120)
+            assert proc.returncode == 0, "npm pack failed: " + proc.stderr.decode("utf-8", "replace")[-2000:]
+            for v in missing:
+                os.makedirs(os.path.dirname(path(v)), exist_ok=True)
+                with tarfile.open(os.path.join(download, f"mermaid-{v}.tgz")) as tar:
+                    with open(path(v) + ".part", "wb") as out:
+                        shutil.copyfileobj(tar.extractfile("package/dist/mermaid.min.js"), out)
+                os.replace(path(v) + ".part", path(v))
+    return path(version)
 
 
 def chromium(url, *extra, timeout=60):

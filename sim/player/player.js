@@ -89,7 +89,7 @@
 
   const rowNodes = rows.map((row) => {
     if (row.remark) {
-      const prefix = { section: "▶ ", clock: "⏱ ", note: "✎ ", "check-fail": "✗ ", "check-ok": "✓ " }[row.remark.kind] || "";
+      const prefix = { section: "▶ ", note: "✎ ", "check-fail": "✗ ", "check-ok": "✓ " }[row.remark.kind] || "";
       return element("div", "row remark " + row.remark.kind, prefix + row.remark.text);
     }
     const s = byNumber.get(row.step);
@@ -187,6 +187,7 @@
   function show(n) {
     if (total === 0) {
       $("position").textContent = S.no_steps;
+      $("back").disabled = $("next").disabled = $("play").disabled = true;
       renderKnowledge(null);
       return;
     }
