@@ -43,7 +43,6 @@ void         cli_collect_scenarios (const char *path, GPtrArray *files);
 
 /* lang.c */
 gboolean     cli_setup_language (int *argc, char **argv);
-const char  *cli_language       (void);
 
 /* How a trace is shown: shared by run and demo. */
 typedef struct

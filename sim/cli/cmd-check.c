@@ -127,7 +127,16 @@ cli_check (int    argc,
     return cli_usage_error ("check", _("check needs at least one scenario file or folder"));
 
   for (int i = 1; i < argc; i++)
-    cli_collect_scenarios (argv[i], files);
+    {
+      guint before = files->len;
+      cli_collect_scenarios (argv[i], files);
+      if (files->len == before)
+        {
+          /* an empty folder checks nothing: say so rather than pass */
+          cli_error (_("%s: no scenario files (*.json) in this folder"), argv[i]);
+          return CLI_TROUBLE;
+        }
+    }
 
   printf ("1..%u\n", files->len);
   for (guint i = 0; i < files->len; i++)

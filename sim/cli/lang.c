@@ -85,18 +85,3 @@ cli_setup_language (int   *argc,
     }
   return TRUE;
 }
-
-/**
- * cli_language:
- * Returns: (transfer none): "ko" when messages are Korean, else "en".
- */
-const char *
-cli_language (void)
-{
-  const char *const *names = g_get_language_names ();
-  const char *language = g_getenv ("LANGUAGE");
-
-  if (language && *language)
-    return g_str_has_prefix (language, "ko") ? "ko" : "en";
-  return names[0] && g_str_has_prefix (names[0], "ko") ? "ko" : "en";
-}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim/scenario/reader.h"
+#include "sim/language.h"
 
 static const char *
 type_name (JsonNode *node)
@@ -34,28 +35,30 @@ wrong_type (SimReader  *r,
                      _("'%s' must be %s, not %s"), name, expected, type_name (node));
 }
 
+/* Edits to turn @a into @b, a swap of two neighbours counting as one ("titel" is one edit from
+ * "title"): the optimal string alignment distance. */
 static guint
 edit_distance (const char *a,
                const char *b)
 {
   gsize la = strlen (a), lb = strlen (b);
-  g_autofree guint *row = g_new (guint, lb + 1);
+  g_autofree guint *d = g_new0 (guint, (la + 1) * (lb + 1));
+#define D(i, j) d[(i) * (lb + 1) + (j)]
 
+  for (gsize i = 0; i <= la; i++)
+    D (i, 0) = i;
   for (gsize j = 0; j <= lb; j++)
-    row[j] = j;
+    D (0, j) = j;
   for (gsize i = 1; i <= la; i++)
-    {
-      guint diagonal = row[0];
-      row[0] = i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint above = row[j];
-          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
-          diagonal = above;
-        }
-    }
-  return row[lb];
+    for (gsize j = 1; j <= lb; j++)
+      {
+        guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        D (i, j) = MIN (MIN (D (i - 1, j) + 1, D (i, j - 1) + 1), D (i - 1, j - 1) + cost);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          D (i, j) = MIN (D (i, j), D (i - 2, j - 2) + 1);
+      }
+  return D (la, lb);
+#undef D
 }
 
 /**
@@ -350,6 +353,119 @@ sim_reader_string_map (SimReader   *r,
         }
       g_ptr_array_add (*names, g_strdup (l->data));
       g_ptr_array_add (*values, g_strdup (json_node_get_string (node)));
+    }
+  return TRUE;
+}
+
+/* Texts for people may come in several languages: "Hello" or {"en": "Hello", "ko": "안녕하세요"}.
+ * The run's language is picked, else English, which such an object must have. */
+static const char *const text_languages[] = { "en", "ko", NULL };
+
+static gboolean
+pick_text (SimReader   *r,
+           JsonObject  *parent,
+           const char  *name,
+           JsonNode    *node,
+           SimPos       pos,
+           char       **out)
+{
+  JsonObject *texts;
+  g_autoptr(GList) languages = NULL;
+  const char *wanted = sim_language ();
+
+  if (is_string (node))
+    {
+      g_free (*out);
+      *out = g_strdup (json_node_get_string (node));
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      sim_doc_set_error (r->doc, r->error, pos,
+                         _("'%s' must be a string, or an object of translations such as {\"en\": \"…\", \"ko\": \"…\"}, not %s"),
+                         name, type_name (node));
+      return FALSE;
+    }
+  texts = json_node_get_object (node);
+  languages = json_object_get_members (texts);
+  for (GList *l = languages; l; l = l->next)
+    {
+      JsonNode *text = json_object_get_member (texts, l->data);
+      if (!g_strv_contains (text_languages, l->data))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, texts, l->data),
+                             _("'%s' has a text in '%s'; oauth-sim speaks 'en' and 'ko'"), name,
+                             (char *) l->data);
+          return FALSE;
+        }
+      if (!is_string (text))
+        {
+          wrong_type (r, texts, l->data, _("a string"));
+          return FALSE;
+        }
+    }
+  if (!json_object_has_member (texts, "en"))
+    {
+      sim_doc_set_error (r->doc, r->error, pos, _("'%s' needs an English text, \"en\", to fall back on"), name);
+      return FALSE;
+    }
+  g_free (*out);
+  *out = g_strdup (json_object_get_string_member (texts, json_object_has_member (texts, wanted) ? wanted : "en"));
+  return TRUE;
+}
+
+gboolean
+sim_reader_text (SimReader   *r,
+                 JsonObject  *object,
+                 const char  *name,
+                 gboolean     required,
+                 char       **out)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL)
+    {
+      if (required)
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_object_pos (r->doc, object),
+                             _("missing required field '%s'"), name);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  return pick_text (r, object, name, node, sim_doc_member_pos (r->doc, object, name), out);
+}
+
+/* A list of texts: one text, or an array of them. */
+gboolean
+sim_reader_texts (SimReader   *r,
+                  JsonObject  *object,
+                  const char  *name,
+                  GPtrArray  **out)
+{
+  JsonNode *node = member (object, name);
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  g_clear_pointer (out, g_ptr_array_unref);
+  *out = g_ptr_array_new_with_free_func (g_free);
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      char *text = NULL;
+      if (!pick_text (r, object, name, node, sim_doc_member_pos (r->doc, object, name), &text))
+        return FALSE;
+      g_ptr_array_add (*out, text);
+      return TRUE;
+    }
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      char *text = NULL;
+      if (!pick_text (r, object, name, json_array_get_element (array, i),
+                      sim_doc_element_pos (r->doc, array, i), &text))
+        return FALSE;
+      g_ptr_array_add (*out, text);
     }
   return TRUE;
 }

@@ -54,6 +54,15 @@ gboolean sim_reader_string_map   (SimReader          *r,
                                   gboolean            allow_null,
                                   GPtrArray         **names,
                                   GPtrArray         **values);
+gboolean sim_reader_text         (SimReader          *r,
+                                  JsonObject         *object,
+                                  const char         *name,
+                                  gboolean            required,
+                                  char              **out);
+gboolean sim_reader_texts        (SimReader          *r,
+                                  JsonObject         *object,
+                                  const char         *name,
+                                  GPtrArray         **out);
 const char *sim_reader_closest   (const char         *word,
                                   const char *const  *candidates);
 char       *sim_reader_join      (const char *const  *words);

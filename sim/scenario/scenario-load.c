@@ -449,7 +449,7 @@ read_expect (SimReader  *r,
       || !sim_reader_string_map (r, object, "headers", TRUE, &e->header_names, &e->header_values)
       || !read_held (r, object, "holds", &e->holds)
       || !read_held (r, object, "lacks", &e->lacks)
-      || !sim_reader_strings (r, object, "says", &e->says))
+      || !sim_reader_texts (r, object, "says", &e->says))
     return FALSE;
   e->status = (int) status;
   error = json_object_has_member (object, "error") ? json_object_get_member (object, "error") : NULL;
@@ -693,8 +693,8 @@ read_step (SimReader   *r,
     if (!sim_reader_check_fields (r, object, where, info->fields))
       return FALSE;
   }
-  return sim_reader_string (r, object, "title", FALSE, &step->title)
-         && sim_reader_string (r, object, "note", FALSE, &step->note)
+  return sim_reader_text (r, object, "title", FALSE, &step->title)
+         && sim_reader_text (r, object, "note", FALSE, &step->note)
          && read_action_fields (r, object, step)
          && read_list (r, object, "expect", step, read_expect)
          && read_list (r, object, "tamper", step, read_tamper);
@@ -790,8 +790,8 @@ read_scenario (SimDoc  *doc,
     }
   object = json_node_get_object (root);
   if (!sim_reader_check_fields (r, object, _("the scenario"), top_fields)
-      || !sim_reader_string (r, object, "title", TRUE, &s->title)
-      || !sim_reader_string (r, object, "description", FALSE, &s->description)
+      || !sim_reader_text (r, object, "title", TRUE, &s->title)
+      || !sim_reader_text (r, object, "description", FALSE, &s->description)
       || !sim_reader_int (r, object, "seed", 0, G_MAXINT64, &seed)
       || !read_start (r, object, s)
       || !read_server (r, object, s)
