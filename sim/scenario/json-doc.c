@@ -202,8 +202,12 @@ scan_array (Scanner *s)
   while (*s->p && *s->p != ']')
     {
       SimPos element = scanner_pos (s);
+      const char *before = s->p;
+
       scan_value (s);
       g_array_append_val (s->doc->element_pos, element);
+      if (s->p == before)  /* a stray '}' or ':', which the parser refuses: step over it */
+        s->p++;
       skip_space (s);
       if (*s->p == ',')
         s->p++;
