@@ -203,7 +203,10 @@ read_url (SimReader   *r,
   if (*out == NULL)
     return TRUE;
   uri = g_uri_parse (*out, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+  /* A relaxed parse reads "https://a.exa;mple/x" as host "a.exa", path ";mple/x": a URI that
+   * GLib cannot turn back into a string, so refuse it here. */
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
+      || (*g_uri_get_path (uri) != '\0' && *g_uri_get_path (uri) != '/'))
     {
       sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, name),
                          _("'%s' must be an absolute URL such as https://client.example/callback"), name);
