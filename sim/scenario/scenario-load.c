@@ -463,6 +463,49 @@ read_expect (SimReader  *r,
   return TRUE;
 }
 
+/* RFC 9110 §5.1, §5.5: a field name is a token, and a value carries no line break; libsoup
+ * refuses anything else with a critical. */
+static gboolean
+is_field_name (const char *name)
+{
+  if (*name == '\0')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("!#$%&'*+-.^_`|~", *p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_header_names (SimReader  *r,
+                    JsonObject *object,
+                    const char *member,
+                    GPtrArray  *names,
+                    GPtrArray  *values)
+{
+  for (guint i = 0; names && i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      const char *value = values ? values->pdata[i] : NULL;
+
+      if (!is_field_name (name))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, member),
+                             _("'%s' names a header “%s” that HTTP cannot carry: a header name is letters, digits and !#$%%&'*+-.^_`|~ only"),
+                             member, name);
+          return FALSE;
+        }
+      if (value && strpbrk (value, "\r\n"))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, member),
+                             _("'%s' gives the header “%s” a value with a line break, which HTTP cannot carry"),
+                             member, name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 read_tamper (SimReader  *r,
              JsonObject *object,
@@ -487,6 +530,9 @@ read_tamper (SimReader  *r,
       || !sim_reader_int (r, object, "delay", 0, 366 * 86400, &t->delay))
     return FALSE;
   t->stage = g_strcmp0 (stage, "response") == 0 ? SIM_TAMPER_RESPONSE : SIM_TAMPER_REQUEST;
+  if (!check_header_names (r, object, "set_header", header_names, header_values)
+      || !check_header_names (r, object, "remove_header", t->remove_headers, NULL))
+    return FALSE;
   if (names)
     {
       t->set_params = sim_params_new ();
