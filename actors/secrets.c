@@ -43,7 +43,7 @@ from_json (GBytes        *body,
   g_autoptr(GList) members = NULL;
 
   if (!body || !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      || !json_parser_get_root (parser) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return;
   object = json_node_get_object (json_parser_get_root (parser));
   members = json_object_get_members (object);

@@ -222,6 +222,11 @@ bytes_to_json (GBytes  *bytes,
     }
   if (!json_parser_load_from_data (parser, data, len, error))
     return NULL;
+  if (json_parser_get_root (parser) == NULL)  /* whitespace only */
+    {
+      g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED, "empty body");
+      return NULL;
+    }
   return json_parser_steal_root (parser);
 }
 

@@ -100,7 +100,8 @@ add_body (JsonBuilder        *b,
     case SIM_BODY_JSON:
       {
         g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-        if (json_parser_load_from_data (parser, text, -1, NULL))
+        /* Whitespace parses, to no node at all. */
+        if (json_parser_load_from_data (parser, text, -1, NULL) && json_parser_get_root (parser))
           {
             json_builder_add_value (b, json_parser_steal_root (parser));
             return;

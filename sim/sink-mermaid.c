@@ -201,7 +201,7 @@ add_json_names (GPtrArray *words,
   g_autoptr(GList) members = NULL;
 
   if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL)
-      || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
+      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
     return;
   members = json_object_get_members (json_node_get_object (root));
   for (GList *l = members; l; l = l->next)

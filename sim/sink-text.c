@@ -165,8 +165,9 @@ json_block (TextSink   *self,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonNode *root;
 
+  /* Whitespace parses, to no node at all. */
   if (!json_parser_load_from_data (parser, text, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
+      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
     {
       field (self, "    │ ", "", "", text);
       return;
