@@ -96,6 +96,7 @@ collect_text (Collector *collector)
 {
   g_autofree char *text = sim_tracer_steal_output (collector->tracer, 0);
   CliChunk *current;
+  char *joined;
 
   if (collector->chunks->len == 0)
     {
@@ -103,8 +104,9 @@ collect_text (Collector *collector)
       return;
     }
   current = collector->chunks->pdata[collector->chunks->len - 1];
+  joined = g_strconcat (current->text ? current->text : "", text, NULL);
   g_free (current->text);
-  current->text = g_strconcat (current->text ? current->text : "", text, NULL);
+  current->text = joined;
 }
 
 static void
