@@ -33,6 +33,16 @@ check_redirect_uri (const char  *uri,
   g_autoptr(GUri) parsed = NULL;
   const char *scheme;
 
+  /* RFC 3986 §2: a URI is printable ASCII without spaces. A line break here would end up in
+   * the Location header of every answer to this client (header injection). */
+  for (const char *p = uri; *p; p++)
+    if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7f)
+      {
+        *why = "redirect URI must not contain spaces, control characters or non-ASCII characters";
+        *rule = _("RFC 3986 §2: a URI is made of printable ASCII characters; spaces, line breaks and other characters must be percent-encoded. A line break in a redirect URI would even break out of the Location header it is sent in.");
+        return FALSE;
+      }
+
   parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
   if (!parsed || !g_uri_get_host (parsed) || !*g_uri_get_host (parsed))
     {
