@@ -71,6 +71,8 @@ sim_message_unref (SimMessage *self)
   g_free (self->to);
   g_ptr_array_unref (self->narration);
   g_ptr_array_unref (self->notes);
+  g_clear_pointer (&self->request_node, json_node_unref);
+  g_clear_pointer (&self->response_node, json_node_unref);
   g_free (self);
 }
 
@@ -156,6 +158,7 @@ sim_message_set_request_body (SimMessage *self,
                               GBytes     *body)
 {
   g_return_if_fail (self != NULL);
+  g_clear_pointer (&self->request_node, json_node_unref);
   g_clear_pointer (&self->request_body, g_bytes_unref);
   self->request_body = body ? g_bytes_ref (body) : NULL;
   if (content_type)
@@ -205,6 +208,8 @@ sim_message_set_request_json (SimMessage *self,
 {
   g_autoptr(GBytes) body = node_to_bytes (node);
   sim_message_set_request_body (self, "application/json", body);
+  if (json_node_is_immutable (node))
+    self->request_node = json_node_ref (node);
 }
 
 static JsonNode *
@@ -238,6 +243,9 @@ JsonNode *
 sim_message_get_request_json (SimMessage *self,
                               GError    **error)
 {
+  /* Parsing the text just generated from a sealed node gives that node back: skip it. */
+  if (self->request_node)
+    return json_node_ref (self->request_node);
   return bytes_to_json (self->request_body, error);
 }
 
@@ -273,6 +281,7 @@ sim_message_set_response (SimMessage *self,
 {
   g_return_if_fail (self != NULL);
   self->status = status;
+  g_clear_pointer (&self->response_node, json_node_unref);
   g_clear_pointer (&self->response_body, g_bytes_unref);
   self->response_body = body ? g_bytes_ref (body) : NULL;
   if (content_type)
@@ -298,6 +307,8 @@ sim_message_set_response_json (SimMessage *self,
 {
   g_autoptr(GBytes) body = node_to_bytes (node);
   sim_message_set_response (self, status, "application/json", body);
+  if (json_node_is_immutable (node))
+    self->response_node = json_node_ref (node);
 }
 
 void
@@ -312,6 +323,8 @@ JsonNode *
 sim_message_get_response_json (SimMessage *self,
                                GError    **error)
 {
+  if (self->response_node)
+    return json_node_ref (self->response_node);
   return bytes_to_json (self->response_body, error);
 }
 

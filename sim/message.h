@@ -36,6 +36,10 @@ struct _SimMessage
   SimPhase phase;
   GPtrArray *narration;             /* (element-type utf8): sentences for the trace */
   GPtrArray *notes;                 /* (element-type utf8): teacher notes shown at this step */
+
+  /*< private >*/
+  JsonNode *request_node;           /* (nullable): the sealed node the request body was written from */
+  JsonNode *response_node;          /* (nullable): likewise for the response body */
 };
 
 SimMessage *sim_message_new               (const char *method,
