@@ -20,6 +20,7 @@ struct _CalendarApi
   char *introspection_url;
   char *resource_id;
   char *resource_secret;
+  char *audience;      /* its own identifier, checked against a token's aud; NULL: no check */
   GHashTable *events;  /* owner -> JsonArray of events, in the order they were added */
 };
 
@@ -56,8 +57,22 @@ calendar_api_free (CalendarApi *self)
   g_free (self->introspection_url);
   g_free (self->resource_id);
   g_free (self->resource_secret);
+  g_free (self->audience);
   g_hash_table_unref (self->events);
   g_free (self);
+}
+
+/**
+ * calendar_api_set_audience:
+ * @audience: (nullable): the API's identifier (RFC 8707), e.g. its origin; from now on a token
+ *   whose introspection names another audience, or none, is refused. %NULL: no check.
+ */
+void
+calendar_api_set_audience (CalendarApi *self,
+                           const char  *audience)
+{
+  g_free (self->audience);
+  self->audience = g_strdup (audience);
 }
 
 static JsonArray *
@@ -271,6 +286,21 @@ calendar_api_handle (gpointer    data,
         sim_message_narrate (message, _("RFC 6749 §1.5: the token is active, but it is a refresh token, which a client sends only to the authorization server, never to an API. The API answers 401 with error=\"invalid_token\" (RFC 6750 §3.1)."));
       else
         sim_message_narrate (message, _("RFC 6750 §3.1: the token is active, but the server does not say it is a Bearer access token, so the API answers 401 with error=\"invalid_token\"."));
+      return;
+    }
+  /* RFC 9700 §4.10.2: a token meant for another resource server is no good here, even when it
+   * is active and its scope would do: whoever presents it may have taken it from that server. */
+  if (self->audience && g_strcmp0 (json_object_get_string_member_with_default (info, "aud", NULL), self->audience) != 0)
+    {
+      const char *aud = json_object_get_string_member_with_default (info, "aud", NULL);
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                    "the access token is meant for another audience", NULL);
+      if (aud)
+        sim_message_narrate (message, _("RFC 9700 §4.10.2: the token is active, but its audience is %s, not this API (%s). A token issued for another resource server may have been taken from it, so the API answers 401 with error=\"invalid_token\"."),
+                             aud, self->audience);
+      else
+        sim_message_narrate (message, _("RFC 9700 §4.10.2: the token is active, but it names no audience, and this API accepts only tokens issued for it (%s); it answers 401 with error=\"invalid_token\"."),
+                             self->audience);
       return;
     }
   scope = json_object_get_string_member_with_default (info, "scope", "");

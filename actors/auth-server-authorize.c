@@ -11,14 +11,16 @@
 #define PENDING_LIFETIME 600
 
 static void
-error_page (SimMessage *message,
+error_page (AuthServer *self,
+            SimMessage *message,
             const char *what)
 {
   g_autofree char *escaped = g_markup_escape_text (what, -1);
   g_autofree char *body = g_strdup_printf ("<p class=\"error\">%s</p>"
                                            "<p>The application that sent you here is not set up correctly. You can close this page.</p>",
                                            escaped);
-  oauth_html_page (message, SOUP_STATUS_BAD_REQUEST, "Authorization error", body);
+  oauth_html_page_with (message, SOUP_STATUS_BAD_REQUEST, "Authorization error", body,
+                        auth_server_page_flags (self), NULL);
 }
 
 static void
@@ -30,19 +32,25 @@ redirect_error (AuthServer *self,
                 const char *state,
                 const char *narration)
 {
-  oauth_redirect_error (message, redirect_uri, error, description, state, NULL);
+  /* RFC 9207 §2: the issuer goes with error responses too. */
+  oauth_redirect_error (message, redirect_uri, error, description, state,
+                        self->config.defenses.iss_parameter ? self->config.issuer : NULL);
   sim_message_narrate (message, "%s", narration);
 }
 
 /* RFC 9700 §2.1: the redirect URI must match a registered one exactly, character for
  * character, except for the port of a loopback one (RFC 8252 §7.3); RFC 6749 §3.1.2.3 lets a
- * client with a single registered URI omit it. */
+ * client with a single registered URI omit it. With the exact_redirect_uri defense off, the
+ * server does what RFC 9700 §4.1 warns of: it accepts any URI that starts with a registered one. */
 static const char *
-choose_redirect_uri (RegisteredClient *client,
+choose_redirect_uri (AuthServer       *self,
+                     RegisteredClient *client,
                      const char       *given,
-                     gboolean         *other_port)
+                     gboolean         *other_port,
+                     gboolean         *by_prefix)
 {
   *other_port = FALSE;
+  *by_prefix = FALSE;
   if (given == NULL)
     return client->redirect_uris->len == 1 ? client->redirect_uris->pdata[0] : NULL;
   for (guint i = 0; i < client->redirect_uris->len; i++)
@@ -52,6 +60,14 @@ choose_redirect_uri (RegisteredClient *client,
     if (oauth_loopback_uri_matches (client->redirect_uris->pdata[i], given))
       {
         *other_port = TRUE;
+        return given;
+      }
+  if (self->config.defenses.exact_redirect_uri)
+    return NULL;
+  for (guint i = 0; i < client->redirect_uris->len; i++)
+    if (g_str_has_prefix (given, client->redirect_uris->pdata[i]))
+      {
+        *by_prefix = TRUE;
         return given;
       }
   return NULL;
@@ -67,6 +83,10 @@ check_pkce (AuthServer       *self,
   const char *challenge = sim_params_get (query, "code_challenge");
   const char *method = sim_params_get (query, "code_challenge_method");
 
+  /* A server without PKCE (the pkce defense off) does not know these parameters and ignores
+   * them (RFC 6749 §3.1), so it requires nothing. */
+  if (!self->config.defenses.pkce)
+    return TRUE;
   if (challenge == NULL)
     {
       if (method != NULL)
@@ -115,14 +135,14 @@ auth_server_authorize (AuthServer *self,
   const char *client_id, *redirect_uri, *state, *response_type, *scope;
   const char *description = NULL, *narration = NULL;
   const char *repeated;
-  gboolean other_port = FALSE;
+  gboolean other_port = FALSE, by_prefix = FALSE;
   g_autofree char *granted_scope = NULL;
   RegisteredClient *client;
   PendingRequest *pending;
 
   if (query == NULL)
     {
-      error_page (message, "The authorization request is malformed.");
+      error_page (self, message, "The authorization request is malformed.");
       sim_message_narrate (message, _("RFC 6749 §4.1.2.1: the request cannot even be read, so the server shows an error page instead of redirecting."));
       return;
     }
@@ -133,25 +153,27 @@ auth_server_authorize (AuthServer *self,
 
   if (repeated && (strcmp (repeated, "client_id") == 0 || strcmp (repeated, "redirect_uri") == 0))
     {
-      error_page (message, "The authorization request repeats a parameter.");
+      error_page (self, message, "The authorization request repeats a parameter.");
       sim_message_narrate (message, _("RFC 6749 §3.1: '%s' appears twice, so the server cannot tell which client or redirect URI is meant; it shows an error page and redirects nowhere."), repeated);
       return;
     }
   if (client_id == NULL || (client = g_hash_table_lookup (self->clients, client_id)) == NULL)
     {
-      error_page (message, "Unknown application (client_id).");
+      error_page (self, message, "Unknown application (client_id).");
       sim_message_narrate (message, _("RFC 6749 §4.1.2.1: the client_id is missing or unknown, so the server cannot trust any redirect URI; it tells the owner on an error page and never redirects."));
       return;
     }
-  redirect_uri = choose_redirect_uri (client, redirect_uri, &other_port);
+  redirect_uri = choose_redirect_uri (self, client, redirect_uri, &other_port, &by_prefix);
   if (redirect_uri == NULL)
     {
-      error_page (message, "The redirect URI does not match the one registered for this application.");
+      error_page (self, message, "The redirect URI does not match the one registered for this application.");
       sim_message_narrate (message, _("RFC 6749 §3.1.2.4 and RFC 9700 §4.1: the redirect URI is not exactly one that the client registered. Redirecting there could hand the code to an attacker, so the server shows an error page instead."));
       return;
     }
   if (other_port)
     sim_message_narrate (message, _("RFC 8252 §7.3: the redirect URI is a registered loopback one with another port. A native app listens on whatever port its system gives it, so the server must accept any port there, and nothing else may differ (RFC 9700 §2.1)."));
+  if (by_prefix)
+    sim_message_narrate (message, _("The redirect URI is not one the client registered, but it starts with one, and this server matches by prefix (exact_redirect_uri is off). RFC 9700 §4.1: whoever controls where that longer URI leads will receive the code."));
 
   state = sim_params_get (query, "state");
   if (repeated)
@@ -207,9 +229,11 @@ auth_server_authorize (AuthServer *self,
   pending->client_id = g_strdup (client_id);
   pending->redirect_uri = g_strdup (redirect_uri);
   pending->redirect_uri_given = sim_params_get (query, "redirect_uri") != NULL;
+  pending->redirect_uri_by_prefix = by_prefix;
   pending->scope = g_steal_pointer (&granted_scope);
   pending->state = g_strdup (state);
-  pending->code_challenge = g_strdup (sim_params_get (query, "code_challenge"));
+  if (self->config.defenses.pkce)
+    pending->code_challenge = g_strdup (sim_params_get (query, "code_challenge"));
   if (pending->code_challenge)
     pending->code_challenge_method = g_strdup (sim_params_get (query, "code_challenge_method")
                                                ? sim_params_get (query, "code_challenge_method") : "plain");
@@ -227,6 +251,9 @@ auth_server_authorize (AuthServer *self,
   else if (other_port)
     sim_message_narrate (message,
                          _("The server knows this client and accepts its loopback redirect URI. It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));
+  else if (by_prefix)
+    sim_message_narrate (message,
+                         _("The server knows this client and lets the longer redirect URI through. It now shows the owner its own login page, with the client's real name on it: nothing on the page tells her where the code will go."));
   else
     sim_message_narrate (message,
                          _("The server knows this client and its redirect URI matches the registered one exactly. It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));

@@ -49,7 +49,10 @@ auth_server_show_login (AuthServer     *self,
                    "<button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\n"
                    "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
                    "</form>");
-  oauth_html_page (message, SOUP_STATUS_OK, "Sign in to authorize", body->str);
+  oauth_html_page_with (message, SOUP_STATUS_OK, "Sign in to authorize", body->str,
+                        auth_server_page_flags (self), NULL);
+  if (!self->config.defenses.consent_frame_protection)
+    sim_message_narrate (message, _("This page carries neither X-Frame-Options nor a frame-ancestors policy (consent_frame_protection is off), so any site may show it inside a frame of its own (RFC 9700 §4.16)."));
 }
 
 /* The checked scope boxes: a form repeats "scope" once per box, which is how HTML works and
@@ -75,12 +78,14 @@ only_scope_repeats (SimParams *form)
 }
 
 static void
-bad_consent_request (SimMessage *message,
+bad_consent_request (AuthServer *self,
+                     SimMessage *message,
                      const char *what)
 {
   g_autofree char *escaped = g_markup_escape_text (what, -1);
   g_autofree char *body = g_strdup_printf ("<p class=\"error\">%s</p>", escaped);
-  oauth_html_page (message, SOUP_STATUS_BAD_REQUEST, "Authorization error", body);
+  oauth_html_page_with (message, SOUP_STATUS_BAD_REQUEST, "Authorization error", body,
+                        auth_server_page_flags (self), NULL);
 }
 
 static void
@@ -109,10 +114,17 @@ issue_code (AuthServer     *self,
   sim_params_set (params, "code", value);
   if (request->state)
     sim_params_set (params, "state", request->state);
+  /* RFC 9207 §2: the server names itself, so the client can tell which server answered. */
+  if (self->config.defenses.iss_parameter)
+    sim_params_set (params, "iss", self->config.issuer);
   location = oauth_append_query (request->redirect_uri, params);
   sim_message_set_redirect (message, location);
 
-  if (request->state)
+  if (request->redirect_uri_by_prefix)
+    sim_message_narrate (message,
+                         _("The owner signed in and approved “%s”. The server sends the browser, with an authorization code, to the redirect URI of the request, which it matched only by prefix: not one the client registered, and not necessarily the client's at all (RFC 9700 §4.1)."),
+                         scope);
+  else if (request->state)
     sim_message_narrate (message,
                          _("The owner signed in and approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" PRId64 " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
                          scope, self->config.code_lifetime);
@@ -134,7 +146,7 @@ auth_server_consent (AuthServer *self,
 
   if (form == NULL || !only_scope_repeats (form))
     {
-      bad_consent_request (message, "The form could not be read.");
+      bad_consent_request (self, message, "The form could not be read.");
       sim_message_narrate (message, _("The consent form is malformed, so the server shows an error page."));
       return;
     }
@@ -142,7 +154,7 @@ auth_server_consent (AuthServer *self,
                                                 ? sim_params_get (form, "request_id") : "");
   if (request == NULL)
     {
-      bad_consent_request (message, "This sign-in request has expired or was already answered. Start again from the application.");
+      bad_consent_request (self, message, "This sign-in request has expired or was already answered. Start again from the application.");
       sim_message_narrate (message, _("The form names no authorization request that is still waiting, so the server issues nothing: each request can be answered once."));
       return;
     }
@@ -157,7 +169,7 @@ auth_server_consent (AuthServer *self,
         {
           char *id = request->id;
           g_hash_table_remove (self->pending, id);
-          bad_consent_request (message, "Too many failed sign-in attempts. Start again from the application.");
+          bad_consent_request (self, message, "Too many failed sign-in attempts. Start again from the application.");
           sim_message_narrate (message, _("RFC 6749 §10.10: the server must keep attackers from guessing passwords, so after %u wrong attempts it drops this authorization request and issues no code; the owner must start again from the application."),
                                self->config.max_login_attempts);
           return;
@@ -172,7 +184,8 @@ auth_server_consent (AuthServer *self,
   if (g_strcmp0 (decision, "approve") != 0 || *scope == '\0')
     {
       oauth_redirect_error (message, request->redirect_uri, "access_denied",
-                            "the resource owner denied the request", request->state, NULL);
+                            "the resource owner denied the request", request->state,
+                            self->config.defenses.iss_parameter ? self->config.issuer : NULL);
       sim_message_narrate (message, _("The owner said no. RFC 6749 §4.1.2.1: the server sends the browser back to the client with error=access_denied, and no code."));
       g_hash_table_remove (self->pending, request->id);
       return;

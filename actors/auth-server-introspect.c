@@ -70,6 +70,9 @@ auth_server_introspect (AuthServer *self,
       add_int (b, "exp", token->expires_at);
       add_int (b, "iat", token->issued_at);
       add_string (b, "iss", self->config.issuer);
+      /* RFC 7662 §2.2: the audience, for the API to check it is the one meant (RFC 9068 §4). */
+      if (token->audience)
+        add_string (b, "aud", token->audience);
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);

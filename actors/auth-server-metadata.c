@@ -59,14 +59,18 @@ auth_server_metadata (AuthServer *self,
   add_array (b, "token_endpoint_auth_methods_supported", token_auth);
   add_array (b, "introspection_endpoint_auth_methods_supported", secret_auth);
   add_array (b, "revocation_endpoint_auth_methods_supported", token_auth);
-  add_array (b, "code_challenge_methods_supported", self->config.allow_plain_pkce ? s256_plain : s256);
+  /* A server without PKCE says nothing about it (RFC 8414 §2: omitted, no support). */
+  if (self->config.defenses.pkce)
+    add_array (b, "code_challenge_methods_supported", self->config.allow_plain_pkce ? s256_plain : s256);
   json_builder_set_member_name (b, "authorization_response_iss_parameter_supported");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, self->config.defenses.iss_parameter);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
   sim_message_set_response_json (message, SOUP_STATUS_OK, root);
-  if (self->config.allow_plain_pkce)
+  if (!self->config.defenses.pkce)
+    sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports, so a client can configure itself instead of hard-coding it (RFC 9700 §2.6). It lists no code_challenge_methods_supported: this server does not implement PKCE."));
+  else if (self->config.allow_plain_pkce)
     sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports (here PKCE with S256 or plain), so a client can configure itself instead of hard-coding it (RFC 9700 §2.6)."));
   else
     sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports (here PKCE with S256 only), so a client can configure itself instead of hard-coding it (RFC 9700 §2.6)."));

@@ -40,6 +40,7 @@ typedef struct
   char *client_id;
   char *redirect_uri;           /* where to send the answer */
   gboolean redirect_uri_given;  /* then the token request must repeat it (§4.1.3) */
+  gboolean redirect_uri_by_prefix; /* matched only by prefix (exact_redirect_uri off) */
   char *scope;
   char *state;
   char *code_challenge;
@@ -78,6 +79,7 @@ typedef struct
   gint64 expires_at;
   gboolean revoked;
   gboolean rotated;             /* a refresh token already exchanged for a new one */
+  char *audience;               /* the resource it is for (RFC 8707); NULL: any */
   Grant *grant;
 } Token;
 
@@ -147,6 +149,7 @@ char    *auth_server_issue_token         (AuthServer *self,
                                           const char *client_id,
                                           const char *subject,
                                           const char *scope,
+                                          const char *audience,
                                           Grant      *grant);
 Token   *auth_server_find_live_token     (AuthServer *self,
                                           const char *token);
@@ -162,5 +165,6 @@ void     auth_server_show_login          (AuthServer     *self,
                                           const char     *error_text);
 const char *auth_server_describe_scope   (AuthServer *self,
                                           const char *scope);
+OAuthPageFlags auth_server_page_flags    (AuthServer *self);
 
 G_END_DECLS

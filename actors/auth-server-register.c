@@ -24,9 +24,10 @@ registration_error (SimMessage *message,
 }
 
 /* RFC 6749 §3.1.2: absolute, no fragment; RFC 9700 §2.6: https, or http on loopback (RFC 8252
- * §7.3). */
+ * §7.3); and for a native app, a public client, a private-use scheme (RFC 8252 §7.1). */
 static gboolean
 check_redirect_uri (const char  *uri,
+                    gboolean     public_client,
                     const char **why,
                     const char **rule)
 {
@@ -44,6 +45,15 @@ check_redirect_uri (const char  *uri,
       }
 
   parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  if (parsed && strchr (g_uri_get_scheme (parsed), '.') && !g_uri_get_host (parsed)
+      && g_uri_get_path (parsed)[0] == '/' && !g_uri_get_fragment (parsed))
+    {
+      if (public_client)
+        return TRUE;
+      *why = "a private-use URI scheme is for native apps, which are public clients";
+      *rule = _("RFC 8252 §7.1 and §8.4: a private-use URI scheme such as com.example.app:/callback is for native apps, which cannot keep a secret and register as public clients; any app on the device could claim the scheme, so a confidential client must use https.");
+      return FALSE;
+    }
   if (!parsed || !g_uri_get_host (parsed) || !*g_uri_get_host (parsed))
     {
       *why = "redirect URI must be an absolute URI";
@@ -206,8 +216,11 @@ auth_server_register (AuthServer *self,
                           _("RFC 7591 §2: a client of the authorization code flow must register its redirect URIs, as an array of strings."));
       return;
     }
+  /* the method decides whether a native app's scheme may be registered; it is checked below */
+  if (!string_member (object, "token_endpoint_auth_method", &auth_method))
+    auth_method = NULL;
   for (guint i = 0; i < redirect_uris->len; i++)
-    if (!check_redirect_uri (redirect_uris->pdata[i], &why, &rule))
+    if (!check_redirect_uri (redirect_uris->pdata[i], g_strcmp0 (auth_method, "none") == 0, &why, &rule))
       {
         registration_error (message, "invalid_redirect_uri", why, rule);
         return;

@@ -20,6 +20,32 @@ token_error (SimMessage *message,
   sim_message_narrate (message, "%s", narration);
 }
 
+/* RFC 8707 §2: the resource the client wants its access token for. Only a server that
+ * restricts audiences reads it; another ignores it (RFC 6749 §3.2). FALSE after answering
+ * invalid_target. */
+static gboolean
+read_resource (AuthServer  *self,
+               SimMessage  *message,
+               SimParams   *form,
+               const char **resource)
+{
+  const char *value = sim_params_get (form, "resource");
+  g_autoptr(GUri) uri = NULL;
+
+  *resource = NULL;
+  if (value == NULL || !self->config.defenses.audience_restriction)
+    return TRUE;
+  uri = g_uri_parse (value, G_URI_FLAGS_ENCODED, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_fragment (uri) || strchr (value, '#'))
+    {
+      token_error (message, "invalid_target", "resource must be an absolute URI without a fragment",
+                   _("RFC 8707 §2: the resource parameter must be an absolute URI without a fragment; this one is not, so the server answers invalid_target."));
+      return FALSE;
+    }
+  *resource = value;
+  return TRUE;
+}
+
 static void
 answer_tokens (AuthServer *self,
                SimMessage *message,
@@ -62,16 +88,31 @@ code_replayed (SimMessage *message,
 }
 
 static gboolean
-check_verifier (AuthCode    *code,
+check_verifier (AuthServer  *self,
+                SimMessage  *message,
+                AuthCode    *code,
                 const char  *verifier,
                 const char **error,
                 const char **description,
                 const char **narration)
 {
+  /* A server without PKCE (the pkce defense off) ignores a parameter it does not know, as
+   * RFC 6749 §3.2 lets it; its codes were never bound to a challenge. */
+  if (!self->config.defenses.pkce)
+    {
+      if (verifier)
+        sim_message_narrate (message, _("This server does not implement PKCE (the pkce defense is off), so it ignores the code_verifier: whoever presents the code gets the tokens (RFC 7636 §1)."));
+      return TRUE;
+    }
   if (code->code_challenge == NULL)
     {
       if (verifier == NULL)
         return TRUE;
+      if (!self->config.defenses.pkce_downgrade_protection)
+        {
+          sim_message_narrate (message, _("The code was issued without a code_challenge, yet a code_verifier arrives. RFC 9700 §4.8.2 says to refuse it, but this server does not check (pkce_downgrade_protection is off): it ignores the verifier and goes on."));
+          return TRUE;
+        }
       /* RFC 9700 §2.1.1: a verifier for a code that had no challenge means a downgrade. */
       *error = "invalid_grant";
       *description = "code_verifier sent but no code_challenge was in the authorization request";
@@ -121,6 +162,7 @@ grant_authorization_code (AuthServer *self,
   const char *error = NULL, *description = NULL, *narration = NULL;
   const char *refresh_token = NULL;
   const char *access_token;
+  const char *resource = NULL;
   AuthCode *code;
 
   if (value == NULL)
@@ -137,7 +179,7 @@ grant_authorization_code (AuthServer *self,
       token_error (message, "invalid_grant", "authorization code is invalid or expired", why);
       return;
     }
-  if (code->used)
+  if (code->used && self->config.defenses.single_use_codes)
     {
       code_replayed (message, code);
       return;
@@ -155,18 +197,23 @@ grant_authorization_code (AuthServer *self,
                    _("RFC 6749 §4.1.3: the redirect_uri must be identical to the one in the authorization request; it is not, so the server answers invalid_grant."));
       return;
     }
-  if (!check_verifier (code, verifier, &error, &description, &narration))
+  if (!check_verifier (self, message, code, verifier, &error, &description, &narration))
     {
       token_error (message, error, description, narration);
       return;
     }
 
+  if (!read_resource (self, message, form, &resource))
+    return;
+
+  if (code->used)
+    sim_message_narrate (message, _("This code was already used. RFC 6749 §4.1.2 says a code must not be used twice, but this server does not keep that rule (single_use_codes is off): it issues new tokens for it."));
   code->used = TRUE;
   access_token = auth_server_issue_token (self, TOKEN_ACCESS, code->client_id, code->subject,
-                                          code->scope, code->grant);
+                                          code->scope, resource, code->grant);
   if (auth->client->allows_refresh)
     refresh_token = auth_server_issue_token (self, TOKEN_REFRESH, code->client_id, code->subject,
-                                             code->scope, code->grant);
+                                             code->scope, NULL, code->grant);
   answer_tokens (self, message, access_token, refresh_token, code->scope);
   if (code->code_challenge && auth->client->client_secret == NULL)
     sim_message_narrate (message,
@@ -195,6 +242,7 @@ grant_refresh_token (AuthServer *self,
   const char *requested = sim_params_get (form, "scope");
   g_autofree char *scope = NULL;
   const char *access_token, *refresh_token;
+  const char *resource = NULL;
   Token *token;
 
   if (value == NULL)
@@ -235,18 +283,22 @@ grant_refresh_token (AuthServer *self,
                    _("RFC 6749 §6: a refresh may narrow the scope but never widen it beyond what the owner approved; this request asks for more, so it is invalid_scope."));
       return;
     }
+  if (!read_resource (self, message, form, &resource))
+    return;
   scope = requested && !oauth_scope_is_empty (requested) ? oauth_scope_normalize (requested)
                                                          : g_strdup (token->scope);
 
   access_token = auth_server_issue_token (self, TOKEN_ACCESS, token->client_id, token->subject,
-                                          scope, token->grant);
+                                          scope, resource, token->grant);
   /* RFC 9700 §2.2.2: a public client's refresh tokens must rotate (they are not
-   * sender-constrained here), whatever the server does for confidential ones. */
-  if (self->config.rotate_refresh_tokens || auth->client->client_secret == NULL)
+   * sender-constrained here), whatever the server does for confidential ones; with the
+   * refresh_rotation defense off, nobody's do. */
+  if (self->config.defenses.refresh_rotation
+      && (self->config.rotate_refresh_tokens || auth->client->client_secret == NULL))
     {
       token->rotated = TRUE;
       refresh_token = auth_server_issue_token (self, TOKEN_REFRESH, token->client_id,
-                                               token->subject, token->scope, token->grant);
+                                               token->subject, token->scope, NULL, token->grant);
       answer_tokens (self, message, access_token, refresh_token, scope);
       if (self->config.rotate_refresh_tokens)
         sim_message_narrate (message,
@@ -260,7 +312,14 @@ grant_refresh_token (AuthServer *self,
       answer_tokens (self, message, access_token, NULL, scope);
       sim_message_narrate (message,
                            _("The refresh token is valid, so the server issues a new access token without asking the owner again (RFC 6749 §6). The client keeps using the same refresh token."));
+      if (!self->config.defenses.refresh_rotation)
+        sim_message_narrate (message,
+                             _("This server does not rotate refresh tokens (refresh_rotation is off), so it cannot notice when a stolen one is used alongside the client's (RFC 9700 §4.14.2)."));
     }
+  if (resource)
+    sim_message_narrate (message,
+                         _("The client named the resource it wants this access token for, %s (RFC 8707 §2.2): the token carries it as its audience, and any other API will refuse it."),
+                         resource);
   if (strcmp (scope, token->scope) != 0)
     sim_message_narrate (message,
                          _("The client asked for less than the grant: the new access token carries only “%s”, while the refresh token keeps the whole grant, “%s” (RFC 6749 §6)."),

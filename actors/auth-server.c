@@ -28,12 +28,15 @@ auth_server_config_init (AuthServerConfig *config)
   config->require_pkce = FALSE;
   config->allow_plain_pkce = FALSE;
   config->max_login_attempts = MAX_LOGIN_ATTEMPTS;
+  config->audience = NULL;
+  oauth_defenses_init (&config->defenses);
 }
 
 void
 auth_server_config_clear (AuthServerConfig *config)
 {
   g_clear_pointer (&config->issuer, g_free);
+  g_clear_pointer (&config->audience, g_free);
 }
 
 static void
@@ -92,6 +95,7 @@ token_free (gpointer data)
   g_free (token->client_id);
   g_free (token->subject);
   g_free (token->scope);
+  g_free (token->audience);
   g_clear_pointer (&token->grant, grant_unref);
   g_free (token);
 }
@@ -134,6 +138,7 @@ auth_server_new (SimWorld               *world,
   self->world = world;
   self->config = *config;
   self->config.issuer = g_strdup (config->issuer);
+  self->config.audience = g_strdup (config->audience);
   self->config.code_lifetime = CLAMP (config->code_lifetime, 1, 600);
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->scopes = g_ptr_array_new_with_free_func (g_free);
@@ -193,6 +198,19 @@ auth_server_describe_scope (AuthServer *self,
   return description ? description : scope;
 }
 
+/* The security headers the server's pages leave out, as its defenses say. */
+OAuthPageFlags
+auth_server_page_flags (AuthServer *self)
+{
+  OAuthPageFlags flags = OAUTH_PAGE_DEFAULT;
+
+  if (!self->config.defenses.consent_frame_protection)
+    flags |= OAUTH_PAGE_FRAMABLE;
+  if (!self->config.defenses.referrer_policy)
+    flags |= OAUTH_PAGE_NO_REFERRER_POLICY;
+  return flags;
+}
+
 /* A protected resource (the API) that may ask about tokens at the introspection endpoint. */
 void
 auth_server_add_resource (AuthServer *self,
@@ -243,6 +261,8 @@ auth_server_count_live (AuthServer *self)
 
 /**
  * auth_server_issue_token:
+ * @audience: (nullable): the resource an access token is for (RFC 8707); ignored unless the
+ *   server restricts audiences
  * @grant: (transfer none)
  *
  * Returns: (transfer none): the new token's value, owned by the server.
@@ -253,6 +273,7 @@ auth_server_issue_token (AuthServer *self,
                          const char *client_id,
                          const char *subject,
                          const char *scope,
+                         const char *audience,
                          Grant      *grant)
 {
   Token *token = g_new0 (Token, 1);
@@ -263,6 +284,8 @@ auth_server_issue_token (AuthServer *self,
   token->client_id = g_strdup (client_id);
   token->subject = g_strdup (subject);
   token->scope = g_strdup (scope);
+  if (kind == TOKEN_ACCESS && self->config.defenses.audience_restriction)
+    token->audience = g_strdup (audience ? audience : self->config.audience);
   token->issued_at = now;
   token->expires_at = now + (kind == TOKEN_ACCESS ? self->config.access_token_lifetime
                                                   : self->config.refresh_token_lifetime);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/world.h"
+#include "actors/defenses.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,9 @@ typedef struct
   gboolean require_pkce;          /* for confidential clients too; public clients always must */
   gboolean allow_plain_pkce;      /* accept code_challenge_method=plain; default FALSE */
   guint max_login_attempts;       /* wrong passwords before the request is dropped; default 5 */
+  char *audience;                 /* the resource its tokens are for when the client names none
+                                     (RFC 8707); NULL: tokens name no audience */
+  OAuthDefenses defenses;         /* the switches it honours; all on by default */
 } AuthServerConfig;
 
 void auth_server_config_init  (AuthServerConfig       *config);

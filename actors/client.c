@@ -24,6 +24,8 @@ struct _ClientApp
   char *refresh_token;
   char *scope;
   char *error;          /* the last OAuth error it was told */
+  GPtrArray *others;    /* (element-type Registration) other authorization servers it knows */
+  char *flow_server;    /* the issuer it sent the owner to last, NULL for its own server */
 };
 
 void
@@ -40,6 +42,7 @@ client_config_init (ClientConfig *config)
   config->refresh_on_401 = TRUE;
   config->server = g_strdup ("https://auth.example");
   config->api = g_strdup ("https://api.example");
+  oauth_defenses_init (&config->defenses);
 }
 
 void
@@ -52,6 +55,26 @@ client_config_clear (ClientConfig *config)
   g_clear_pointer (&config->auth_method, g_free);
   g_clear_pointer (&config->server, g_free);
   g_clear_pointer (&config->api, g_free);
+  g_clear_pointer (&config->embed, g_free);
+}
+
+/* Its registration at an authorization server other than its own (a mix-up lesson's client
+ * knows two). */
+typedef struct
+{
+  char *issuer;
+  char *client_id;
+  char *client_secret;
+} Registration;
+
+static void
+registration_free (gpointer data)
+{
+  Registration *registration = data;
+  g_free (registration->issuer);
+  g_free (registration->client_id);
+  g_free (registration->client_secret);
+  g_free (registration);
 }
 
 static void
@@ -66,6 +89,7 @@ config_copy (ClientConfig       *to,
   to->auth_method = g_strdup (from->auth_method);
   to->server = g_strdup (from->server);
   to->api = g_strdup (from->api);
+  to->embed = g_strdup (from->embed);
 }
 
 /**
@@ -82,6 +106,7 @@ client_app_new (SimWorld           *world,
   ClientApp *self = g_new0 (ClientApp, 1);
   self->world = world;
   config_copy (&self->config, config);
+  self->others = g_ptr_array_new_with_free_func (registration_free);
   return self;
 }
 
@@ -100,6 +125,8 @@ client_app_free (ClientApp *self)
   g_free (self->refresh_token);
   g_free (self->scope);
   g_free (self->error);
+  g_ptr_array_unref (self->others);
+  g_free (self->flow_server);
   g_free (self);
 }
 
@@ -141,11 +168,45 @@ replace (char       **field,
   *field = g_strdup (value);
 }
 
+static Registration *
+find_registration (ClientApp  *self,
+                   const char *issuer)
+{
+  for (guint i = 0; issuer && i < self->others->len; i++)
+    {
+      Registration *registration = self->others->pdata[i];
+      if (strcmp (registration->issuer, issuer) == 0)
+        return registration;
+    }
+  return NULL;
+}
+
+/* The server of the flow under way: its own, unless the owner was sent to another one. */
+static const char *
+current_server (ClientApp *self)
+{
+  return self->flow_server ? self->flow_server : self->config.server;
+}
+
+static const char *
+current_client_id (ClientApp *self)
+{
+  Registration *other = find_registration (self, self->flow_server);
+  return other ? other->client_id : self->client_id;
+}
+
+static const char *
+current_client_secret (ClientApp *self)
+{
+  Registration *other = find_registration (self, self->flow_server);
+  return other ? other->client_secret : self->client_secret;
+}
+
 static char *
 server_url (ClientApp  *self,
             const char *path)
 {
-  return g_strconcat (self->config.server, path, NULL);
+  return g_strconcat (current_server (self), path, NULL);
 }
 
 static void
@@ -166,15 +227,18 @@ authenticate (ClientApp  *self,
               SimMessage *message,
               SimParams  *form)
 {
-  if (self->client_secret && g_strcmp0 (self->config.auth_method, "client_secret_post") == 0)
+  const char *client_id = current_client_id (self);
+  const char *client_secret = current_client_secret (self);
+
+  if (client_secret && g_strcmp0 (self->config.auth_method, "client_secret_post") == 0)
     {
-      sim_params_set (form, "client_id", self->client_id ? self->client_id : "");
-      sim_params_set (form, "client_secret", self->client_secret);
+      sim_params_set (form, "client_id", client_id ? client_id : "");
+      sim_params_set (form, "client_secret", client_secret);
     }
-  else if (self->client_secret)
-    oauth_set_basic (message->request_headers, self->client_id, self->client_secret);
+  else if (client_secret)
+    oauth_set_basic (message->request_headers, client_id, client_secret);
   else
-    sim_params_set (form, "client_id", self->client_id ? self->client_id : "");
+    sim_params_set (form, "client_id", client_id ? client_id : "");
 }
 
 static SimMessage *
@@ -282,6 +346,54 @@ client_app_discover (ClientApp *self)
   sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
   sim_message_narrate (message, _("The client reads the server's metadata to learn where its endpoints are (RFC 8414 §3)."));
   sim_bus_deliver (self->world->bus, "client", message);
+  return message;
+}
+
+/**
+ * client_app_register_at:
+ * @issuer: an authorization server other than its own, e.g. a second sign-in provider
+ *
+ * Registers the same metadata there (RFC 7591) and keeps what it is given beside its own
+ * registration.
+ *
+ * Returns: (transfer full): the registration exchange.
+ */
+SimMessage *
+client_app_register_at (ClientApp  *self,
+                        const char *issuer)
+{
+  g_autofree char *own = NULL;
+  g_autofree char *saved_id = NULL;
+  g_autofree char *saved_secret = NULL;
+  Registration *registration;
+  SimMessage *message;
+
+  if (issuer == NULL || strcmp (issuer, self->config.server) == 0)
+    return client_app_register (self);
+  /* The registration request is the same anywhere; only the answer is kept apart. */
+  own = g_steal_pointer (&self->config.server);
+  self->config.server = g_strdup (issuer);
+  saved_id = g_steal_pointer (&self->client_id);
+  saved_secret = g_steal_pointer (&self->client_secret);
+  message = client_app_register (self);
+  registration = find_registration (self, issuer);
+  if (registration == NULL && self->client_id)
+    {
+      registration = g_new0 (Registration, 1);
+      registration->issuer = g_strdup (issuer);
+      g_ptr_array_add (self->others, registration);
+    }
+  if (registration && self->client_id)
+    {
+      replace (&registration->client_id, self->client_id);
+      replace (&registration->client_secret, self->client_secret);
+    }
+  g_free (self->config.server);
+  self->config.server = g_steal_pointer (&own);
+  g_free (self->client_id);
+  self->client_id = g_steal_pointer (&saved_id);
+  g_free (self->client_secret);
+  self->client_secret = g_steal_pointer (&saved_secret);
   return message;
 }
 
@@ -402,6 +514,74 @@ client_app_call_api (ClientApp  *self,
   return message;
 }
 
+/* RFC 8707 §2.2: an access token for @resource alone, from the refresh token; the client's own
+ * access token (for its API) stays as it is. A rotated refresh token replaces the old one. */
+static char *
+resource_token (ClientApp  *self,
+                const char *resource)
+{
+  g_autoptr(SimParams) form = sim_params_new ();
+  g_autoptr(SimMessage) message = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+  const char *refresh;
+
+  sim_params_set (form, "grant_type", "refresh_token");
+  sim_params_set (form, "refresh_token", self->refresh_token);
+  sim_params_set (form, "resource", resource);
+  message = post_form (self, "/token", form, SIM_PHASE_ACCESS);
+  sim_message_narrate (message, _("Before calling an API other than its own, the client asks for an access token meant for that API alone, naming it as the resource (RFC 8707 §2.2). Its calendar token is no business of that API."));
+  sim_bus_deliver (self->world->bus, "client", message);
+  if (message->status != SOUP_STATUS_OK || !(root = sim_message_get_response_json (message, NULL))
+      || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  object = json_node_get_object (root);
+  refresh = json_object_get_string_member_with_default (object, "refresh_token", NULL);
+  if (refresh)
+    replace (&self->refresh_token, refresh);
+  return g_strdup (json_object_get_string_member_with_default (object, "access_token", NULL));
+}
+
+/**
+ * client_app_call_other:
+ * @url: an API other than the client's own (a widget, a partner service)
+ *
+ * Calls it with a bearer token. With audience restriction, the token is one issued for that
+ * API alone; without, the client sends the only access token it has: its calendar token.
+ *
+ * Returns: (transfer full): the exchange with that API.
+ */
+SimMessage *
+client_app_call_other (ClientApp  *self,
+                       const char *method,
+                       const char *url)
+{
+  SimMessage *message = sim_message_new (method, url);
+  g_autofree char *origin = NULL;
+  g_autofree char *token = NULL;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  origin = sim_message_dup_origin (message);
+  if (self->config.defenses.audience_restriction)
+    token = self->refresh_token ? resource_token (self, origin) : NULL;
+  else
+    token = g_strdup (self->access_token);
+  if (token)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (message->request_headers, "Authorization", value);
+    }
+  sim_message_set_phase (message, SIM_PHASE_ACCESS);
+  if (token && self->config.defenses.audience_restriction)
+    sim_message_narrate (message, _("The client calls the other API with the token issued for it alone (RFC 9700 §4.10.2)."));
+  else if (token)
+    sim_message_narrate (message, _("The client calls the other API with the only access token it has, the one for the calendar: tokens here name no audience, so one token opens every API that trusts this server."));
+  else
+    sim_message_narrate (message, _("The client has no token for this API and calls it without one."));
+  sim_bus_deliver (self->world->bus, "client", message);
+  return message;
+}
+
 /* Pages it serves to the owner's browser */
 
 static void
@@ -418,10 +598,22 @@ start_authorization (ClientApp  *self,
                      SimMessage *message)
 {
   g_autoptr(SimParams) params = sim_params_new ();
-  g_autofree char *endpoint = server_url (self, "/authorize");
+  g_autoptr(SimParams) query = sim_message_get_query (message, NULL);
+  const char *chosen = query ? sim_params_get (query, "server") : NULL;
+  g_autofree char *endpoint = NULL;
   g_autofree char *location = NULL;
 
-  if (self->client_id == NULL)
+  /* The owner may pick another sign-in provider the client knows: /connect?server=ISSUER. */
+  if (chosen && strcmp (chosen, self->config.server) != 0 && !find_registration (self, chosen))
+    {
+      page (message, SOUP_STATUS_BAD_REQUEST, "Unknown provider",
+            "<p class=\"error\">This application does not know that sign-in provider.</p>");
+      sim_message_narrate (message, _("The client is not registered with the server %s, so it cannot send the owner there."), chosen);
+      return;
+    }
+  replace (&self->flow_server, chosen && strcmp (chosen, self->config.server) != 0 ? chosen : NULL);
+  endpoint = server_url (self, "/authorize");
+  if (current_client_id (self) == NULL)
     {
       page (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "Not registered",
             "<p>This application has not registered with the authorization server yet.</p>");
@@ -431,7 +623,7 @@ start_authorization (ClientApp  *self,
   replace (&self->state, NULL);
   self->state = sim_rng_token (self->world->rng, "st_", 12);
   sim_params_set (params, "response_type", "code");
-  sim_params_set (params, "client_id", self->client_id);
+  sim_params_set (params, "client_id", current_client_id (self));
   sim_params_set (params, "redirect_uri", self->config.redirect_uri);
   sim_params_set (params, "scope", self->config.scope);
   sim_params_set (params, "state", self->state);
@@ -450,6 +642,9 @@ start_authorization (ClientApp  *self,
     sim_message_narrate (message, _("The client does not ask for the password. It sends the browser to the authorization server with its client id, redirect URI and scopes, a random state to recognise the answer (RFC 6749 §10.12), and a PKCE code_challenge: the hash of a secret verifier it keeps to itself (RFC 7636 §4.3)."));
   else
     sim_message_narrate (message, _("The client does not ask for the password. It sends the browser to the authorization server with its client id, redirect URI, scopes and a random state (RFC 6749 §10.12); this client uses no PKCE."));
+  if (self->flow_server)
+    sim_message_narrate (message, _("The owner chose to sign in with %s, another server this client knows, so that is where the client sends her, and where it will take the code."),
+                         self->flow_server);
 }
 
 static void
@@ -499,6 +694,7 @@ callback (ClientApp  *self,
   const char *state = query ? sim_params_get (query, "state") : NULL;
   const char *code = query ? sim_params_get (query, "code") : NULL;
   const char *error = query ? sim_params_get (query, "error") : NULL;
+  const char *iss = query ? sim_params_get (query, "iss") : NULL;
 
   if (self->config.check_state && (state == NULL || g_strcmp0 (state, self->state) != 0))
     {
@@ -507,8 +703,20 @@ callback (ClientApp  *self,
       replace (&self->error, "state_mismatch");
       if (state == NULL && self->state)
         sim_message_narrate (message, _("The callback carries no state, yet the client sent one with its request. RFC 6749 §10.12: without the state the client cannot tell this answer from a cross-site request forgery, so it refuses the response and does not use the code."));
+      else if (self->state == NULL)
+        sim_message_narrate (message, _("A callback arrives, but the client started no sign-in: there is no state it could match. RFC 6749 §10.12: this is how a cross-site request forgery looks, so the client refuses the response and does not use the code."));
       else
         sim_message_narrate (message, _("The state in the callback is not the one the client sent. RFC 6749 §10.12: this may be a cross-site request forgery, so the client refuses the response and does not use the code."));
+      return;
+    }
+  /* RFC 9207 §2.4: the answer must come from the server the owner was sent to. */
+  if (self->config.defenses.iss_parameter && iss && strcmp (iss, current_server (self)) != 0)
+    {
+      page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
+            "<p class=\"error\">This response comes from another server than the one you were sent to.</p>");
+      replace (&self->error, "issuer_mismatch");
+      sim_message_narrate (message, _("The response says iss=%s, but the client sent the owner to %s. RFC 9207 §2.4: an answer from another server than the one asked is how a mix-up attack looks (RFC 9700 §4.4), so the client refuses it and sends the code nowhere."),
+                           iss, current_server (self));
       return;
     }
   /* The state is a one-time value (RFC 9700 §4.7.1): a matching answer, code or error, uses it up. */
@@ -534,6 +742,8 @@ callback (ClientApp  *self,
     sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. The state matches the one the client sent, so this answer belongs to the request it started."));
   else if (self->code_verifier)
     sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. This client does not check the state; against cross-site request forgery it relies on PKCE instead, which RFC 9700 §2.1 allows: a forged code would not match its code_verifier."));
+  else if (self->config.use_pkce)
+    sim_message_narrate (message, _("The browser brings a code to the client's redirect URI. This client does not check the state, and it has no sign-in under way, so no PKCE verifier either: nothing ties this code to anything it started, and it exchanges it all the same (RFC 6749 §10.12)."));
   else
     sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. This client checks no state and uses no PKCE, so nothing protects it from cross-site request forgery (RFC 6749 §10.12)."));
   exchange_code (self, message, code);
@@ -551,6 +761,92 @@ home (ClientApp  *self,
   page (message, SOUP_STATUS_OK, self->config.name, body->str);
 }
 
+static char *
+uri_origin (GUri *uri)
+{
+  g_autoptr(SimMessage) probe = sim_message_new_from_uri ("GET", uri);
+  return sim_message_dup_origin (probe);
+}
+
+/* /go?to=URL: "take me back where I was", the kind of redirector many sites have. Like many
+ * link redirectors, it carries the rest of its query along. */
+static void
+redirector (ClientApp  *self,
+            SimMessage *message)
+{
+  g_autoptr(SimParams) query = sim_message_get_query (message, NULL);
+  g_autoptr(SimParams) rest = sim_params_new ();
+  const char *to = query ? sim_params_get (query, "to") : NULL;
+  g_autoptr(GUri) target = to ? g_uri_parse_relative (message->uri, to, G_URI_FLAGS_ENCODED, NULL) : NULL;
+  g_autofree char *origin = target ? uri_origin (target) : NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *location = NULL;
+
+  if (target == NULL)
+    {
+      page (message, SOUP_STATUS_BAD_REQUEST, "Nowhere to go", "<p class=\"error\">No page to go to.</p>");
+      return;
+    }
+  if (g_strcmp0 (origin, self->config.origin) != 0 && self->config.defenses.redirect_allowlist)
+    {
+      page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
+            "<p class=\"error\">This link leads outside this application.</p>");
+      sim_message_narrate (message, _("The client's redirector sends the browser only to the client's own pages, and %s is elsewhere, so it refuses. RFC 9700 §4.11.1: a client must not be an open redirector, which would carry whatever the URL holds, a code for instance, to anyone."),
+                           origin);
+      return;
+    }
+  for (guint i = 0; query && i < sim_params_size (query); i++)
+    if (strcmp (sim_params_name_at (query, i), "to") != 0)
+      sim_params_set (rest, sim_params_name_at (query, i), sim_params_value_at (query, i));
+  where = g_uri_to_string (target);
+  location = oauth_append_query (where, rest);
+  sim_message_set_redirect (message, location);
+  if (g_strcmp0 (origin, self->config.origin) == 0)
+    sim_message_narrate (message, _("The client's redirector sends the browser on to one of its own pages."));
+  else
+    sim_message_narrate (message, _("The client's redirector sends the browser wherever “to” says, here to %s, with the rest of the query. It checks nothing (redirect_allowlist is off): an open redirector, which RFC 9700 §4.11.1 forbids."),
+                         origin);
+}
+
+/* What every page of the app carries besides its content: the third-party image of the
+ * scenario's "embed" (an analytics pixel in the site's template), and, with the referrer_policy
+ * defense off, no Referrer-Policy header. */
+static void
+decorate_page (ClientApp  *self,
+               SimMessage *message)
+{
+  const char *type = soup_message_headers_get_content_type (message->response_headers, NULL);
+  g_autofree char *html = NULL;
+  g_autoptr(GUri) image = NULL;
+  g_autofree char *image_origin = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *decorated = NULL;
+  const char *policy, *end;
+
+  if (g_strcmp0 (type, "text/html") != 0)
+    return;
+  if (!self->config.defenses.referrer_policy)
+    soup_message_headers_remove (message->response_headers, "Referrer-Policy");
+  if (self->config.embed == NULL || !(image = g_uri_parse (self->config.embed, G_URI_FLAGS_ENCODED, NULL)))
+    return;
+  html = sim_message_dup_response_text (message);
+  if ((end = strstr (html, "</body>")) == NULL)
+    return;
+  escaped = g_markup_escape_text (self->config.embed, -1);
+  decorated = g_strdup_printf ("%.*s<p><img src=\"%s\" alt=\"\" width=\"1\" height=\"1\"></p>\n%s",
+                               (int) (end - html), html, escaped, end);
+  sim_message_set_response_text (message, message->status, "text/html; charset=utf-8", decorated);
+  image_origin = uri_origin (image);
+  policy = soup_message_headers_get_one (message->response_headers, "Content-Security-Policy");
+  if (policy && strstr (policy, "form-action"))
+    {
+      g_autoptr(GString) csp = g_string_new (policy);
+      g_autofree char *source = g_strdup_printf ("img-src %s; ", image_origin);
+      g_string_insert (csp, strstr (policy, "form-action") - policy, source);
+      soup_message_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
+    }
+}
+
 void
 client_app_handle (gpointer    data,
                    SimMessage *message)
@@ -560,18 +856,24 @@ client_app_handle (gpointer    data,
   g_autoptr(GUri) redirect = g_uri_parse (self->config.redirect_uri, G_URI_FLAGS_ENCODED, NULL);
   const char *callback_path = redirect ? g_uri_get_path (redirect) : "/callback";
 
+  /* A redirect URI without a path is answered at "/" (RFC 3986 §6.2.3). */
+  if (*callback_path == '\0')
+    callback_path = "/";
   if (strcmp (message->method, "GET") != 0)
     {
       sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
       soup_message_headers_replace (message->response_headers, "Allow", "GET");
       return;
     }
-  if (strcmp (path, "/") == 0)
+  if (strcmp (path, "/") == 0 && strcmp (callback_path, "/") != 0)
     home (self, message);
   else if (strcmp (path, "/connect") == 0)
     start_authorization (self, message);
   else if (strcmp (path, callback_path) == 0)
     callback (self, message);
+  else if (strcmp (path, "/go") == 0)
+    redirector (self, message);
   else
     sim_message_set_response_text (message, SOUP_STATUS_NOT_FOUND, "text/plain", "Not Found\n");
+  decorate_page (self, message);
 }

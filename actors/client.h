@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/world.h"
+#include "actors/defenses.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,9 @@ typedef struct
   gboolean refresh_on_401; /* refresh once and retry on invalid_token; default TRUE */
   char *server;            /* the authorization server's issuer */
   char *api;               /* the API's origin */
+  char *embed;             /* (nullable) a third-party image its pages show: ads, analytics */
+  OAuthDefenses defenses;  /* state_check is check_state; the client honours iss_parameter,
+                              audience_restriction, referrer_policy and redirect_allowlist */
 } ClientConfig;
 
 void client_config_init  (ClientConfig *config);
@@ -43,6 +47,11 @@ SimMessage *client_app_refresh   (ClientApp          *self,
 SimMessage *client_app_revoke    (ClientApp          *self,
                                   const char         *which);
 SimMessage *client_app_discover  (ClientApp          *self);
+SimMessage *client_app_register_at (ClientApp        *self,
+                                  const char         *issuer);
+SimMessage *client_app_call_other (ClientApp         *self,
+                                  const char         *method,
+                                  const char         *url);
 
 /* What it holds: "client_id", "client_secret", "access_token", "refresh_token", "scope",
  * "state", "code_verifier", "code", "error". */

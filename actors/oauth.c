@@ -179,6 +179,25 @@ oauth_html_page (SimMessage *message,
                  const char *title,
                  const char *body_html)
 {
+  oauth_html_page_with (message, status, title, body_html, OAUTH_PAGE_DEFAULT, NULL);
+}
+
+/**
+ * oauth_html_page_with:
+ * @flags: which protections to leave out (the attack lab's defenses switched off)
+ * @image_origin: (nullable): an origin the page may load images from (third-party content)
+ *
+ * As oauth_html_page(), with a choice of security headers.
+ */
+void
+oauth_html_page_with (SimMessage     *message,
+                      guint           status,
+                      const char     *title,
+                      const char     *body_html,
+                      OAuthPageFlags  flags,
+                      const char     *image_origin)
+{
+  g_autoptr(GString) csp = g_string_new ("default-src 'none'; style-src 'unsafe-inline'; ");
   g_autofree char *escaped_title = g_markup_escape_text (title, -1);
   g_autofree char *html = g_strdup_printf (
     "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -189,11 +208,18 @@ oauth_html_page (SimMessage *message,
     "</head><body>\n<h1>%s</h1>\n%s\n</body></html>\n",
     escaped_title, escaped_title, body_html);
 
+  if (image_origin)
+    g_string_append_printf (csp, "img-src %s; ", image_origin);
+  g_string_append (csp, "form-action 'self'");
+  if (!(flags & OAUTH_PAGE_FRAMABLE))
+    g_string_append (csp, "; frame-ancestors 'none'");
+
   sim_message_set_response_text (message, status, "text/html; charset=utf-8", html);
-  soup_message_headers_replace (message->response_headers, "X-Frame-Options", "DENY");
-  soup_message_headers_replace (message->response_headers, "Content-Security-Policy",
-                                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-  soup_message_headers_replace (message->response_headers, "Referrer-Policy", "no-referrer");
+  if (!(flags & OAUTH_PAGE_FRAMABLE))
+    soup_message_headers_replace (message->response_headers, "X-Frame-Options", "DENY");
+  soup_message_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
+  if (!(flags & OAUTH_PAGE_NO_REFERRER_POLICY))
+    soup_message_headers_replace (message->response_headers, "Referrer-Policy", "no-referrer");
   soup_message_headers_replace (message->response_headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (message->response_headers, "Cache-Control", "no-store");
 }
@@ -334,8 +360,9 @@ oauth_pkce_is_valid_value (const char *value)
 
 /* Forms */
 
-static char *
-html_unescape (const char *text)
+/* The entities our own pages write into attributes and text. */
+char *
+oauth_html_unescape (const char *text)
 {
   GString *out = g_string_new (NULL);
   static const struct { const char *entity; char c; } entities[] = {
@@ -376,7 +403,7 @@ attribute (const char *tag,
   if (!end)
     return NULL;
   raw = g_strndup (start, end - start);
-  return html_unescape (raw);
+  return oauth_html_unescape (raw);
 }
 
 /**

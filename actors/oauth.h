@@ -34,6 +34,21 @@ void      oauth_html_page         (SimMessage  *message,
                                    guint        status,
                                    const char  *title,
                                    const char  *body_html);
+
+/* What a page may leave out of its security headers: the attack lab's weaker pages. */
+typedef enum
+{
+  OAUTH_PAGE_DEFAULT = 0,
+  OAUTH_PAGE_FRAMABLE = 1 << 0,          /* no X-Frame-Options, no frame-ancestors */
+  OAUTH_PAGE_NO_REFERRER_POLICY = 1 << 1, /* no Referrer-Policy: the browser's default applies */
+} OAuthPageFlags;
+
+void      oauth_html_page_with    (SimMessage  *message,
+                                   guint        status,
+                                   const char  *title,
+                                   const char  *body_html,
+                                   OAuthPageFlags flags,
+                                   const char  *image_origin);
 char     *oauth_append_query      (const char  *uri,
                                    SimParams   *params);
 
@@ -65,6 +80,7 @@ typedef struct
 } OAuthForm;
 
 OAuthForm *oauth_form_parse       (const char  *html);
+char      *oauth_html_unescape    (const char  *text);
 void       oauth_form_free        (OAuthForm   *form);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OAuthForm, oauth_form_free)

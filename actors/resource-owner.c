@@ -3,6 +3,11 @@
  * The browser follows redirects as a real one does (up to a limit) and fills in the server's
  * login and consent form from the owner's decision. The password goes only into that form,
  * which the browser posts to the page's own origin: the authorization server.
+ *
+ * It also loads what a page embeds from elsewhere, as the attack lab needs: an image, sent
+ * with a Referer header as the page's Referrer-Policy allows, and a frame, shown only if the
+ * framed page's X-Frame-Options and frame-ancestors allow the page around it. A form in a frame
+ * that is shown is the one the owner fills in: she cannot tell it from the page around it.
  */
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -11,6 +16,7 @@
 #include "actors/oauth.h"
 
 #define MAX_REDIRECTS 10
+#define MAX_EMBEDS 4
 
 struct _ResourceOwner
 {
@@ -18,6 +24,9 @@ struct _ResourceOwner
   OwnerConfig config;
   SimMessage *page;   /* the last page the browser shows */
   char *page_url;
+  char *framed_by;    /* the origin of the page around it, when that page is in a frame */
+  SimMessage *frame;  /* a frame being loaded, and the origin of the page around it */
+  char *frame_embedder;
 };
 
 void
@@ -65,6 +74,8 @@ resource_owner_free (ResourceOwner *self)
   owner_config_clear (&self->config);
   g_clear_pointer (&self->page, sim_message_unref);
   g_free (self->page_url);
+  g_free (self->framed_by);
+  g_free (self->frame_embedder);
   g_free (self);
 }
 
@@ -94,6 +105,207 @@ show (ResourceOwner *self,
   self->page = sim_message_ref (message);
   g_free (self->page_url);
   self->page_url = g_uri_to_string (message->uri);
+  g_clear_pointer (&self->framed_by, g_free);
+}
+
+static char *
+origin_of (GUri *uri)
+{
+  g_autoptr(SimMessage) probe = sim_message_new_from_uri ("GET", uri);
+  return sim_message_dup_origin (probe);
+}
+
+/* The absolute URLs in the src attributes of @tag elements ("<img", "<iframe"), in order. */
+static GPtrArray *
+embedded (const char *html,
+          const char *tag)
+{
+  GPtrArray *urls = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *needle = g_strconcat ("<", tag, " ", NULL);
+
+  for (const char *p = html; (p = strstr (p, needle)) && urls->len < MAX_EMBEDS; p++)
+    {
+      const char *end = strchr (p, '>');
+      const char *src = strstr (p, " src=\"");
+      const char *close;
+
+      if (end == NULL || src == NULL || src > end || !(close = strchr (src + 6, '"')) || close > end)
+        continue;
+      {
+        g_autofree char *raw = g_strndup (src + 6, close - src - 6);
+        g_ptr_array_add (urls, oauth_html_unescape (raw));
+      }
+    }
+  return urls;
+}
+
+/* What the Referer header carries under the page's Referrer-Policy (W3C Referrer Policy §8.3),
+ * or NULL for none. Without a policy, this browser does what browsers did until 2020
+ * (no-referrer-when-downgrade): the full address, query and all. Browsers now default to
+ * strict-origin-when-cross-origin, which a page should not rely on (RFC 9700 §4.2.4). */
+static char *
+referrer_for (SimMessage *page,
+              GUri       *target)
+{
+  const char *header = soup_message_headers_get_list (page->response_headers, "Referrer-Policy");
+  const char *policy = "no-referrer-when-downgrade";
+  g_autofree char *from = origin_of (page->uri);
+  g_autofree char *to = origin_of (target);
+  gboolean same = g_strcmp0 (from, to) == 0;
+  gboolean downgrade = g_strcmp0 (g_uri_get_scheme (page->uri), "https") == 0
+                       && g_strcmp0 (g_uri_get_scheme (target), "https") != 0;
+  g_autoptr(GUri) bare = NULL;
+
+  if (header)
+    {
+      /* the last policy the browser knows wins; these are all it knows */
+      g_auto(GStrv) tokens = g_strsplit (header, ",", -1);
+      static const char *const known[] = {
+        "no-referrer", "no-referrer-when-downgrade", "same-origin", "origin", "strict-origin",
+        "origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url", NULL
+      };
+      for (guint i = 0; tokens[i]; i++)
+        {
+          g_strstrip (tokens[i]);
+          if (g_strv_contains (known, tokens[i]))
+            policy = g_intern_string (tokens[i]);
+        }
+    }
+  if (strcmp (policy, "no-referrer") == 0 || (strcmp (policy, "same-origin") == 0 && !same)
+      || (downgrade && g_str_has_prefix (policy, "strict-origin"))
+      || (downgrade && strcmp (policy, "no-referrer-when-downgrade") == 0))
+    return NULL;
+  if (strcmp (policy, "origin") == 0 || strcmp (policy, "strict-origin") == 0
+      || (!same && g_str_has_suffix (policy, "origin-when-cross-origin")))
+    return g_strconcat (from, "/", NULL);
+  /* the full address, without a fragment or credentials */
+  bare = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (page->uri), NULL, g_uri_get_host (page->uri),
+                      g_uri_get_port (page->uri), g_uri_get_path (page->uri), g_uri_get_query (page->uri), NULL);
+  return g_uri_to_string (bare);
+}
+
+/* Loads the images @page shows from other origins. */
+static void
+load_images (ResourceOwner *self,
+             SimMessage    *page,
+             const char    *html)
+{
+  g_autoptr(GPtrArray) urls = embedded (html, "img");
+
+  for (guint i = 0; i < urls->len; i++)
+    {
+      g_autoptr(GUri) uri = g_uri_parse_relative (page->uri, urls->pdata[i], G_URI_FLAGS_ENCODED, NULL);
+      g_autoptr(SimMessage) image = NULL;
+      g_autofree char *referrer = NULL;
+      g_autofree char *where = NULL;
+
+      if (uri == NULL)
+        continue;
+      image = sim_message_new_from_uri ("GET", uri);
+      referrer = referrer_for (page, uri);
+      where = origin_of (uri);
+      sim_message_set_phase (image, page->phase);
+      if (referrer)
+        {
+          soup_message_headers_replace (image->request_headers, "Referer", referrer);
+          sim_message_narrate (image, _("The page shows an image from %s, and the browser fetches it. The page sets no Referrer-Policy that says otherwise, so the request carries the page's own address in its Referer header (RFC 9110 §10.1.3), query and all."),
+                               where);
+        }
+      else
+        sim_message_narrate (image, _("The page shows an image from %s, and the browser fetches it. The page's Referrer-Policy forbids telling that site where the image is shown, so no Referer header goes with it (RFC 9700 §4.2.4)."),
+                             where);
+      sim_bus_deliver (self->world->bus, "resource-owner", image);
+    }
+}
+
+/* X-Frame-Options (RFC 7034) and CSP frame-ancestors: may @framed be shown inside a page of
+ * @embedder (an origin)? */
+static gboolean
+frame_allowed (SimMessage *framed,
+               const char *embedder)
+{
+  const char *options = soup_message_headers_get_one (framed->response_headers, "X-Frame-Options");
+  const char *policy = soup_message_headers_get_list (framed->response_headers, "Content-Security-Policy");
+  g_autofree char *own = origin_of (framed->uri);
+  const char *ancestors = policy ? strstr (policy, "frame-ancestors") : NULL;
+
+  if (options && (g_ascii_strcasecmp (options, "DENY") == 0
+                  || (g_ascii_strcasecmp (options, "SAMEORIGIN") == 0 && g_strcmp0 (own, embedder) != 0)))
+    return FALSE;
+  if (ancestors)
+    {
+      g_autofree char *sources = g_strndup (ancestors + 15, strcspn (ancestors + 15, ";"));
+      g_auto(GStrv) list = g_strsplit_set (g_strstrip (sources), " ", -1);
+      for (guint i = 0; list[i]; i++)
+        if ((strcmp (list[i], "'self'") == 0 && g_strcmp0 (own, embedder) == 0)
+            || g_strcmp0 (list[i], embedder) == 0 || strcmp (list[i], "*") == 0)
+          return TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Loads the first frame of @page; a frame that may be shown becomes what the owner interacts
+ * with. Whether it may is told when the answer arrives (resource_owner_read_answer). */
+static void
+load_frame (ResourceOwner *self,
+            SimMessage    *page,
+            const char    *html)
+{
+  g_autoptr(GPtrArray) urls = embedded (html, "iframe");
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(SimMessage) framed = NULL;
+  g_autofree char *embedder = origin_of (page->uri);
+
+  if (urls->len == 0 || !(uri = g_uri_parse_relative (page->uri, urls->pdata[0], G_URI_FLAGS_ENCODED, NULL)))
+    return;
+  framed = sim_message_new_from_uri ("GET", uri);
+  sim_message_set_phase (framed, SIM_PHASE_CONSENT);
+  sim_message_narrate (framed, _("The page holds a frame, and the browser loads what it shows."));
+  self->frame = framed;
+  self->frame_embedder = g_strdup (embedder);
+  sim_bus_deliver (self->world->bus, "resource-owner", framed);
+  self->frame = NULL;
+  g_clear_pointer (&self->frame_embedder, g_free);
+  if (framed->status != SOUP_STATUS_OK || !frame_allowed (framed, embedder))
+    return;
+  show (self, framed);
+  self->framed_by = g_strdup (embedder);
+}
+
+/**
+ * resource_owner_read_answer:
+ *
+ * The browser reads an answer to a request it sent, once nothing more will change it: for a
+ * frame, it says whether the page may be shown there.
+ */
+void
+resource_owner_read_answer (ResourceOwner *self,
+                            SimMessage    *message)
+{
+  if (message != self->frame || message->status != SOUP_STATUS_OK)
+    return;
+  if (!frame_allowed (message, self->frame_embedder))
+    sim_message_narrate (message, _("The page says it must not be shown inside another site's frame (X-Frame-Options, frame-ancestors), so the browser leaves the frame on %s empty: there is nothing there to click (RFC 9700 §4.16)."),
+                         self->frame_embedder);
+  else
+    sim_message_narrate (message, _("Nothing on this page forbids framing, so the browser shows it inside %s's page. That page can make the frame invisible and lay its own button over one of the frame's: a click on it is a click on the framed page (RFC 9700 §4.16)."),
+                         self->frame_embedder);
+}
+
+/* A page has arrived: the browser loads what it embeds. */
+static void
+render (ResourceOwner *self,
+        SimMessage    *message)
+{
+  g_autofree char *html = NULL;
+  const char *type = soup_message_headers_get_content_type (message->response_headers, NULL);
+
+  if (g_strcmp0 (type, "text/html") != 0 || message->response_body == NULL)
+    return;
+  html = sim_message_dup_response_text (message);
+  load_images (self, message, html);
+  load_frame (self, message, html);
 }
 
 /* Follows 3xx answers with a GET to their Location, resolved against the current URL. After
@@ -120,6 +332,7 @@ follow (ResourceOwner *self,
       message = hop;
     }
   show (self, message);
+  render (self, message);
   return message;
 }
 
@@ -202,7 +415,10 @@ resource_owner_consent (ResourceOwner *self,
   message = sim_message_new_from_uri ("POST", action);
   sim_message_set_request_form_encoded (message, encoded);
   sim_message_set_phase (message, SIM_PHASE_CONSENT);
-  if (approve)
+  if (self->framed_by)
+    sim_message_narrate (message, _("The owner thinks she clicks a button of %s's page; the click lands on the invisible frame above it. Her browser had her password saved for that server and filled it in, so that one click sends the whole form (RFC 9700 §4.16)."),
+                         self->framed_by);
+  else if (approve)
     sim_message_narrate (message, _("On the authorization server's own page, the owner signs in and ticks the scopes to allow. The password goes to the authorization server and nowhere else."));
   else
     sim_message_narrate (message, _("On the authorization server's own page, the owner signs in and clicks Deny."));

@@ -31,6 +31,8 @@ SimMessage    *resource_owner_consent (ResourceOwner     *self,
                                        const char        *password,
                                        int                decision,
                                        const char        *approve_scopes);
+void           resource_owner_read_answer (ResourceOwner *self,
+                                           SimMessage    *message);
 const char    *resource_owner_get_page_url (ResourceOwner *self);
 const char    *resource_owner_get_username (ResourceOwner *self);
 const char    *resource_owner_get_password (ResourceOwner *self);

@@ -1,6 +1,7 @@
 /* secrets.c: finds the secrets a message carries: the owner's password, the client secret, the
- * state, the code and its PKCE verifier, access and refresh tokens. Names tell the kind; a
- * value sent under another name (introspection's "token") is recognised by its value. */
+ * state, the code and its PKCE verifier, access and refresh tokens, and, in the attack lab, the
+ * owner's calendar itself. Names tell the kind; a value sent under another name
+ * (introspection's "token", an event's title) is recognised by its value. */
 #include <string.h>
 
 #include "actors/secrets.h"
@@ -10,7 +11,7 @@
  * the run declares it up front and its first-seen kind sticks. */
 static const char *const kinds[] = {
   "password", "client_secret", "api_secret", "state", "code", "code_verifier", "access_token",
-  "refresh_token", NULL
+  "refresh_token", "calendar", NULL
 };
 
 static const char *
@@ -52,6 +53,21 @@ from_json (GBytes        *body,
       JsonNode *node = json_object_get_member (object, l->data);
       if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
         func (kind_of (l->data), json_node_get_string (node), data);
+      /* The API's list of events: their titles count only where the run declared them the
+       * owner's ("calendar"), as the attack lab does. */
+      else if (JSON_NODE_HOLDS_ARRAY (node) && strcmp (l->data, "events") == 0)
+        {
+          JsonArray *events = json_node_get_array (node);
+          for (guint i = 0; i < json_array_get_length (events); i++)
+            {
+              JsonNode *event = json_array_get_element (events, i);
+              JsonObject *fields = JSON_NODE_HOLDS_OBJECT (event) ? json_node_get_object (event) : NULL;
+              JsonNode *title = fields && json_object_has_member (fields, "title")
+                                ? json_object_get_member (fields, "title") : NULL;
+              if (title && JSON_NODE_HOLDS_VALUE (title) && json_node_get_value_type (title) == G_TYPE_STRING)
+                func (NULL, json_node_get_string (title), data);
+            }
+        }
     }
 }
 
@@ -78,10 +94,18 @@ in_request (SimMessage    *m,
             gpointer       data)
 {
   const char *authorization = soup_message_headers_get_one (m->request_headers, "Authorization");
+  const char *referer = soup_message_headers_get_one (m->request_headers, "Referer");
   g_autofree char *id = NULL;
   g_autofree char *secret = NULL;
 
   from_params (g_uri_get_query (m->uri), func, data);
+  /* The address of the page that made the request, query and all (RFC 9700 §4.2). */
+  if (referer)
+    {
+      g_autoptr(GUri) page = g_uri_parse (referer, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+      if (page)
+        from_params (g_uri_get_query (page), func, data);
+    }
   from_body (m->request_headers, m->request_body, func, data);
   if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
     func ("access_token", authorization + 7, data);

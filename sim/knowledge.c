@@ -57,6 +57,36 @@ learn_both (const char *kind,
 }
 
 static void
+learn_one (const char *kind,
+           const char *value,
+           gpointer    data)
+{
+  Learning *learning = data;
+  sim_knowledge_learn (learning->self, learning->first, kind, value);
+}
+
+/**
+ * sim_knowledge_learn_message:
+ * @response: what @actor learns is the answer, not the request
+ *
+ * @actor comes to know what @message carries without taking part in it: a log line it reads,
+ * a browser history it looks through (the attack lab's leaks).
+ */
+void
+sim_knowledge_learn_message (SimKnowledge *self,
+                             const char   *actor,
+                             SimMessage   *message,
+                             gboolean      response)
+{
+  Learning learning = { self, actor, NULL };
+
+  if (response)
+    self->classifier->in_response (message, learn_one, &learning);
+  else
+    self->classifier->in_request (message, learn_one, &learning);
+}
+
+static void
 on_end (gpointer           data,
         const SimExchange *exchange)
 {

@@ -33,6 +33,10 @@ void          sim_knowledge_learn    (SimKnowledge              *self,
                                       const char                *actor,
                                       const char                *kind,
                                       const char                *value);
+void          sim_knowledge_learn_message (SimKnowledge         *self,
+                                      const char                *actor,
+                                      SimMessage                *message,
+                                      gboolean                   response);
 gboolean      sim_knowledge_holds    (SimKnowledge              *self,
                                       const char                *actor,
                                       const char                *kind);

@@ -502,7 +502,7 @@ mermaid_finish (SimSink *sink)
   for (guint i = 0; i < self->others->len; i++)
     {
       g_string_append_printf (out, "    participant Other%u as ", i + 1);
-      append_escaped (out, self->others->pdata[i]);
+      append_escaped (out, sim_trace_actor_label (self->others->pdata[i]));
       g_string_append_c (out, '\n');
     }
   g_string_append (out, self->body->str);

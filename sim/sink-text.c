@@ -42,6 +42,15 @@ phase_color (SimPhase phase)
     }
 }
 
+/* The attacker's steps stand out in their own colour, whatever their phase. */
+#define ATTACKER_COLOR ESC "1;91m"
+
+static gboolean
+involves_attacker (SimMessage *message)
+{
+  return g_strcmp0 (message->from, "attacker") == 0 || g_strcmp0 (message->to, "attacker") == 0;
+}
+
 static void
 paint (TextSink   *self,
        const char *color,
@@ -57,6 +66,7 @@ paint (TextSink   *self,
 static void
 rule (TextSink   *self,
       SimPhase    phase,
+      gboolean    attacker,
       const char *label)
 {
   g_autoptr(GString) line = g_string_new ("── ");
@@ -67,7 +77,7 @@ rule (TextSink   *self,
   used = sim_text_columns (line->str);
   for (; used < self->options.width; used++)
     g_string_append (line, "─");
-  paint (self, phase_color (phase), line->str);
+  paint (self, attacker ? ATTACKER_COLOR : phase_color (phase), line->str);
   g_string_append_c (self->parent.out, '\n');
 }
 
@@ -264,7 +274,12 @@ knowledge_block (TextSink   *self,
 static char *
 request_target (SimMessage *message)
 {
-  g_autofree char *origin = sim_message_dup_origin (message);
+  g_autofree char *origin = NULL;
+
+  /* a native app's custom scheme has no host: com.example.app:/callback */
+  if (g_uri_get_host (message->uri) == NULL)
+    return g_strdup_printf ("%s:%s", g_uri_get_scheme (message->uri), sim_message_get_path (message));
+  origin = sim_message_dup_origin (message);
   return g_strdup_printf ("%s%s", origin, sim_message_get_path (message));
 }
 
@@ -283,10 +298,10 @@ text_begin (SimSink            *sink,
   time = dt ? g_date_time_format (dt, "%H:%M:%S") : g_strdup ("?");
   label = g_strdup_printf ("%u · %s · %s", step->step, sim_phase_to_label (m->phase), time);
   g_string_append_c (sink->out, '\n');
-  rule (self, m->phase, label);
+  rule (self, m->phase, involves_attacker (m), label);
 
   actors = g_strdup_printf ("%s → %s", m->from, m->to);
-  paint (self, ESC "1m", actors);
+  paint (self, involves_attacker (m) ? ATTACKER_COLOR : ESC "1m", actors);
   if (step->parent)
     g_string_append_printf (sink->out, _("  (while answering step %u)"), step->parent);
   g_string_append_c (sink->out, '\n');
@@ -311,7 +326,7 @@ text_end (SimSink            *sink,
     {
       g_autofree char *label = g_strdup_printf (_("answer to step %u"), step->step);
       g_string_append_c (sink->out, '\n');
-      rule (self, m->phase, label);
+      rule (self, m->phase, involves_attacker (m), label);
     }
   self->last_begun = 0;
 

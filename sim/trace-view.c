@@ -103,7 +103,7 @@ static const char *const actor_labels[] = {
 /**
  * sim_trace_actor_label:
  * Returns: (transfer none): what diagrams call the actor @name, translated; @name itself for
- * an actor that is not one of the four (an origin nobody answers for).
+ * an actor that is neither one of the four nor the attacker (an origin nobody answers for).
  */
 const char *
 sim_trace_actor_label (const char *name)
@@ -111,5 +111,8 @@ sim_trace_actor_label (const char *name)
   for (guint i = 0; sim_trace_actor_names[i]; i++)
     if (g_strcmp0 (name, sim_trace_actor_names[i]) == 0)
       return _(actor_labels[i]);
+  /* The attack lab's fifth actor: not a lane of every diagram, only of those it acts in. */
+  if (g_strcmp0 (name, "attacker") == 0)
+    return _("Mallory (attacker)");
   return name;
 }

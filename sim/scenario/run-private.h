@@ -13,6 +13,7 @@ struct _SimRun
   CalendarApi *api;
   ClientApp *client;
   ResourceOwner *owner;
+  Attacker *attacker;      /* (nullable): only in a scenario that has one */
   SimTracer *tracer;       /* (not owned) (nullable) */
   SimKnowledge *knowledge;
   GPtrArray *records;      /* (element-type SimRecord) */

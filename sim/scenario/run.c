@@ -9,6 +9,13 @@
 #define API_ORIGIN "https://api.example"
 
 static const char *const actor_names[] = { "resource-owner", "client", "auth-server", "api", NULL };
+static const char *const actor_names_with_attacker[] = {
+  "resource-owner", "client", "auth-server", "api", "attacker", NULL
+};
+static const char *const default_events[][2] = {
+  { "Team meeting", "2026-03-02T10:00:00Z" },
+  { "Dentist", "2026-03-03T15:30:00Z" },
+};
 
 static void
 record_free (gpointer data)
@@ -46,8 +53,73 @@ add_default_events (SimRun *self)
 {
   const char *owner = self->scenario->owner.username;
 
-  calendar_api_add_event (self->api, owner, "Team meeting", "2026-03-02T10:00:00Z");
-  calendar_api_add_event (self->api, owner, "Dentist", "2026-03-03T15:30:00Z");
+  for (guint i = 0; i < G_N_ELEMENTS (default_events); i++)
+    calendar_api_add_event (self->api, owner, default_events[i][0], default_events[i][1]);
+}
+
+/* The origin of a URL, or NULL. */
+static char *
+origin_of (const char *url)
+{
+  g_autoptr(SimMessage) probe = url ? sim_message_new ("GET", url) : NULL;
+  return probe ? sim_message_dup_origin (probe) : NULL;
+}
+
+/* The attack lab: the attacker answers on its origin and on every name under it that the
+ * scenario uses (it owns the DNS zone), and, when it claims the client's custom scheme on a
+ * shared device, for that scheme, before the client (the device picks one app, RFC 8252 §8.1).
+ * What the attacker should not get, the owner's calendar, is declared hers, so that who knows
+ * what can show whether it reached the attacker: her events, and what her app writes for her. */
+static void
+add_attacker (SimRun *self)
+{
+  SimScenario *scenario = self->scenario;
+  AttackerConfig config = scenario->attacker;
+  g_autoptr(GPtrArray) origins = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *own = NULL;
+
+  config.server = scenario->server.issuer;
+  config.api = (char *) API_ORIGIN;
+  self->attacker = attacker_new (self->world, &config);
+  own = g_strdup (attacker_get_origin (self->attacker));
+  auth_server_add_user (self->server, scenario->attacker.username, scenario->attacker.password);
+
+  g_ptr_array_add (origins, g_strdup (own));
+  for (guint i = 0; i < scenario->steps->len; i++)
+    {
+      SimStep *step = scenario->steps->pdata[i];
+      g_autofree char *origin = origin_of (step->kind == SIM_ACTION_ATTACKER_PHISH ? step->redirect_uri : NULL);
+      g_autofree char *suffix = g_strconcat (".", own + strlen ("https://"), NULL);
+      if (origin && g_str_has_suffix (origin, suffix)
+          && !g_ptr_array_find_with_equal_func (origins, origin, g_str_equal, NULL))
+        g_ptr_array_add (origins, g_steal_pointer (&origin));
+    }
+  if (scenario->claims_scheme)
+    g_ptr_array_add (origins, origin_of (scenario->client.redirect_uri));
+  for (guint i = 0; i < origins->len; i++)
+    sim_bus_add_actor (self->world->bus, "attacker", origins->pdata[i], attacker_handle, self->attacker);
+}
+
+static void
+declare_calendar (SimRun *self)
+{
+  SimScenario *scenario = self->scenario;
+
+  if (scenario->events->len == 0)
+    for (guint i = 0; i < G_N_ELEMENTS (default_events); i++)
+      sim_knowledge_learn (self->knowledge, "resource-owner", "calendar", default_events[i][0]);
+  for (guint i = 0; i < scenario->events->len; i++)
+    sim_knowledge_learn (self->knowledge, "resource-owner", "calendar",
+                         ((SimEvent *) scenario->events->pdata[i])->title);
+  for (guint i = 0; i < scenario->steps->len; i++)
+    {
+      SimStep *step = scenario->steps->pdata[i];
+      JsonObject *body = step->kind == SIM_ACTION_CALL_API && step->body && JSON_NODE_HOLDS_OBJECT (step->body)
+                         ? json_node_get_object (step->body) : NULL;
+      const char *title = body ? json_object_get_string_member_with_default (body, "title", NULL) : NULL;
+      if (title)
+        sim_knowledge_learn (self->knowledge, "resource-owner", "calendar", title);
+    }
 }
 
 /**
@@ -68,13 +140,16 @@ sim_run_new (SimScenario *scenario,
   g_autofree char *api_secret = NULL;
   g_autofree char *introspect = NULL;
   ClientConfig client = scenario->client;
+  AuthServerConfig server = scenario->server;
 
   self->scenario = scenario;
   self->world = sim_world_new (clock, rng);
   self->records = g_ptr_array_new_with_free_func (record_free);
   self->failures = g_ptr_array_new_with_free_func (g_free);
 
-  self->server = auth_server_new (self->world, &scenario->server);
+  /* The tokens are for the calendar API unless a client names another resource (RFC 8707). */
+  server.audience = (char *) API_ORIGIN;
+  self->server = auth_server_new (self->world, &server);
   auth_server_add_user (self->server, scenario->owner.username, scenario->owner.password);
   for (guint i = 0; i < scenario->scopes->len; i++)
     {
@@ -86,6 +161,8 @@ sim_run_new (SimScenario *scenario,
 
   introspect = g_strconcat (scenario->server.issuer, "/introspect", NULL);
   self->api = calendar_api_new (self->world, API_ORIGIN, introspect, "calendar-api", api_secret);
+  if (scenario->defenses.audience_restriction)
+    calendar_api_set_audience (self->api, API_ORIGIN);
   if (scenario->events->len == 0)
     add_default_events (self);
   for (guint i = 0; i < scenario->events->len; i++)
@@ -101,12 +178,29 @@ sim_run_new (SimScenario *scenario,
 
   sim_bus_add_actor (self->world->bus, "auth-server", scenario->server.issuer, auth_server_handle, self->server);
   sim_bus_add_actor (self->world->bus, "api", API_ORIGIN, calendar_api_handle, self->api);
+  if (scenario->has_attacker)
+    add_attacker (self);
   sim_bus_add_actor (self->world->bus, "client", scenario->client.origin, client_app_handle, self->client);
+  {
+    /* a native app's custom scheme: the device hands such addresses to the app */
+    g_autofree char *redirect_origin = origin_of (scenario->client.redirect_uri);
+    if (redirect_origin && g_strcmp0 (redirect_origin, scenario->client.origin) != 0)
+      sim_bus_add_actor (self->world->bus, "client", redirect_origin, client_app_handle, self->client);
+  }
   sim_bus_add_observer (self->world->bus, &run_observer, self);
   /* Who knows what starts with the one secret nobody gave anyone: the owner's password. */
-  self->knowledge = sim_knowledge_new (self->world->bus, actor_names, &oauth_secret_classifier);
+  self->knowledge = sim_knowledge_new (self->world->bus,
+                                       scenario->has_attacker ? actor_names_with_attacker : actor_names,
+                                       &oauth_secret_classifier);
   sim_knowledge_learn (self->knowledge, "resource-owner", "password", scenario->owner.password);
   sim_knowledge_learn (self->knowledge, "api", "api_secret", api_secret);
+  if (scenario->has_attacker)
+    {
+      /* The attacker's own password is no one's secret worth showing: a kind of its own keeps
+       * it out of the view, where "password" means the owner's. */
+      sim_knowledge_learn (self->knowledge, "attacker", "attacker_password", scenario->attacker.password);
+      declare_calendar (self);
+    }
   sim_bus_set_interceptor (self->world->bus, sim_run_intercept, self);
   return self;
 }
@@ -121,6 +215,7 @@ sim_run_free (SimRun *self)
   g_ptr_array_unref (self->records);
   client_app_free (self->client);
   resource_owner_free (self->owner);
+  attacker_free (self->attacker);
   calendar_api_free (self->api);
   auth_server_free (self->server);
   sim_world_free (self->world);
@@ -133,6 +228,7 @@ AuthServer *sim_run_get_server (SimRun *self) { return self->server; }
 ClientApp *sim_run_get_client (SimRun *self) { return self->client; }
 ResourceOwner *sim_run_get_owner (SimRun *self) { return self->owner; }
 CalendarApi *sim_run_get_api (SimRun *self) { return self->api; }
+Attacker *sim_run_get_attacker (SimRun *self) { return self->attacker; }
 SimKnowledge *sim_run_get_knowledge (SimRun *self) { return self->knowledge; }
 GPtrArray *sim_run_get_failures (SimRun *self) { return self->failures; }
 GPtrArray *sim_run_get_records (SimRun *self) { return self->records; }
@@ -163,6 +259,16 @@ default_title (SimStep *step)
     case SIM_ACTION_VISIT: return _("The owner's browser opens a link.");
     case SIM_ACTION_ADVANCE: return _("Time passes.");
     case SIM_ACTION_REPLAY: return _("The network delivers an old request again.");
+    case SIM_ACTION_ATTACKER_REGISTER: return _("The attacker registers a client of its own.");
+    case SIM_ACTION_ATTACKER_AUTHORIZE: return _("The attacker signs in with its own account.");
+    case SIM_ACTION_ATTACKER_REDEEM: return _("The attacker tries to redeem the code it holds.");
+    case SIM_ACTION_ATTACKER_REFRESH: return _("The attacker tries the refresh token it holds.");
+    case SIM_ACTION_ATTACKER_CALL_API: return _("The attacker tries to read the calendar.");
+    case SIM_ACTION_ATTACKER_REPLAY: return _("The attacker sends a captured request again.");
+    case SIM_ACTION_ATTACKER_READ_LEAK: return _("The attacker reads what leaked.");
+    case SIM_ACTION_ATTACKER_FORGE_CALLBACK: return _("The owner opens a page of the attacker's.");
+    case SIM_ACTION_ATTACKER_PHISH: return _("The owner follows a link from the attacker.");
+    case SIM_ACTION_ATTACKER_FRAME: return _("The owner opens the attacker's game page.");
     default: return "";
     }
 }
@@ -206,6 +312,133 @@ replay (SimRun  *self,
   sim_bus_deliver (self->world->bus, sender, copy);
 }
 
+/* The attack lab's read-leak: the scenario says which exchange leaked and where; the attacker
+ * reads it without being part of it. */
+static void
+read_leak (SimRun  *self,
+           SimStep *step)
+{
+  SimRecord *found = NULL;
+
+  for (guint i = self->records->len; i > 0 && !found; i--)
+    {
+      SimRecord *record = self->records->pdata[i - 1];
+      if (record->scenario_step == self->current_step)
+        continue;
+      if (step->from_step && record->scenario_step + 1 != (guint) step->from_step)
+        continue;
+      if (sim_exchange_matches (record->message, step->exchange))
+        found = record;
+    }
+  if (found == NULL)
+    {
+      g_autofree char *none = g_strdup_printf (_("There is no earlier “%s” that could have leaked."), step->exchange);
+      remark (self, SIM_REMARK_NOTE, none);
+      return;
+    }
+  {
+    g_autofree char *said = NULL;
+    guint n = found->trace_step;
+
+    switch (step->source)
+      {
+      case SIM_LEAK_HISTORY:
+        said = step->response ? g_strdup_printf (_("The attacker looks through the browser history of the computer the owner used, and finds the answer of step %u there."), n)
+                              : g_strdup_printf (_("The attacker looks through the browser history of the computer the owner used, and finds the address of step %u there, query and all (RFC 9700 §4.3)."), n);
+        break;
+      case SIM_LEAK_DEVICE:
+        said = step->response ? g_strdup_printf (_("The attacker gets hold of the device the app runs on, and reads from the app's storage what the answer of step %u gave it."), n)
+                              : g_strdup_printf (_("The attacker gets hold of the device the app runs on, and finds the request of step %u in its storage."), n);
+        break;
+      case SIM_LEAK_LOG:
+      default:
+        said = step->response ? g_strdup_printf (_("The attacker reads a log that recorded the answer of step %u in full."), n)
+                              : g_strdup_printf (_("The attacker reads a log that recorded the request of step %u in full: its address, its headers, its body."), n);
+        break;
+      }
+    remark (self, SIM_REMARK_NOTE, said);
+  }
+  attacker_read_leak (self->attacker, found->message, step->response);
+  sim_knowledge_learn_message (self->knowledge, "attacker", found->message, step->response);
+}
+
+/* The attacker knows the client's id and redirect URI, as anyone who tries the app does. */
+static void
+tell_attacker_the_victim (SimRun *self)
+{
+  AttackerVictim victim = { 0 };
+
+  victim.client_id = client_app_get_held (self->client, "client_id");
+  victim.redirect_uri = self->scenario->client.redirect_uri;
+  victim.scope = self->scenario->client.scope;
+  victim.is_public = g_strcmp0 (self->scenario->client.auth_method, "none") == 0;
+  victim.uses_pkce = self->scenario->client.use_pkce;
+  attacker_set_victim (self->attacker, &victim);
+}
+
+/* The owner's browser opens a page of the attacker's site. */
+static SimMessage *
+lure (SimRun     *self,
+      const char *url,
+      SimPhase    phase)
+{
+  return resource_owner_visit (self->owner, url, phase);
+}
+
+static SimMessage *
+play_attacker (SimRun  *self,
+               SimStep *step)
+{
+  const char *why_not = NULL;
+  g_autofree char *url = NULL;
+  SimMessage *last = NULL;
+
+  switch (step->kind)
+    {
+    case SIM_ACTION_ATTACKER_REGISTER:
+      last = attacker_register (self->attacker);
+      break;
+    case SIM_ACTION_ATTACKER_AUTHORIZE:
+      {
+        gboolean own = g_strcmp0 (step->client_kind, "victim") != 0;
+        last = attacker_authorize (self->attacker, own, step->pkce < 0 ? own : step->pkce);
+      }
+      break;
+    case SIM_ACTION_ATTACKER_REDEEM:
+      last = attacker_redeem (self->attacker, step->role, &why_not);
+      break;
+    case SIM_ACTION_ATTACKER_REFRESH:
+      last = attacker_refresh (self->attacker, &why_not);
+      break;
+    case SIM_ACTION_ATTACKER_CALL_API:
+      last = attacker_call_api (self->attacker, &why_not);
+      break;
+    case SIM_ACTION_ATTACKER_REPLAY:
+      last = attacker_replay (self->attacker, &why_not);
+      break;
+    case SIM_ACTION_ATTACKER_READ_LEAK:
+      read_leak (self, step);
+      break;
+    case SIM_ACTION_ATTACKER_FORGE_CALLBACK:
+      if ((url = attacker_prepare_forgery (self->attacker, &why_not)))
+        last = lure (self, url, SIM_PHASE_CODE_EXCHANGE);
+      break;
+    case SIM_ACTION_ATTACKER_PHISH:
+      url = attacker_prepare_phish (self->attacker, step->redirect_uri, step->pkce != 0);
+      last = lure (self, url, SIM_PHASE_CONSENT);
+      break;
+    case SIM_ACTION_ATTACKER_FRAME:
+      if ((url = attacker_prepare_frame (self->attacker, &why_not)))
+        last = lure (self, url, SIM_PHASE_CONSENT);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (why_not)
+    remark (self, SIM_REMARK_NOTE, why_not);
+  return last;
+}
+
 static void
 play_action (SimRun  *self,
              SimStep *step)
@@ -215,14 +448,17 @@ play_action (SimRun  *self,
   switch (step->kind)
     {
     case SIM_ACTION_REGISTER:
-      last = client_app_register (self->client);
+      last = client_app_register_at (self->client, step->server);
       break;
     case SIM_ACTION_DISCOVER:
       last = client_app_discover (self->client);
       break;
     case SIM_ACTION_CALL_API:
-      last = client_app_call_api (self->client, step->method ? step->method : "GET",
-                                  step->path ? step->path : "/calendar/events", step->body);
+      if (step->url)
+        last = client_app_call_other (self->client, step->method ? step->method : "GET", step->url);
+      else
+        last = client_app_call_api (self->client, step->method ? step->method : "GET",
+                                    step->path ? step->path : "/calendar/events", step->body);
       break;
     case SIM_ACTION_REFRESH:
       last = client_app_refresh (self->client, step->scope);
@@ -259,7 +495,8 @@ play_action (SimRun  *self,
       replay (self, step);
       break;
     default:
-      g_assert_not_reached ();
+      last = play_attacker (self, step);
+      break;
     }
 }
 
@@ -280,6 +517,8 @@ sim_run_play_step (SimRun *self,
     sim_tracer_remark (self->tracer, SIM_REMARK_SECTION, "%u/%u · %s", index + 1,
                        self->scenario->steps->len, step->title ? step->title : default_title (step));
   self->pending_note = step->note;
+  if (self->attacker)
+    tell_attacker_the_victim (self);
   play_action (self, step);
   if (self->pending_note)
     {
@@ -299,6 +538,62 @@ sim_run_play_step (SimRun *self,
 }
 
 /**
+ * sim_run_attack_succeeded:
+ *
+ * The attack lab's verdict on a run: the scenario's attack worked when the attacker now holds
+ * every kind of secret its prize names (by default, the owner's calendar). Computed from what
+ * the attacker came to know, never from the scenario's expectations.
+ *
+ * Returns: %FALSE too for a scenario with no attack.
+ */
+gboolean
+sim_run_attack_succeeded (SimRun *self)
+{
+  SimAttack *attack = self->scenario->attack;
+
+  if (attack == NULL || self->attacker == NULL)
+    return FALSE;
+  for (guint i = 0; i < attack->prize->len; i++)
+    if (!sim_knowledge_holds (self->knowledge, "attacker", attack->prize->pdata[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The last word of an attack lesson, computed from the run like the lab's matrix. */
+static void
+attack_verdict (SimRun *self)
+{
+  SimAttack *attack = self->scenario->attack;
+  gboolean on = *oauth_defenses_lookup (&self->scenario->defenses, attack->defense);
+  g_autofree char *prize = NULL;
+
+  if (attack->prize->len == 1 && strcmp (attack->prize->pdata[0], "calendar") == 0)
+    prize = g_strdup (_("the owner's calendar"));
+  else
+    {
+      g_ptr_array_add (attack->prize, NULL);
+      prize = g_strjoinv (", ", (GStrv) attack->prize->pdata);
+      g_ptr_array_remove_index (attack->prize, attack->prize->len - 1);
+    }
+  if (sim_run_attack_succeeded (self) && !on)
+    sim_tracer_remark (self->tracer, SIM_REMARK_TEXT,
+                       _("Outcome: the attack worked. The attacker now holds %s (%s). The defense at stake, %s, is off in this lesson; with it on, %s."),
+                       prize, attack->cites, attack->defense, oauth_defense_describe (attack->defense));
+  else if (sim_run_attack_succeeded (self))
+    sim_tracer_remark (self->tracer, SIM_REMARK_TEXT,
+                       _("Outcome: the attack worked, although the defense at stake, %s, is on: %s. The attacker now holds %s (%s)."),
+                       attack->defense, oauth_defense_describe (attack->defense), prize, attack->cites);
+  else if (on)
+    sim_tracer_remark (self->tracer, SIM_REMARK_TEXT,
+                       _("Outcome: the attack failed. The attacker never got %s. The defense at stake, %s, is on in this lesson: %s."),
+                       prize, attack->defense, oauth_defense_describe (attack->defense));
+  else
+    sim_tracer_remark (self->tracer, SIM_REMARK_TEXT,
+                       _("Outcome: the attack failed, although the defense at stake, %s, is off. The attacker never got %s."),
+                       attack->defense, prize);
+}
+
+/**
  * sim_run_play:
  * Returns: %TRUE when every expectation held.
  */
@@ -311,6 +606,8 @@ sim_run_play (SimRun *self)
     sim_tracer_remark (self->tracer, SIM_REMARK_TEXT, "%s", self->scenario->description);
   for (guint i = 0; i < self->scenario->steps->len; i++)
     sim_run_play_step (self, i);
+  if (self->tracer && self->scenario->attack)
+    attack_verdict (self);
   if (self->tracer)
     sim_tracer_finish (self->tracer);
   return self->failures->len == 0;

@@ -39,6 +39,8 @@ AuthServer    *sim_run_get_server  (SimRun      *self);
 ClientApp     *sim_run_get_client  (SimRun      *self);
 ResourceOwner *sim_run_get_owner   (SimRun      *self);
 CalendarApi   *sim_run_get_api     (SimRun      *self);
+Attacker      *sim_run_get_attacker (SimRun     *self);
+gboolean       sim_run_attack_succeeded (SimRun *self);
 SimKnowledge  *sim_run_get_knowledge (SimRun    *self);
 
 /* expect.c */

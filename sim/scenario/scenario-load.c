@@ -8,11 +8,13 @@
 
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/reader.h"
+#include "actors/secrets.h"
 
 #define DEFAULT_START "2026-03-02T09:00:00Z"
 
 static const char *const top_fields[] = {
-  "title", "description", "seed", "start", "server", "owner", "client", "steps", NULL
+  "title", "description", "seed", "start", "server", "owner", "client", "defenses", "attacker",
+  "attack", "steps", NULL
 };
 static const char *const server_fields[] = {
   "issuer", "code_lifetime", "access_token_lifetime", "refresh_token_lifetime",
@@ -22,15 +24,17 @@ static const char *const owner_fields[] = { "username", "password", "consent", "
 static const char *const consent_fields[] = { "decision", "scopes", NULL };
 static const char *const event_fields[] = { "title", "start", NULL };
 static const char *const client_fields[] = {
-  "name", "redirect_uri", "scope", "auth_method", "pkce", "check_state", "refresh_on_401", NULL
+  "name", "redirect_uri", "scope", "auth_method", "pkce", "check_state", "refresh_on_401", "embed", NULL
 };
+static const char *const attacker_fields[] = { "username", "password", "client_name", "claims_scheme", NULL };
+static const char *const attack_fields[] = { "name", "cites", "defense", "prize", NULL };
 static const char *const expect_fields[] = {
   "exchange", "status", "error", "present", "absent", "headers", "holds", "lacks", "says", NULL
 };
 static const char *const tamper_fields[] = {
   "exchange", "stage", "set", "remove", "set_header", "remove_header", "drop", "duplicate", "delay", NULL
 };
-static const char *const actors[] = { "client", "resource-owner", "clock", "network", NULL };
+static const char *const actors[] = { "client", "resource-owner", "clock", "network", "attacker", NULL };
 static const char *const decisions[] = { "approve", "deny", NULL };
 static const char *const auth_methods[] = { "client_secret_basic", "client_secret_post", "none", NULL };
 static const char *const revocable[] = { "access_token", "refresh_token", NULL };
@@ -39,7 +43,11 @@ static const char *const stages[] = { "request", "response", NULL };
 static const char *const phases[] = {
   "registration", "consent", "code-exchange", "access", "refresh", "revocation", NULL
 };
-static const char *const holders[] = { "client", NULL };
+static const char *const holders[] = { "client", "attacker", NULL };
+static const char *const client_kinds[] = { "own", "victim", NULL };
+static const char *const redeem_roles[] = { "victim", "own", "app", NULL };
+static const char *const leak_parts[] = { "request", "response", NULL };
+static const char *const leak_sources[] = { "history", "log", "device", NULL };
 
 #define COMMON "actor", "action", "title", "note", "expect", "tamper"
 
@@ -52,9 +60,9 @@ typedef struct
 } ActionInfo;
 
 static const ActionInfo action_table[] = {
-  { "client", "register", SIM_ACTION_REGISTER, { COMMON, NULL } },
+  { "client", "register", SIM_ACTION_REGISTER, { COMMON, "server", NULL } },
   { "client", "discover", SIM_ACTION_DISCOVER, { COMMON, NULL } },
-  { "client", "call-api", SIM_ACTION_CALL_API, { COMMON, "method", "path", "body", NULL } },
+  { "client", "call-api", SIM_ACTION_CALL_API, { COMMON, "method", "path", "body", "url", NULL } },
   { "client", "refresh", SIM_ACTION_REFRESH, { COMMON, "scope", NULL } },
   { "client", "revoke", SIM_ACTION_REVOKE, { COMMON, "token", NULL } },
   { "resource-owner", "connect", SIM_ACTION_CONNECT, { COMMON, "url", NULL } },
@@ -62,6 +70,16 @@ static const ActionInfo action_table[] = {
   { "resource-owner", "visit", SIM_ACTION_VISIT, { COMMON, "url", "phase", NULL } },
   { "clock", "advance", SIM_ACTION_ADVANCE, { COMMON, "seconds", NULL } },
   { "network", "replay", SIM_ACTION_REPLAY, { COMMON, "exchange", "step", NULL } },
+  { "attacker", "register", SIM_ACTION_ATTACKER_REGISTER, { COMMON, NULL } },
+  { "attacker", "authorize", SIM_ACTION_ATTACKER_AUTHORIZE, { COMMON, "client", "pkce", NULL } },
+  { "attacker", "redeem", SIM_ACTION_ATTACKER_REDEEM, { COMMON, "as", NULL } },
+  { "attacker", "refresh", SIM_ACTION_ATTACKER_REFRESH, { COMMON, NULL } },
+  { "attacker", "call-api", SIM_ACTION_ATTACKER_CALL_API, { COMMON, NULL } },
+  { "attacker", "replay", SIM_ACTION_ATTACKER_REPLAY, { COMMON, NULL } },
+  { "attacker", "read-leak", SIM_ACTION_ATTACKER_READ_LEAK, { COMMON, "exchange", "step", "part", "source", NULL } },
+  { "attacker", "forge-callback", SIM_ACTION_ATTACKER_FORGE_CALLBACK, { COMMON, NULL } },
+  { "attacker", "phish", SIM_ACTION_ATTACKER_PHISH, { COMMON, "redirect_uri", "pkce", NULL } },
+  { "attacker", "frame", SIM_ACTION_ATTACKER_FRAME, { COMMON, NULL } },
 };
 
 static void
@@ -118,6 +136,9 @@ step_free (gpointer data)
   g_free (s->exchange);
   g_clear_pointer (&s->body, json_node_unref);
   g_free (s->approve_scopes);
+  g_free (s->server);
+  g_free (s->client_kind);
+  g_free (s->redirect_uri);
   g_ptr_array_unref (s->expects);
   g_ptr_array_unref (s->tampers);
   g_free (s);
@@ -155,6 +176,15 @@ sim_scenario_free (SimScenario *self)
   owner_config_clear (&self->owner);
   g_ptr_array_unref (self->events);
   client_config_clear (&self->client);
+  attacker_config_clear (&self->attacker);
+  if (self->attack)
+    {
+      g_free (self->attack->name);
+      g_free (self->attack->cites);
+      g_free (self->attack->defense);
+      g_clear_pointer (&self->attack->prize, g_ptr_array_unref);
+      g_free (self->attack);
+    }
   g_ptr_array_unref (self->steps);
   g_free (self);
 }
@@ -168,6 +198,8 @@ scenario_new (const char *file)
   auth_server_config_init (&self->server);
   owner_config_init (&self->owner);
   client_config_init (&self->client);
+  oauth_defenses_init (&self->defenses);
+  attacker_config_init (&self->attacker);
   self->scopes = g_ptr_array_new_with_free_func (scope_free);
   self->events = g_ptr_array_new_with_free_func (event_free);
   self->steps = g_ptr_array_new_with_free_func (step_free);
@@ -213,6 +245,35 @@ read_url (SimReader   *r,
       return FALSE;
     }
   return TRUE;
+}
+
+/* RFC 8252 §7.1: a native app's private-use scheme, a reversed domain name, as in
+ * "com.example.calendar:/callback". */
+static gboolean
+is_private_use_uri (const char *value)
+{
+  g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_ENCODED, NULL);
+  return uri && strchr (g_uri_get_scheme (uri), '.') && g_uri_get_host (uri) == NULL
+         && g_uri_get_path (uri)[0] == '/';
+}
+
+static gboolean
+read_redirect_uri (SimReader   *r,
+                   JsonObject  *object,
+                   const char  *name,
+                   char       **out)
+{
+  g_autofree char *value = NULL;
+
+  if (!sim_reader_string (r, object, name, FALSE, &value))
+    return FALSE;
+  if (value && is_private_use_uri (value))
+    {
+      g_free (*out);
+      *out = g_steal_pointer (&value);
+      return TRUE;
+    }
+  return read_url (r, object, name, FALSE, out);
 }
 
 static gboolean
@@ -346,7 +407,8 @@ read_client (SimReader   *r,
     return TRUE;
   return sim_reader_check_fields (r, client, "'client'", client_fields)
          && sim_reader_string (r, client, "name", FALSE, &s->client.name)
-         && read_url (r, client, "redirect_uri", FALSE, &s->client.redirect_uri)
+         && read_redirect_uri (r, client, "redirect_uri", &s->client.redirect_uri)
+         && read_url (r, client, "embed", FALSE, &s->client.embed)
          && sim_reader_string (r, client, "scope", FALSE, &s->client.scope)
          && sim_reader_choice (r, client, "auth_method", auth_methods, &s->client.auth_method)
          && sim_reader_bool (r, client, "pkce", &s->client.use_pkce)
@@ -395,13 +457,15 @@ read_held (SimReader   *r,
   for (GList *l = members; l; l = l->next)
     {
       g_autoptr(GPtrArray) things = NULL;
-      const char *const *known = client_app_held_names ();
+      gboolean attacker = strcmp (l->data, "attacker") == 0;
+      /* The client's holdings are its own fields; the attacker's, what it has come to know. */
+      const char *const *known = attacker ? oauth_secret_classifier.kinds : client_app_held_names ();
       JsonNode *node = json_object_get_member (map, l->data);
 
       if (!g_strv_contains (holders, l->data))
         {
           sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, map, l->data),
-                             _("'%s' lists what an actor holds; '%s' is not one whose holdings can be checked (expected 'client')"),
+                             _("'%s' lists what an actor holds; '%s' is not one whose holdings can be checked (expected 'client' or 'attacker')"),
                              name, (char *) l->data);
           return FALSE;
         }
@@ -417,9 +481,19 @@ read_held (SimReader   *r,
               SimPos pos = JSON_NODE_HOLDS_ARRAY (node)
                            ? sim_doc_element_pos (r->doc, json_node_get_array (node), i)
                            : sim_doc_member_pos (r->doc, map, l->data);
-              sim_doc_set_error (r->doc, r->error, pos,
-                                 _("the client holds no '%s'; expected one of %s"),
-                                 (char *) things->pdata[i], list);
+              const char *suggestion = attacker ? sim_reader_closest (things->pdata[i], known) : NULL;
+              if (suggestion)
+                sim_doc_set_error (r->doc, r->error, pos,
+                                   _("the attacker can know no '%s' (did you mean '%s'?)"),
+                                   (char *) things->pdata[i], suggestion);
+              else if (attacker)
+                sim_doc_set_error (r->doc, r->error, pos,
+                                   _("the attacker can know no '%s'; expected one of %s"),
+                                   (char *) things->pdata[i], list);
+              else
+                sim_doc_set_error (r->doc, r->error, pos,
+                                   _("the client holds no '%s'; expected one of %s"),
+                                   (char *) things->pdata[i], list);
               return FALSE;
             }
           held = g_new0 (SimHeld, 1);
@@ -591,6 +665,24 @@ read_list (SimReader  *r,
   return TRUE;
 }
 
+/* A boolean that may be left out: -1 then. */
+static gboolean
+read_tristate (SimReader  *r,
+               JsonObject *object,
+               const char *name,
+               int        *out)
+{
+  gboolean value = FALSE;
+
+  *out = -1;
+  if (!json_object_has_member (object, name))
+    return TRUE;
+  if (!sim_reader_bool (r, object, name, &value))
+    return FALSE;
+  *out = value ? 1 : 0;
+  return TRUE;
+}
+
 static const ActionInfo *
 find_action (SimReader  *r,
              JsonObject *object,
@@ -634,8 +726,15 @@ read_action_fields (SimReader  *r,
     {
     case SIM_ACTION_CALL_API:
       if (!sim_reader_choice (r, object, "method", methods, &step->method)
-          || !sim_reader_string (r, object, "path", FALSE, &step->path))
+          || !sim_reader_string (r, object, "path", FALSE, &step->path)
+          || !read_url (r, object, "url", FALSE, &step->url))
         return FALSE;
+      if (step->url && (step->path || json_object_has_member (object, "body")))
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "url"),
+                             _("'url' calls an API other than the client's own; it goes without 'path' and 'body'"));
+          return FALSE;
+        }
       if (step->path && step->path[0] != '/')
         {
           sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, "path"),
@@ -686,6 +785,39 @@ read_action_fields (SimReader  *r,
       step->from_step = (int) from_step;
       return TRUE;
     case SIM_ACTION_REGISTER:
+      return read_url (r, object, "server", FALSE, &step->server);
+    case SIM_ACTION_ATTACKER_AUTHORIZE:
+      if (!sim_reader_choice (r, object, "client", client_kinds, &step->client_kind)
+          || !read_tristate (r, object, "pkce", &step->pkce))
+        return FALSE;
+      return TRUE;
+    case SIM_ACTION_ATTACKER_REDEEM:
+      {
+        g_autofree char *role = NULL;
+        if (!sim_reader_choice (r, object, "as", redeem_roles, &role))
+          return FALSE;
+        step->role = g_strcmp0 (role, "own") == 0 ? ATTACKER_AS_OWN
+                     : g_strcmp0 (role, "app") == 0 ? ATTACKER_VIA_APP : ATTACKER_AS_VICTIM;
+        return TRUE;
+      }
+    case SIM_ACTION_ATTACKER_READ_LEAK:
+      {
+        g_autofree char *part = NULL;
+        g_autofree char *source = NULL;
+        if (!read_exchange (r, object, "exchange", TRUE, &step->exchange)
+            || !sim_reader_int (r, object, "step", 1, G_MAXINT, &from_step)
+            || !sim_reader_choice (r, object, "part", leak_parts, &part)
+            || !sim_reader_choice (r, object, "source", leak_sources, &source))
+          return FALSE;
+        step->from_step = (int) from_step;
+        step->response = g_strcmp0 (part, "response") == 0;
+        step->source = g_strcmp0 (source, "history") == 0 ? SIM_LEAK_HISTORY
+                       : g_strcmp0 (source, "device") == 0 ? SIM_LEAK_DEVICE : SIM_LEAK_LOG;
+        return TRUE;
+      }
+    case SIM_ACTION_ATTACKER_PHISH:
+      return read_redirect_uri (r, object, "redirect_uri", &step->redirect_uri)
+             && read_tristate (r, object, "pkce", &step->pkce);
     case SIM_ACTION_DISCOVER:
     default:
       return TRUE;
@@ -714,6 +846,7 @@ read_step (SimReader   *r,
   step->expects = g_ptr_array_new_with_free_func (expect_free);
   step->tampers = g_ptr_array_new_with_free_func (tamper_free);
   step->decision = -1;
+  step->pkce = -1;
   step->pos = sim_doc_object_pos (r->doc, object);
   g_ptr_array_add (s->steps, step);
 
@@ -760,7 +893,9 @@ check_order (SimReader   *r,
   for (guint i = 0; i < s->steps->len; i++)
     {
       SimStep *step = s->steps->pdata[i];
-      if (step->kind == SIM_ACTION_CONNECT || step->kind == SIM_ACTION_VISIT)
+      if (step->kind == SIM_ACTION_CONNECT || step->kind == SIM_ACTION_VISIT
+          || step->kind == SIM_ACTION_ATTACKER_FORGE_CALLBACK || step->kind == SIM_ACTION_ATTACKER_PHISH
+          || step->kind == SIM_ACTION_ATTACKER_FRAME)
         page_open = TRUE;
       else if (step->kind == SIM_ACTION_CONSENT && !page_open)
         {
@@ -769,12 +904,241 @@ check_order (SimReader   *r,
                              i + 1);
           return FALSE;
         }
+      else if (step->kind == SIM_ACTION_ATTACKER_READ_LEAK && step->from_step >= (int) i + 1)
+        {
+          sim_doc_set_error (r->doc, r->error, step->pos,
+                             _("step %u: a leak can only be of an earlier step, not step %d"),
+                             i + 1, step->from_step);
+          return FALSE;
+        }
       else if (step->kind == SIM_ACTION_REPLAY && step->from_step >= (int) i + 1)
         {
           sim_doc_set_error (r->doc, r->error, step->pos,
                              _("step %u: a replay can only repeat an earlier step, not step %d"),
                              i + 1, step->from_step);
           return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_defenses (SimReader   *r,
+               JsonObject  *object,
+               SimScenario *s)
+{
+  JsonObject *defenses = NULL;
+  const char *const *names = oauth_defense_names ();
+
+  if (!sim_reader_object (r, object, "defenses", FALSE, &defenses))
+    return FALSE;
+  if (defenses == NULL)
+    return TRUE;
+  if (!sim_reader_check_fields (r, defenses, "'defenses'", names))
+    return FALSE;
+  for (guint i = 0; names[i]; i++)
+    if (!sim_reader_bool (r, defenses, names[i], oauth_defenses_lookup (&s->defenses, names[i])))
+      return FALSE;
+  return TRUE;
+}
+
+/* A member of @parent's object @section, when both are there. */
+static JsonObject *
+section_with (JsonObject *parent,
+              const char *section,
+              const char *member)
+{
+  JsonNode *node = json_object_has_member (parent, section) ? json_object_get_member (parent, section) : NULL;
+  JsonObject *object = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  return object && json_object_has_member (object, member) ? object : NULL;
+}
+
+/* Older fields that are the same switch as a defense, or that a defense switched off cannot
+ * honour: they must not contradict it. */
+static gboolean
+reconcile_defenses (SimReader   *r,
+                    JsonObject  *object,
+                    SimScenario *s)
+{
+  JsonObject *defenses = section_with (object, "defenses", "state_check");
+  JsonObject *client = section_with (object, "client", "check_state");
+  JsonObject *server;
+
+  if (defenses && client && !s->client.check_state != !s->defenses.state_check)
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, defenses, "state_check"),
+                         _("'state_check' and the client's 'check_state' are the same switch, and they disagree"));
+      return FALSE;
+    }
+  if (client)
+    s->defenses.state_check = s->client.check_state;
+  s->client_pkce = s->client.use_pkce;
+
+  if (!s->defenses.pkce)
+    {
+      if ((client = section_with (object, "client", "pkce")) && s->client.use_pkce)
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, client, "pkce"),
+                             _("the client cannot use PKCE when the 'pkce' defense is off: nobody implements it then"));
+          return FALSE;
+        }
+      if ((server = section_with (object, "server", "require_pkce")) && s->server.require_pkce)
+        {
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, server, "require_pkce"),
+                             _("the server cannot require PKCE when the 'pkce' defense is off"));
+          return FALSE;
+        }
+    }
+  if (!s->defenses.refresh_rotation
+      && (server = section_with (object, "server", "rotate_refresh_tokens")) && s->server.rotate_refresh_tokens)
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, server, "rotate_refresh_tokens"),
+                         _("the server cannot rotate refresh tokens when the 'refresh_rotation' defense is off"));
+      return FALSE;
+    }
+  sim_scenario_apply_defenses (s);
+  return TRUE;
+}
+
+/**
+ * sim_scenario_apply_defenses:
+ *
+ * Hands the scenario's defenses to the actors' settings, after a change to them (the attack
+ * lab flips one at a time): the client's state check is the state_check switch, and it sends a
+ * code_challenge only when both the pkce defense and its own "pkce" setting say so.
+ */
+void
+sim_scenario_apply_defenses (SimScenario *self)
+{
+  self->server.defenses = self->defenses;
+  self->client.defenses = self->defenses;
+  self->client.check_state = self->defenses.state_check;
+  self->client.use_pkce = self->defenses.pkce && self->client_pkce;
+}
+
+static gboolean
+read_attacker (SimReader   *r,
+               JsonObject  *object,
+               SimScenario *s)
+{
+  JsonObject *attacker = NULL;
+
+  if (!sim_reader_object (r, object, "attacker", FALSE, &attacker))
+    return FALSE;
+  if (attacker == NULL)
+    return TRUE;
+  s->has_attacker = TRUE;
+  if (!sim_reader_check_fields (r, attacker, "'attacker'", attacker_fields)
+      || !sim_reader_string (r, attacker, "username", FALSE, &s->attacker.username)
+      || !is_space_free (r, attacker, "username", s->attacker.username)
+      || !sim_reader_string (r, attacker, "password", FALSE, &s->attacker.password)
+      || !sim_reader_string (r, attacker, "client_name", FALSE, &s->attacker.client_name)
+      || !sim_reader_bool (r, attacker, "claims_scheme", &s->claims_scheme))
+    return FALSE;
+  if (g_strcmp0 (s->attacker.username, s->owner.username) == 0)
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, attacker, "username"),
+                         _("the attacker needs an account of its own, not the owner's '%s'"), s->owner.username);
+      return FALSE;
+    }
+  if (s->claims_scheme && !is_private_use_uri (s->client.redirect_uri))
+    {
+      sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, attacker, "claims_scheme"),
+                         _("'claims_scheme' needs a client whose redirect URI has a custom scheme, such as com.example.calendar:/callback"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_attack (SimReader   *r,
+             JsonObject  *object,
+             SimScenario *s)
+{
+  JsonObject *attack = NULL;
+  SimAttack *a;
+
+  if (!sim_reader_object (r, object, "attack", FALSE, &attack))
+    return FALSE;
+  if (attack == NULL)
+    return TRUE;
+  a = s->attack = g_new0 (SimAttack, 1);
+  a->pos = sim_doc_member_pos (r->doc, object, "attack");
+  if (!sim_reader_check_fields (r, attack, "'attack'", attack_fields)
+      || !sim_reader_text (r, attack, "name", TRUE, &a->name)
+      || !sim_reader_string (r, attack, "cites", TRUE, &a->cites)
+      || !sim_reader_string (r, attack, "defense", TRUE, &a->defense))
+    return FALSE;
+  if (!oauth_defenses_lookup (&s->defenses, a->defense))
+    {
+      const char *suggestion = sim_reader_closest (a->defense, oauth_defense_names ());
+      g_autofree char *list = sim_reader_join (oauth_defense_names ());
+      if (suggestion)
+        sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, attack, "defense"),
+                           _("unknown defense '%s' (did you mean '%s'?)"), a->defense, suggestion);
+      else
+        sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, attack, "defense"),
+                           _("unknown defense '%s'; expected one of %s"), a->defense, list);
+      return FALSE;
+    }
+  if (!sim_reader_strings (r, attack, "prize", &a->prize))
+    return FALSE;
+  if (a->prize == NULL)
+    {
+      a->prize = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (a->prize, g_strdup ("calendar"));
+    }
+  for (guint i = 0; i < a->prize->len; i++)
+    if (!g_strv_contains (oauth_secret_classifier.kinds, a->prize->pdata[i]))
+      {
+        g_autofree char *list = sim_reader_join (oauth_secret_classifier.kinds);
+        const char *suggestion = sim_reader_closest (a->prize->pdata[i], oauth_secret_classifier.kinds);
+        if (suggestion)
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, attack, "prize"),
+                             _("the attacker can know no '%s' (did you mean '%s'?)"),
+                             (char *) a->prize->pdata[i], suggestion);
+        else
+          sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, attack, "prize"),
+                             _("the attacker can know no '%s'; expected one of %s"),
+                             (char *) a->prize->pdata[i], list);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The attacker is there when the scenario describes it or gives it something to do; only
+ * then may an expectation ask what it holds. */
+static gboolean
+check_attacker (SimReader   *r,
+                SimScenario *s)
+{
+  for (guint i = 0; i < s->steps->len; i++)
+    if (strcmp (((SimStep *) s->steps->pdata[i])->actor, "attacker") == 0)
+      s->has_attacker = TRUE;
+  if (s->attack && !s->has_attacker)
+    {
+      sim_doc_set_error (r->doc, r->error, s->attack->pos,
+                         _("an 'attack' needs an attacker: add an 'attacker' object or attacker steps"));
+      return FALSE;
+    }
+  for (guint i = 0; i < s->steps->len && !s->has_attacker; i++)
+    {
+      SimStep *step = s->steps->pdata[i];
+      for (guint j = 0; j < step->expects->len; j++)
+        {
+          SimExpect *e = step->expects->pdata[j];
+          GPtrArray *lists[] = { e->holds, e->lacks };
+          for (guint k = 0; k < G_N_ELEMENTS (lists); k++)
+            for (guint h = 0; lists[k] && h < lists[k]->len; h++)
+              {
+                SimHeld *held = lists[k]->pdata[h];
+                if (strcmp (held->actor, "attacker") == 0)
+                  {
+                    sim_doc_set_error (r->doc, r->error, held->pos,
+                                       _("this scenario has no attacker whose holdings could be checked; add an 'attacker' object or attacker steps"));
+                    return FALSE;
+                  }
+              }
         }
     }
   return TRUE;
@@ -845,7 +1209,11 @@ read_scenario (SimDoc  *doc,
       || !read_start (r, object, s)
       || !read_server (r, object, s)
       || !read_owner (r, object, s)
-      || !read_client (r, object, s))
+      || !read_client (r, object, s)
+      || !read_defenses (r, object, s)
+      || !reconcile_defenses (r, object, s)
+      || !read_attacker (r, object, s)
+      || !read_attack (r, object, s))
     return NULL;
   s->seed = (guint64) seed;
   if (s->scopes->len == 0)
@@ -867,7 +1235,7 @@ read_scenario (SimDoc  *doc,
   for (guint i = 0; i < json_array_get_length (array); i++)
     if (!read_step (r, array, i, s))
       return NULL;
-  if (!check_order (r, s))
+  if (!check_order (r, s) || !check_attacker (r, s))
     return NULL;
   for (guint i = 0; i < s->events->len; i++)
     {

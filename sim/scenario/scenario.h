@@ -9,8 +9,10 @@
 #include "sim/scenario/json-doc.h"
 #include "sim/bus.h"
 #include "sim/message.h"
+#include "actors/attacker.h"
 #include "actors/auth-server.h"
 #include "actors/client.h"
+#include "actors/defenses.h"
 #include "actors/resource-owner.h"
 
 G_BEGIN_DECLS
@@ -27,7 +29,26 @@ typedef enum
   SIM_ACTION_VISIT,
   SIM_ACTION_ADVANCE,
   SIM_ACTION_REPLAY,
+  /* the attacker's */
+  SIM_ACTION_ATTACKER_REGISTER,
+  SIM_ACTION_ATTACKER_AUTHORIZE,
+  SIM_ACTION_ATTACKER_REDEEM,
+  SIM_ACTION_ATTACKER_REFRESH,
+  SIM_ACTION_ATTACKER_CALL_API,
+  SIM_ACTION_ATTACKER_REPLAY,
+  SIM_ACTION_ATTACKER_READ_LEAK,
+  SIM_ACTION_ATTACKER_FORGE_CALLBACK,
+  SIM_ACTION_ATTACKER_PHISH,
+  SIM_ACTION_ATTACKER_FRAME,
 } SimActionKind;
+
+/* Where a leak is read (a read-leak step's "source"): it only changes the narration. */
+typedef enum
+{
+  SIM_LEAK_HISTORY,      /* the browser history of a shared computer */
+  SIM_LEAK_LOG,          /* a log line: a proxy's, a server's */
+  SIM_LEAK_DEVICE,       /* an app's storage on a shared or lost device */
+} SimLeakSource;
 
 typedef struct
 {
@@ -89,6 +110,13 @@ typedef struct
   int decision;          /* -1 as the owner decided, 0 deny, 1 approve */
   char *approve_scopes;
   SimPhase phase;
+  char *server;          /* client register: another authorization server */
+  char *client_kind;     /* attacker authorize: "own" or "victim" */
+  int pkce;              /* attacker authorize, phish: -1 as the action's default, 0 or 1 */
+  AttackerRole role;     /* attacker redeem */
+  char *redirect_uri;    /* attacker phish */
+  gboolean response;     /* attacker read-leak: the answer leaked, not the request */
+  SimLeakSource source;  /* attacker read-leak */
   GPtrArray *expects;    /* (element-type SimExpect) */
   GPtrArray *tampers;    /* (element-type SimTamper) */
 } SimStep;
@@ -106,6 +134,17 @@ typedef struct
   char *start;
 } SimEvent;
 
+/* The attack lab's metadata: what this scenario attacks, and with which defense at stake. What
+ * happened is never written here: `oauth-sim attacks` judges it from the run. */
+typedef struct
+{
+  char *name;
+  char *cites;
+  char *defense;         /* one of oauth_defense_names () */
+  GPtrArray *prize;      /* (element-type utf8) what the attacker holds when the attack works */
+  SimPos pos;
+} SimAttack;
+
 typedef struct
 {
   char *file;
@@ -118,6 +157,12 @@ typedef struct
   OwnerConfig owner;
   GPtrArray *events;     /* (element-type SimEvent) */
   ClientConfig client;
+  OAuthDefenses defenses;
+  gboolean client_pkce;  /* the app's own "pkce" setting, which the pkce defense may override */
+  gboolean has_attacker; /* an "attacker" object, or attacker steps */
+  AttackerConfig attacker;
+  gboolean claims_scheme; /* the attacker's app claims the client's custom URI scheme */
+  SimAttack *attack;     /* (nullable) */
   GPtrArray *steps;      /* (element-type SimStep) */
 } SimScenario;
 
@@ -128,6 +173,7 @@ SimScenario *sim_scenario_load_data (const char   *name,
                                      gsize         length,
                                      GError      **error);
 void         sim_scenario_free      (SimScenario  *self);
+void         sim_scenario_apply_defenses (SimScenario *self);
 char        *sim_scenario_read_title (const char  *filename);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimScenario, sim_scenario_free)

@@ -187,14 +187,12 @@ duplicate (SimRun     *self,
   sim_bus_deliver (bus, message->from, copy);
 }
 
-/* The bus's interceptor while a scenario plays. */
-gboolean
-sim_run_intercept (gpointer        data,
-                   SimBus         *bus,
-                   SimMessage     *message,
-                   SimTamperStage  stage)
+static gboolean
+apply_tampers (SimRun         *self,
+               SimBus         *bus,
+               SimMessage     *message,
+               SimTamperStage  stage)
 {
-  SimRun *self = data;
   SimStep *step;
   gboolean deliver = TRUE;
 
@@ -241,5 +239,24 @@ sim_run_intercept (gpointer        data,
       if (t->drop)
         deliver = FALSE;
     }
+  return deliver;
+}
+
+/* The bus's interceptor while a scenario plays: the step's tampering, then, once an answer is
+ * final, its sender reads it (a browser decides whether a frame may show the page), so that
+ * what it decides is told in the same step. */
+gboolean
+sim_run_intercept (gpointer        data,
+                   SimBus         *bus,
+                   SimMessage     *message,
+                   SimTamperStage  stage)
+{
+  SimRun *self = data;
+  gboolean deliver = apply_tampers (self, bus, message, stage);
+
+  if (stage == SIM_TAMPER_RESPONSE && g_strcmp0 (message->from, "resource-owner") == 0)
+    resource_owner_read_answer (self->owner, message);
+  else if (stage == SIM_TAMPER_RESPONSE && self->attacker && g_strcmp0 (message->from, "attacker") == 0)
+    attacker_read_answer (self->attacker, message);
   return deliver;
 }

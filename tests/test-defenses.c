@@ -1,0 +1,461 @@
+/* test-defenses.c: each defense of the attack lab switches a real code path in an actor. Every
+ * test builds the same small world twice, with the defense on and off, sends the same requests
+ * on the bus, and checks that the answers differ the way the defense says. */
+#include <string.h>
+
+#include "actors/api.h"
+#include "actors/auth-server.h"
+#include "actors/client.h"
+#include "actors/defenses.h"
+#include "actors/oauth.h"
+#include "actors/resource-owner.h"
+
+#define ISSUER "https://auth.example"
+#define API "https://api.example"
+#define CLIENT "https://client.example"
+#define CALLBACK CLIENT "/callback"
+
+typedef struct
+{
+  SimWorld *world;
+  AuthServer *server;
+  CalendarApi *api;
+  ClientApp *client;
+  ResourceOwner *owner;
+} World;
+
+static void
+world_free (World *w)
+{
+  client_app_free (w->client);
+  resource_owner_free (w->owner);
+  calendar_api_free (w->api);
+  auth_server_free (w->server);
+  sim_world_free (w->world);
+  g_free (w);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (World, world_free)
+
+/* The defaults, except @name switched to @on; the client is public when @public_client. */
+static World *
+world_new (const char *name,
+           gboolean    on,
+           gboolean    public_client)
+{
+  World *w = g_new0 (World, 1);
+  AuthServerConfig server;
+  ClientConfig client;
+  OwnerConfig owner;
+  OAuthDefenses defenses;
+
+  oauth_defenses_init (&defenses);
+  if (name)
+    *oauth_defenses_lookup (&defenses, name) = on;
+  w->world = sim_world_new (sim_clock_new_simulated (1772442000), sim_rng_new_seeded (5));
+
+  auth_server_config_init (&server);
+  server.defenses = defenses;
+  server.audience = g_strdup (API);
+  w->server = auth_server_new (w->world, &server);
+  auth_server_config_clear (&server);
+  auth_server_add_user (w->server, "alice", "wonderland");
+  auth_server_add_scope (w->server, "calendar.read", NULL);
+  auth_server_add_resource (w->server, "calendar-api", "rs_secret");
+
+  w->api = calendar_api_new (w->world, API, ISSUER "/introspect", "calendar-api", "rs_secret");
+  if (defenses.audience_restriction)
+    calendar_api_set_audience (w->api, API);
+  calendar_api_add_event (w->api, "alice", "Dentist", "2026-03-03T15:30:00Z");
+
+  client_config_init (&client);
+  client.defenses = defenses;
+  client.check_state = defenses.state_check;
+  client.use_pkce = defenses.pkce;
+  if (public_client)
+    {
+      g_free (client.auth_method);
+      client.auth_method = g_strdup ("none");
+    }
+  w->client = client_app_new (w->world, &client);
+  client_config_clear (&client);
+
+  owner_config_init (&owner);
+  w->owner = resource_owner_new (w->world, &owner);
+  owner_config_clear (&owner);
+
+  sim_bus_add_actor (w->world->bus, "auth-server", ISSUER, auth_server_handle, w->server);
+  sim_bus_add_actor (w->world->bus, "api", API, calendar_api_handle, w->api);
+  sim_bus_add_actor (w->world->bus, "client", CLIENT, client_app_handle, w->client);
+  g_autoptr(SimMessage) registration = client_app_register (w->client);
+  g_assert_cmpuint (registration->status, ==, SOUP_STATUS_CREATED);
+  return w;
+}
+
+static SimMessage *
+get (World      *w,
+     const char *url)
+{
+  SimMessage *m = sim_message_new ("GET", url);
+  sim_bus_deliver (w->world->bus, "test", m);
+  return m;
+}
+
+/* POST /token with @form as the client authenticates. */
+static SimMessage *
+token (World      *w,
+       const char *form)
+{
+  SimMessage *m = sim_message_new ("POST", ISSUER "/token");
+  const char *id = client_app_get_held (w->client, "client_id");
+  const char *secret = client_app_get_held (w->client, "client_secret");
+  g_autofree char *body = secret ? g_strdup (form) : g_strdup_printf ("%s&client_id=%s", form, id);
+
+  if (secret)
+    oauth_set_basic (m->request_headers, id, secret);
+  sim_message_set_request_form_encoded (m, body);
+  sim_bus_deliver (w->world->bus, "test", m);
+  return m;
+}
+
+static char *
+json_string (SimMessage *m,
+             const char *name)
+{
+  g_autoptr(JsonNode) root = sim_message_get_response_json (m, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root), name, NULL));
+}
+
+static char *
+location_param (SimMessage *m,
+                const char *name)
+{
+  const char *location = soup_message_headers_get_one (m->response_headers, "Location");
+  g_autoptr(GUri) uri = location ? g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL) : NULL;
+  g_autoptr(SimParams) params = uri ? sim_params_parse (g_uri_get_query (uri), NULL) : NULL;
+
+  return params && sim_params_get (params, name) ? g_strdup (sim_params_get (params, name)) : NULL;
+}
+
+/* An authorization request for the client, answered by Alice's approval: the consent
+ * exchange (302 with the code), or the authorization exchange when it shows no form. */
+static SimMessage *
+authorize (World      *w,
+           const char *redirect_uri,
+           const char *challenge)
+{
+  g_autoptr(SimParams) params = sim_params_new ();
+  g_autofree char *url = NULL;
+  g_autoptr(SimMessage) page = NULL;
+  g_autofree char *html = NULL;
+  g_autoptr(OAuthForm) form = NULL;
+  g_autofree char *body = NULL;
+  SimMessage *consent;
+
+  sim_params_set (params, "response_type", "code");
+  sim_params_set (params, "client_id", client_app_get_held (w->client, "client_id"));
+  sim_params_set (params, "redirect_uri", redirect_uri);
+  sim_params_set (params, "state", "st_test");
+  if (challenge)
+    {
+      sim_params_set (params, "code_challenge", challenge);
+      sim_params_set (params, "code_challenge_method", "S256");
+    }
+  url = oauth_append_query (ISSUER "/authorize", params);
+  page = get (w, url);
+  if (page->status != SOUP_STATUS_OK)
+    return g_steal_pointer (&page);
+  html = sim_message_dup_response_text (page);
+  form = oauth_form_parse (html);
+  g_assert_nonnull (form);
+  body = g_strdup_printf ("request_id=%s&username=alice&password=wonderland&scope=calendar.read&decision=approve",
+                          sim_params_get (form->hidden, "request_id"));
+  consent = sim_message_new ("POST", ISSUER "/consent");
+  sim_message_set_request_form_encoded (consent, body);
+  sim_bus_deliver (w->world->bus, "test", consent);
+  g_assert_cmpuint (consent->status, ==, SOUP_STATUS_FOUND);
+  return consent;
+}
+
+static char *
+code_for (World      *w,
+          const char *challenge)
+{
+  g_autoptr(SimMessage) consent = authorize (w, CALLBACK, challenge);
+  return location_param (consent, "code");
+}
+
+static char *
+exchange_form (const char *code,
+               const char *verifier)
+{
+  g_autofree char *escaped = g_uri_escape_string (CALLBACK, NULL, FALSE);
+  return g_strdup_printf ("grant_type=authorization_code&code=%s&redirect_uri=%s%s%s", code, escaped,
+                          verifier ? "&code_verifier=" : "", verifier ? verifier : "");
+}
+
+static void
+test_state_check (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("state_check", on, FALSE);
+      g_autofree char *code = code_for (w, NULL);
+      g_autofree char *url = g_strdup_printf (CALLBACK "?code=%s&state=st_forged", code);
+      g_autoptr(SimMessage) callback = get (w, url);
+
+      /* on: refused before any token request; off: the forged code is exchanged */
+      g_assert_cmpuint (callback->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK);
+      g_assert_cmpstr (client_app_get_held (w->client, "error"), ==, on ? "state_mismatch" : NULL);
+      g_assert_true ((client_app_get_held (w->client, "access_token") != NULL) == !on);
+    }
+}
+
+static void
+test_pkce (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("pkce", on, TRUE);
+      g_autoptr(SimMessage) request = authorize (w, CALLBACK, NULL);
+      g_autoptr(SimMessage) metadata = get (w, ISSUER "/.well-known/oauth-authorization-server");
+      g_autoptr(JsonNode) root = sim_message_get_response_json (metadata, NULL);
+      g_autofree char *error = location_param (request, "error");
+      g_autofree char *code = location_param (request, "code");
+
+      /* on: a public client without a challenge is sent back invalid_request; off: a code */
+      g_assert_cmpstr (error, ==, on ? "invalid_request" : NULL);
+      g_assert_true ((code != NULL) == !on);
+      g_assert_true (json_object_has_member (json_node_get_object (root), "code_challenge_methods_supported") == on);
+    }
+  /* on: a code bound to a challenge needs its verifier; off: the server ignores PKCE */
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("pkce", on, TRUE);
+      g_autofree char *verifier = g_strnfill (43, 'v');
+      g_autofree char *challenge = oauth_pkce_s256 (verifier);
+      g_autofree char *code = code_for (w, challenge);
+      g_autofree char *form = exchange_form (code, NULL);
+      g_autoptr(SimMessage) answer = token (w, form);
+
+      g_assert_cmpuint (answer->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK);
+    }
+}
+
+static void
+test_pkce_downgrade_protection (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("pkce_downgrade_protection", on, FALSE);
+      g_autofree char *code = code_for (w, NULL);
+      g_autofree char *verifier = g_strnfill (43, 'v');
+      g_autofree char *form = exchange_form (code, verifier);
+      g_autoptr(SimMessage) answer = token (w, form);
+      g_autofree char *error = json_string (answer, "error");
+
+      g_assert_cmpuint (answer->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK);
+      g_assert_cmpstr (error, ==, on ? "invalid_grant" : NULL);
+    }
+}
+
+static void
+test_exact_redirect_uri (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("exact_redirect_uri", on, FALSE);
+      g_autoptr(SimMessage) answer = authorize (w, CALLBACK ".attacker.example/", NULL);
+
+      /* on: an error page, no redirect; off: the code goes where the longer URI says */
+      g_assert_cmpuint (answer->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_FOUND);
+      if (!on)
+        g_assert_true (g_str_has_prefix (soup_message_headers_get_one (answer->response_headers, "Location"),
+                                         CALLBACK ".attacker.example/?code="));
+    }
+}
+
+static void
+test_single_use_codes (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("single_use_codes", on, FALSE);
+      g_autofree char *code = code_for (w, NULL);
+      g_autofree char *form = exchange_form (code, NULL);
+      g_autoptr(SimMessage) first = token (w, form);
+      g_autoptr(SimMessage) second = token (w, form);
+      g_autofree char *first_token = json_string (first, "access_token");
+
+      g_assert_cmpuint (first->status, ==, SOUP_STATUS_OK);
+      g_assert_cmpuint (second->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK);
+      /* on: the replay also revokes what the code bought */
+      g_assert_true (auth_server_token_is_active (w->server, first_token) == !on);
+    }
+}
+
+static void
+test_refresh_rotation (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("refresh_rotation", on, TRUE);
+      g_autofree char *verifier = g_strnfill (43, 'v');
+      g_autofree char *challenge = oauth_pkce_s256 (verifier);
+      g_autofree char *code = code_for (w, challenge);
+      g_autofree char *form = exchange_form (code, verifier);
+      g_autoptr(SimMessage) tokens = token (w, form);
+      g_autofree char *refresh = json_string (tokens, "refresh_token");
+      g_autofree char *refresh_form = g_strdup_printf ("grant_type=refresh_token&refresh_token=%s", refresh);
+      g_autoptr(SimMessage) first = token (w, refresh_form);
+      g_autoptr(SimMessage) again = token (w, refresh_form);
+      g_autofree char *rotated = json_string (first, "refresh_token");
+
+      g_assert_cmpuint (first->status, ==, SOUP_STATUS_OK);
+      /* a public client's tokens rotate unless the defense is off */
+      g_assert_true ((rotated != NULL) == on);
+      g_assert_cmpuint (again->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK);
+    }
+}
+
+static void
+test_iss_parameter (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("iss_parameter", on, FALSE);
+      g_autoptr(SimMessage) consent = authorize (w, CALLBACK, NULL);
+      g_autofree char *iss = location_param (consent, "iss");
+      g_autoptr(SimMessage) metadata = get (w, ISSUER "/.well-known/oauth-authorization-server");
+      g_autoptr(JsonNode) root = sim_message_get_response_json (metadata, NULL);
+      g_autoptr(SimMessage) connect = get (w, CLIENT "/connect");
+      g_autofree char *state = location_param (connect, "state");
+      g_autofree char *challenge = oauth_pkce_s256 (client_app_get_held (w->client, "code_verifier"));
+      g_autofree char *code = code_for (w, challenge);
+      g_autofree char *url = g_strdup_printf (CALLBACK "?code=%s&state=%s&iss=https%%3A%%2F%%2Fother.example", code, state);
+      g_autoptr(SimMessage) callback = get (w, url);
+
+      g_assert_cmpstr (iss, ==, on ? ISSUER : NULL);
+      g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "authorization_response_iss_parameter_supported") == on);
+      /* on: the client refuses an answer naming another server; off: it does not look */
+      g_assert_cmpuint (callback->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK);
+    }
+}
+
+static void
+test_audience_restriction (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("audience_restriction", on, FALSE);
+      g_autofree char *code = code_for (w, NULL);
+      g_autofree char *form = exchange_form (code, NULL);
+      g_autofree char *for_other = g_strdup_printf ("%s&resource=https%%3A%%2F%%2Fother.example", form);
+      g_autoptr(SimMessage) tokens = token (w, for_other);
+      g_autofree char *access = json_string (tokens, "access_token");
+      g_autofree char *bearer = g_strconcat ("Bearer ", access, NULL);
+      g_autoptr(SimMessage) call = sim_message_new ("GET", API "/calendar/events");
+
+      g_assert_cmpuint (tokens->status, ==, SOUP_STATUS_OK);
+      soup_message_headers_replace (call->request_headers, "Authorization", bearer);
+      sim_bus_deliver (w->world->bus, "test", call);
+      /* on: the token names another audience and the API refuses it */
+      g_assert_cmpuint (call->status, ==, on ? SOUP_STATUS_UNAUTHORIZED : SOUP_STATUS_OK);
+    }
+}
+
+static void
+test_consent_frame_protection (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("consent_frame_protection", on, FALSE);
+      g_autofree char *url = g_strdup_printf (ISSUER "/authorize?response_type=code&client_id=%s",
+                                              client_app_get_held (w->client, "client_id"));
+      g_autoptr(SimMessage) page = get (w, url);
+      const char *csp = soup_message_headers_get_one (page->response_headers, "Content-Security-Policy");
+
+      g_assert_cmpuint (page->status, ==, SOUP_STATUS_OK);
+      g_assert_true ((soup_message_headers_get_one (page->response_headers, "X-Frame-Options") != NULL) == on);
+      g_assert_true ((strstr (csp, "frame-ancestors") != NULL) == on);
+    }
+}
+
+static void
+test_referrer_policy (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("referrer_policy", on, FALSE);
+      g_autoptr(SimMessage) home = get (w, CLIENT "/");
+      g_autofree char *url = g_strdup_printf (ISSUER "/authorize?response_type=code&client_id=%s",
+                                              client_app_get_held (w->client, "client_id"));
+      g_autoptr(SimMessage) login = get (w, url);
+
+      g_assert_true ((soup_message_headers_get_one (home->response_headers, "Referrer-Policy") != NULL) == on);
+      g_assert_true ((soup_message_headers_get_one (login->response_headers, "Referrer-Policy") != NULL) == on);
+    }
+}
+
+static void
+test_redirect_allowlist (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("redirect_allowlist", on, FALSE);
+      g_autoptr(SimMessage) inside = get (w, CLIENT "/go?to=/calendar");
+      g_autoptr(SimMessage) outside = get (w, CLIENT "/go?to=https://elsewhere.example/x&code=ac_1");
+
+      g_assert_cmpuint (inside->status, ==, SOUP_STATUS_FOUND);
+      g_assert_cmpuint (outside->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_FOUND);
+      if (!on)
+        g_assert_cmpstr (soup_message_headers_get_one (outside->response_headers, "Location"), ==,
+                         "https://elsewhere.example/x?code=ac_1");
+    }
+}
+
+static void
+test_every_defense_is_tested (void)
+{
+  static const char *const tested[] = {
+    "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
+    "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
+    "referrer_policy", "redirect_allowlist", NULL
+  };
+  OAuthDefenses defenses, all_on;
+
+  g_assert_cmpstrv (oauth_defense_names (), tested);
+  oauth_defenses_init (&defenses);
+  oauth_defenses_init (&all_on);
+  for (guint i = 0; tested[i]; i++)
+    {
+      g_assert_nonnull (oauth_defense_describe (tested[i]));
+      g_assert_true (*oauth_defenses_lookup (&defenses, tested[i]));
+      *oauth_defenses_lookup (&defenses, tested[i]) = FALSE;
+      g_assert_false (oauth_defenses_equal (&defenses, &all_on));
+      *oauth_defenses_lookup (&defenses, tested[i]) = TRUE;
+    }
+  g_assert_null (oauth_defenses_lookup (&defenses, "no_such_defense"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/defenses/names", test_every_defense_is_tested);
+  g_test_add_func ("/defenses/state-check", test_state_check);
+  g_test_add_func ("/defenses/pkce", test_pkce);
+  g_test_add_func ("/defenses/pkce-downgrade-protection", test_pkce_downgrade_protection);
+  g_test_add_func ("/defenses/exact-redirect-uri", test_exact_redirect_uri);
+  g_test_add_func ("/defenses/single-use-codes", test_single_use_codes);
+  g_test_add_func ("/defenses/refresh-rotation", test_refresh_rotation);
+  g_test_add_func ("/defenses/iss-parameter", test_iss_parameter);
+  g_test_add_func ("/defenses/audience-restriction", test_audience_restriction);
+  g_test_add_func ("/defenses/consent-frame-protection", test_consent_frame_protection);
+  g_test_add_func ("/defenses/referrer-policy", test_referrer_policy);
+  g_test_add_func ("/defenses/redirect-allowlist", test_redirect_allowlist);
+  return g_test_run ();
+}
