@@ -33,6 +33,24 @@ cli_builtin_names (void)
   return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
+/**
+ * cli_builtin_attack_names:
+ * Returns: (transfer full): the attack lab's built-in lessons ("attacks/csrf-on", ...), sorted.
+ */
+GStrv
+cli_builtin_attack_names (void)
+{
+  g_auto(GStrv) children = g_resources_enumerate_children (BUILTIN_PATH "attacks/", 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; children && children[i]; i++)
+    if (g_str_has_suffix (children[i], ".json"))
+      g_ptr_array_add (names, g_strdup_printf ("attacks/%.*s", (int) strlen (children[i]) - 5, children[i]));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
 SimScenario *
 cli_load_builtin (const char  *name,
                   GError     **error)

@@ -29,6 +29,7 @@ int  cli_demo    (int argc, char **argv);
 int  cli_check   (int argc, char **argv);
 int  cli_list    (int argc, char **argv);
 int  cli_bench   (int argc, char **argv);
+int  cli_attacks (int argc, char **argv);
 
 const CliVerb *cli_find_verb (const char *name);
 void  cli_error    (const char *format, ...) G_GNUC_PRINTF (1, 2);
@@ -37,6 +38,7 @@ GOptionContext *cli_context_new (const char *verb);
 
 /* Built-in lessons, embedded with GResource. */
 GStrv        cli_builtin_names (void);
+GStrv        cli_builtin_attack_names (void);
 SimScenario *cli_load_builtin  (const char *name, GError **error);
 SimScenario *cli_load_scenario (const char *path, GError **error);
 void         cli_collect_scenarios (const char *path, GPtrArray *files);
