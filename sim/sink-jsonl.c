@@ -76,7 +76,8 @@ add_headers (JsonBuilder        *b,
 static void
 add_body (JsonBuilder        *b,
           SoupMessageHeaders *headers,
-          GBytes             *body)
+          GBytes             *body,
+          JsonNode           *node)
 {
   g_autofree char *text = NULL;
 
@@ -98,6 +99,12 @@ add_body (JsonBuilder        *b,
       add_params_object (b, text);
       return;
     case SIM_BODY_JSON:
+      /* The sealed node the body was written from: parsing the body would give it back. */
+      if (node)
+        {
+          json_builder_add_value (b, json_node_ref (node));
+          return;
+        }
       {
         g_autoptr(JsonParser) parser = json_parser_new_immutable ();
         /* Whitespace parses, to no node at all. */
@@ -153,7 +160,7 @@ step_to_line (const SimTraceStep *step)
   json_builder_set_member_name (b, "headers");
   add_headers (b, m->request_headers);
   json_builder_set_member_name (b, "body");
-  add_body (b, m->request_headers, m->request_body);
+  add_body (b, m->request_headers, m->request_body, m->request_node);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "status");
   json_builder_add_int_value (b, m->status);
@@ -162,7 +169,7 @@ step_to_line (const SimTraceStep *step)
   json_builder_set_member_name (b, "headers");
   add_headers (b, m->response_headers);
   json_builder_set_member_name (b, "body");
-  add_body (b, m->response_headers, m->response_body);
+  add_body (b, m->response_headers, m->response_body, m->response_node);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "narration");
   json_builder_add_string_value (b, narration);
