@@ -569,10 +569,19 @@ auth_server_drop_empty (SimMessage *message,
                         const char *section)
 {
   g_autoptr(SimParams) all = params;
-  g_autoptr(GString) kept = g_string_new (NULL);
-  g_autoptr(GString) dropped = g_string_new (NULL);
+  g_autoptr(GString) kept = NULL;
+  g_autoptr(GString) dropped = NULL;
+  guint i;
 
-  for (guint i = 0; i < sim_params_size (all); i++)
+  /* Nearly every request has a value for each parameter: then there is nothing to rebuild. */
+  for (i = 0; i < sim_params_size (all) && *sim_params_value_at (all, i) != '\0'; i++)
+    ;
+  if (i == sim_params_size (all))
+    return g_steal_pointer (&all);
+
+  kept = g_string_new (NULL);
+  dropped = g_string_new (NULL);
+  for (i = 0; i < sim_params_size (all); i++)
     {
       const char *name = sim_params_name_at (all, i);
       const char *value = sim_params_value_at (all, i);
