@@ -1,4 +1,10 @@
-/* bus.c: routes each request to the actor that owns its origin, synchronously. */
+/* bus.c: routes each request to the actor that owns its origin, synchronously.
+ *
+ * One thread in a simulation; in serve mode one thread per actor, each delivering through a
+ * forwarder and receiving from its HTTP server. The lock covers step numbering, the per-thread
+ * stacks and the observers, so a trace sink is never called from two threads at once. It is
+ * recursive because an observer may ask the bus for the current step. Handlers and the
+ * interceptor run outside it: they deliver further messages. */
 #include <glib/gi18n-lib.h>
 
 #include "sim/bus.h"
@@ -11,6 +17,8 @@ typedef struct
   char *origin;
   SimHandler handler;
   gpointer actor;
+  SimForwarder forwarder;  /* set: the actor runs elsewhere (serve mode) */
+  gpointer forwarder_data;
 } Route;
 
 typedef struct
@@ -21,12 +29,14 @@ typedef struct
 
 struct _SimBus
 {
-  GPtrArray *routes;     /* (element-type Route), in registration order */
+  GRecMutex lock;
+  GPtrArray *routes;     /* (element-type Route), in registration order; set up before use */
   GArray *observers;     /* (element-type Observer) */
   SimInterceptor interceptor;
   gpointer interceptor_data;
   guint step_count;
-  GArray *stack;         /* (element-type SimExchange): exchanges under way */
+  GHashTable *stacks;    /* GThread -> GArray (element-type SimExchange): exchanges under way
+                            in that thread; an entry goes when its stack empties */
 };
 
 static void
@@ -48,7 +58,8 @@ sim_bus_new (void)
   SimBus *self = g_new0 (SimBus, 1);
   self->routes = g_ptr_array_new_with_free_func (route_free);
   self->observers = g_array_new (FALSE, FALSE, sizeof (Observer));
-  self->stack = g_array_new (FALSE, FALSE, sizeof (SimExchange));
+  self->stacks = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+  g_rec_mutex_init (&self->lock);
   return self;
 }
 
@@ -59,7 +70,8 @@ sim_bus_free (SimBus *self)
     return;
   g_ptr_array_unref (self->routes);
   g_array_unref (self->observers);
-  g_array_unref (self->stack);
+  g_hash_table_unref (self->stacks);
+  g_rec_mutex_clear (&self->lock);
   g_free (self);
 }
 
@@ -156,19 +168,48 @@ sim_bus_add_observer (SimBus               *self,
                       gpointer              data)
 {
   Observer entry = { observer, data };
+
+  g_rec_mutex_lock (&self->lock);
   g_array_append_val (self->observers, entry);
+  g_rec_mutex_unlock (&self->lock);
 }
 
 void
 sim_bus_remove_observer (SimBus   *self,
                          gpointer  data)
 {
+  g_rec_mutex_lock (&self->lock);
   for (guint i = 0; i < self->observers->len; i++)
     if (g_array_index (self->observers, Observer, i).data == data)
       {
         g_array_remove_index (self->observers, i);
-        return;
+        break;
       }
+  g_rec_mutex_unlock (&self->lock);
+}
+
+/**
+ * sim_bus_set_forwarder:
+ * @name: an actor added with sim_bus_add_actor()
+ * @forwarder: (nullable): how to reach it; %NULL runs its handler in the sender's thread again
+ *
+ * Says that the actor @name runs elsewhere (serve mode: in its own thread, behind HTTP).
+ * Messages delivered to it go to @forwarder, and whoever runs it reports each one with
+ * sim_bus_receive().
+ */
+void
+sim_bus_set_forwarder (SimBus       *self,
+                       const char   *name,
+                       SimForwarder  forwarder,
+                       gpointer      data)
+{
+  Route *route;
+
+  g_return_if_fail (self != NULL && name != NULL);
+  route = find_by_name (self, name);
+  g_return_if_fail (route != NULL);
+  route->forwarder = forwarder;
+  route->forwarder_data = data;
 }
 
 void
@@ -183,14 +224,59 @@ sim_bus_set_interceptor (SimBus         *self,
 guint
 sim_bus_get_step_count (SimBus *self)
 {
-  return self->step_count;
+  guint count;
+
+  g_rec_mutex_lock (&self->lock);
+  count = self->step_count;
+  g_rec_mutex_unlock (&self->lock);
+  return count;
 }
 
-/* The step under way, 0 when none is. */
+/* Call with the lock held. Returns: (nullable): the exchange this thread has under way. */
+static SimExchange *
+thread_top (SimBus *self)
+{
+  GArray *stack = g_hash_table_lookup (self->stacks, g_thread_self ());
+  return stack && stack->len ? &g_array_index (stack, SimExchange, stack->len - 1) : NULL;
+}
+
+static void
+push_exchange (SimBus            *self,
+               const SimExchange *exchange)
+{
+  GArray *stack = g_hash_table_lookup (self->stacks, g_thread_self ());
+
+  if (stack == NULL)
+    {
+      stack = g_array_new (FALSE, FALSE, sizeof (SimExchange));
+      g_hash_table_insert (self->stacks, g_thread_self (), stack);
+    }
+  g_array_append_val (stack, *exchange);
+}
+
+static void
+pop_exchange (SimBus *self)
+{
+  GArray *stack = g_hash_table_lookup (self->stacks, g_thread_self ());
+
+  g_assert (stack != NULL && stack->len > 0);
+  g_array_set_size (stack, stack->len - 1);
+  if (stack->len == 0)
+    g_hash_table_remove (self->stacks, g_thread_self ());
+}
+
+/* The step under way in the calling thread, 0 when none is. */
 guint
 sim_bus_get_current_step (SimBus *self)
 {
-  return self->stack->len ? g_array_index (self->stack, SimExchange, self->stack->len - 1).step : 0;
+  SimExchange *top;
+  guint step;
+
+  g_rec_mutex_lock (&self->lock);
+  top = thread_top (self);
+  step = top ? top->step : 0;
+  g_rec_mutex_unlock (&self->lock);
+  return step;
 }
 
 static void
@@ -198,6 +284,7 @@ notify (SimBus            *self,
         const SimExchange *exchange,
         gboolean           begin)
 {
+  g_rec_mutex_lock (&self->lock);
   for (guint i = 0; i < self->observers->len; i++)
     {
       Observer *o = &g_array_index (self->observers, Observer, i);
@@ -206,6 +293,7 @@ notify (SimBus            *self,
       else if (!begin && o->vtable->end)
         o->vtable->end (o->data, exchange);
     }
+  g_rec_mutex_unlock (&self->lock);
 }
 
 static void
@@ -216,13 +304,58 @@ answer_unreachable (SimMessage *message,
   sim_message_narrate (message, _("Nobody answers at %s: the message is lost."), origin);
 }
 
+/* Runs one numbered exchange in the calling thread: interceptor, observers, handler. */
+static void
+run_exchange (SimBus      *self,
+              Route       *route,
+              SimExchange *exchange,
+              const char  *origin)
+{
+  SimMessage *message = exchange->message;
+
+  if (self->interceptor
+      && !self->interceptor (self->interceptor_data, self, message, SIM_TAMPER_REQUEST))
+    {
+      notify (self, exchange, TRUE);
+      sim_message_set_response (message, SOUP_STATUS_NONE, NULL, NULL);
+      sim_message_narrate (message, _("The message was dropped on its way: nobody received it."));
+      notify (self, exchange, FALSE);
+      return;
+    }
+
+  g_rec_mutex_lock (&self->lock);
+  notify (self, exchange, TRUE);
+  push_exchange (self, exchange);
+  g_rec_mutex_unlock (&self->lock);
+
+  if (route == NULL)
+    answer_unreachable (message, origin);
+  else if (exchange->depth + 1 > MAX_DEPTH)
+    {
+      sim_message_set_response_text (message, 508, "text/plain", "loop detected");
+      sim_message_narrate (message, _("Messages nested too deeply: the bus stops the loop here."));
+    }
+  else
+    route->handler (route->actor, message);
+
+  g_rec_mutex_lock (&self->lock);
+  pop_exchange (self);
+  g_rec_mutex_unlock (&self->lock);
+
+  if (self->interceptor)
+    self->interceptor (self->interceptor_data, self, message, SIM_TAMPER_RESPONSE);
+
+  notify (self, exchange, FALSE);
+}
+
 /**
  * sim_bus_deliver:
  * @from: the name of the sending actor
  * @message: (transfer none): a request; on return it carries the response
  *
- * Runs the receiving actor's handler synchronously. A message to an origin that no actor owns,
- * one that nests too deeply, or one that an interceptor drops comes back with status 0.
+ * Runs the receiving actor's handler synchronously, or, for an actor that runs elsewhere, hands
+ * the message to its forwarder. A message to an origin that no actor owns, one that nests too
+ * deeply, or one that an interceptor drops comes back with status 0.
  */
 void
 sim_bus_deliver (SimBus     *self,
@@ -231,6 +364,7 @@ sim_bus_deliver (SimBus     *self,
 {
   g_autofree char *origin = NULL;
   SimExchange exchange = { 0 };
+  SimExchange *top;
   Route *route;
 
   g_return_if_fail (self != NULL && from != NULL && message != NULL);
@@ -243,41 +377,63 @@ sim_bus_deliver (SimBus     *self,
   g_free (message->to);
   message->to = g_strdup (route ? route->name : origin);
 
-  exchange.step = ++self->step_count;
-  exchange.parent = sim_bus_get_current_step (self);
-  exchange.depth = self->stack->len;
-  exchange.message = message;
+  g_rec_mutex_lock (&self->lock);
+  top = thread_top (self);
   /* A message sent while answering another belongs to the same phase unless its sender says. */
-  if (message->phase == SIM_PHASE_NONE && self->stack->len > 0)
-    message->phase = g_array_index (self->stack, SimExchange, self->stack->len - 1).message->phase;
-
-  if (self->interceptor
-      && !self->interceptor (self->interceptor_data, self, message, SIM_TAMPER_REQUEST))
+  if (message->phase == SIM_PHASE_NONE && top)
+    message->phase = top->message->phase;
+  if (route && route->forwarder)
     {
-      notify (self, &exchange, TRUE);
-      sim_message_set_response (message, SOUP_STATUS_NONE, NULL, NULL);
-      sim_message_narrate (message, _("The message was dropped on its way: nobody received it."));
-      notify (self, &exchange, FALSE);
+      SimSender sender = { from, top ? top->step : 0, top ? top->depth + 1 : 0 };
+      g_rec_mutex_unlock (&self->lock);
+      route->forwarder (route->forwarder_data, &sender, message);
       return;
     }
+  exchange.step = ++self->step_count;
+  exchange.parent = top ? top->step : 0;
+  exchange.depth = top ? top->depth + 1 : 0;
+  exchange.message = message;
+  g_rec_mutex_unlock (&self->lock);
 
-  notify (self, &exchange, TRUE);
-  g_array_append_val (self->stack, exchange);
+  run_exchange (self, route, &exchange, origin);
+}
 
-  if (route == NULL)
-    answer_unreachable (message, origin);
-  else if (self->stack->len > MAX_DEPTH)
-    {
-      sim_message_set_response_text (message, 508, "text/plain", "loop detected");
-      sim_message_narrate (message, _("Messages nested too deeply: the bus stops the loop here."));
-    }
-  else
-    route->handler (route->actor, message);
+/**
+ * sim_bus_receive:
+ * @to: the name of the receiving actor, which must have a handler
+ * @sender: who sent @message, and the step it nests in
+ * @message: (transfer none): a request that came from elsewhere; on return it carries the
+ *   response
+ *
+ * The receiving end of a forwarder (serve mode): numbers the exchange, tells the observers and
+ * runs the actor's handler in the calling thread, which must be the one that owns the actor.
+ */
+void
+sim_bus_receive (SimBus          *self,
+                 const char      *to,
+                 const SimSender *sender,
+                 SimMessage      *message)
+{
+  g_autofree char *origin = NULL;
+  SimExchange exchange = { 0 };
+  Route *route;
 
-  g_array_set_size (self->stack, self->stack->len - 1);
+  g_return_if_fail (self != NULL && to != NULL && sender != NULL && message != NULL);
+  route = find_by_name (self, to);
+  g_return_if_fail (route != NULL && route->handler != NULL);
 
-  if (self->interceptor)
-    self->interceptor (self->interceptor_data, self, message, SIM_TAMPER_RESPONSE);
+  origin = sim_message_dup_origin (message);
+  g_free (message->from);
+  message->from = g_strdup (sender->from ? sender->from : "?");
+  g_free (message->to);
+  message->to = g_strdup (route->name);
 
-  notify (self, &exchange, FALSE);
+  g_rec_mutex_lock (&self->lock);
+  exchange.step = ++self->step_count;
+  exchange.parent = sender->parent;
+  exchange.depth = sender->depth;
+  exchange.message = message;
+  g_rec_mutex_unlock (&self->lock);
+
+  run_exchange (self, route, &exchange, origin);
 }

@@ -5,6 +5,12 @@
  * actor's handler to fill in the response, and tells every observer when an exchange begins
  * and ends. A handler may deliver further messages (the API asking the server about a token):
  * those exchanges nest inside the first and carry its step number as their parent.
+ *
+ * In serve mode each actor runs in its own thread behind a real HTTP server. Its route then has
+ * a forwarder: sim_bus_deliver() hands the message to it (it performs the HTTP request), and the
+ * thread that runs the actor calls sim_bus_receive(), which numbers the exchange, tells the
+ * observers and runs the handler. Step numbers and observers are shared under one lock; each
+ * thread has its own stack of exchanges under way.
  */
 #pragma once
 
@@ -37,6 +43,20 @@ typedef enum
   SIM_TAMPER_RESPONSE,  /* before the sender sees the answer */
 } SimTamperStage;
 
+/* Who sent a message that arrives from elsewhere (serve mode). */
+typedef struct
+{
+  const char *from;    /* an actor's name, or a short description of an outside sender */
+  guint parent;        /* the step the sender was answering, 0 for none */
+  guint depth;         /* the depth the exchange takes: 0 for a top-level one */
+} SimSender;
+
+/* Carries @message to an actor that runs elsewhere and fills in its response (status 0 when
+ * nobody answered). Runs in the sender's thread; the receiving side reports the exchange. */
+typedef void (*SimForwarder) (gpointer         data,
+                              const SimSender *sender,
+                              SimMessage      *message);
+
 /* An interceptor may change the message in place; it returns FALSE to drop it (the sender then
  * sees status 0, as if the network lost it). */
 typedef gboolean (*SimInterceptor) (gpointer        data,
@@ -68,6 +88,14 @@ void        sim_bus_set_interceptor   (SimBus        *self,
 void        sim_bus_deliver           (SimBus        *self,
                                        const char    *from,
                                        SimMessage    *message);
+void        sim_bus_set_forwarder     (SimBus        *self,
+                                       const char    *name,
+                                       SimForwarder   forwarder,
+                                       gpointer       data);
+void        sim_bus_receive           (SimBus          *self,
+                                       const char      *to,
+                                       const SimSender *sender,
+                                       SimMessage      *message);
 guint       sim_bus_get_step_count    (SimBus        *self);
 guint       sim_bus_get_current_step  (SimBus        *self);
 
