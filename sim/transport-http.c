@@ -1,0 +1,775 @@
+/* transport-http.c: serve mode's edge, where bus messages become real HTTP and back.
+ *
+ * Why one thread per actor: an actor's handler is synchronous and may itself send a request
+ * (the client's callback calls /token, the API calls /introspect). Over real HTTP that is a
+ * blocking SoupSession call made from inside a SoupServer handler; with every server on one
+ * thread the server being called could never answer. So each actor has a thread, a
+ * GMainContext that its SoupServer is attached to, and its own SoupSession; its state is only
+ * ever touched by that thread.
+ *
+ * How an exchange between two actors stays one step in the trace: the sender's forwarder adds
+ * an Oauth-Sim-Exchange header naming an in-flight record (who sent it, the step it nests in,
+ * its phase and narration); the receiving side finds the record, removes the header and calls
+ * sim_bus_receive() with it. A request from outside (a browser, curl, another OAuth client)
+ * has no such record, and is shown as coming from "browser" or the product in its User-Agent.
+ */
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sim/rng.h"
+#include "sim/transport-http.h"
+
+#define VIA_HEADER "Oauth-Sim-Exchange"
+#define SEND_TIMEOUT 15        /* seconds an actor waits for another actor's answer */
+#define BODY_STATE "oauth-sim-body"
+
+G_DEFINE_QUARK (sim-http-error-quark, sim_http_error)
+
+typedef enum
+{
+  ACTOR_IDLE,
+  ACTOR_RUNNING,
+  ACTOR_FAILED,
+} ActorState;
+
+typedef struct
+{
+  SimHttp *http;                /* (not owned) */
+  char *name;
+  char *host;
+  guint port;
+  char *origin;                 /* http://host:port */
+  GSocket *socket;              /* bound and listening before any thread starts */
+  SimHandler handler;
+  gpointer actor;
+  SimHttpStartFunc on_start;
+
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  ActorState state;             /* under the transport's lock */
+  GError *start_error;
+  gboolean busy;                /* only read and written by the actor's thread */
+} HttpActor;
+
+/* A message an actor sent and is waiting for an answer to. */
+typedef struct
+{
+  char *from;
+  guint parent;
+  guint depth;
+  SimMessage *sent;             /* (owned) the sender's own message: phase, narration, notes */
+} InFlight;
+
+struct _SimHttp
+{
+  SimBus *bus;                  /* (not owned) */
+  GPtrArray *actors;            /* (element-type HttpActor) in the order they listen */
+  SimHttpPhaseFunc phase_func;
+  gpointer phase_data;
+  SimRng *rng;                  /* getrandom: in-flight names an outsider cannot guess */
+  GMutex lock;
+  GCond cond;
+  GHashTable *in_flight;        /* name -> InFlight */
+};
+
+/* Headers that the transport adds or consumes, or that browsers and HTTP libraries send on
+ * their own: an actor reads none of them, and in a trace they would bury the lesson. */
+static const char *const dropped_request_headers[] = {
+  "Host", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Upgrade",
+  "Expect", "Proxy-Connection", "Accept", "Accept-Encoding", "Accept-Language", "User-Agent",
+  "Cache-Control", "Pragma", "Upgrade-Insecure-Requests", "DNT", "Priority", "Purpose",
+  VIA_HEADER, NULL
+};
+
+static const char *const dropped_response_headers[] = {
+  "Date", "Server", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", NULL
+};
+
+static gboolean
+header_in (const char        *name,
+           const char *const *list)
+{
+  for (guint i = 0; list[i]; i++)
+    if (g_ascii_strcasecmp (name, list[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_dropped_request_header (const char *name)
+{
+  /* Fetch metadata and client hints (Sec-Fetch-Site, sec-ch-ua, ...): browsers only. */
+  return g_ascii_strncasecmp (name, "Sec-", 4) == 0 || header_in (name, dropped_request_headers);
+}
+
+static void
+in_flight_free (gpointer data)
+{
+  InFlight *entry = data;
+  g_free (entry->from);
+  sim_message_unref (entry->sent);
+  g_free (entry);
+}
+
+static void
+http_actor_free (gpointer data)
+{
+  HttpActor *a = data;
+
+  g_assert (a->thread == NULL);
+  g_free (a->name);
+  g_free (a->host);
+  g_free (a->origin);
+  g_clear_object (&a->socket);
+  g_clear_pointer (&a->loop, g_main_loop_unref);
+  g_clear_pointer (&a->context, g_main_context_unref);
+  g_clear_error (&a->start_error);
+  g_free (a);
+}
+
+/**
+ * sim_http_new:
+ * @bus: (not owned): must outlive the transport
+ *
+ * Returns: (transfer full): a transport with no actors yet.
+ */
+SimHttp *
+sim_http_new (SimBus *bus)
+{
+  SimHttp *self = g_new0 (SimHttp, 1);
+
+  self->bus = bus;
+  self->actors = g_ptr_array_new_with_free_func (http_actor_free);
+  self->rng = sim_rng_new_system ();
+  self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, in_flight_free);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  return self;
+}
+
+void
+sim_http_free (SimHttp *self)
+{
+  if (!self)
+    return;
+  sim_http_stop (self);
+  g_ptr_array_unref (self->actors);
+  sim_rng_free (self->rng);
+  g_hash_table_unref (self->in_flight);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}
+
+static HttpActor *
+find_actor (SimHttp    *self,
+            const char *name)
+{
+  for (guint i = 0; i < self->actors->len; i++)
+    {
+      HttpActor *a = self->actors->pdata[i];
+      if (strcmp (a->name, name) == 0)
+        return a;
+    }
+  return NULL;
+}
+
+/**
+ * sim_http_listen:
+ * @name: the actor's name on the bus
+ * @address: an IPv4 address such as "127.0.0.1"
+ * @port: 0 for any free port
+ *
+ * Binds and listens now, so that the origin is known before the actor is built and so that
+ * connections wait in the queue until the actor's thread is ready for them.
+ *
+ * Returns: (transfer none) (nullable): the origin, "http://127.0.0.1:9400", or %NULL with
+ * @error set.
+ */
+const char *
+sim_http_listen (SimHttp     *self,
+                 const char  *name,
+                 const char  *address,
+                 guint        port,
+                 GError     **error)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) bind_address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  HttpActor *a;
+
+  g_return_val_if_fail (self != NULL && name != NULL && address != NULL, NULL);
+  g_return_val_if_fail (find_actor (self, name) == NULL, NULL);
+
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+    {
+      g_set_error (error, SIM_HTTP_ERROR, SIM_HTTP_ERROR_ADDRESS,
+                   _("“%s” is not an IPv4 address such as 127.0.0.1"), address);
+      return NULL;
+    }
+  if (g_inet_address_get_is_any (inet))
+    {
+      g_set_error (error, SIM_HTTP_ERROR, SIM_HTTP_ERROR_ADDRESS,
+                   _("%s is not an address a browser can open; give the address of one interface, such as 127.0.0.1"),
+                   address);
+      return NULL;
+    }
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  bind_address = g_inet_socket_address_new (inet, port);
+  if (!g_socket_bind (socket, bind_address, TRUE, error) || !g_socket_listen (socket, error))
+    {
+      g_prefix_error (error, _("cannot listen on %s:%u for the %s: "), address, port, name);
+      return NULL;
+    }
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return NULL;
+
+  a = g_new0 (HttpActor, 1);
+  a->http = self;
+  a->name = g_strdup (name);
+  a->host = g_strdup (address);
+  a->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  a->origin = g_strdup_printf ("http://%s:%u", address, a->port);
+  a->socket = g_steal_pointer (&socket);
+  a->context = g_main_context_new ();
+  a->loop = g_main_loop_new (a->context, FALSE);
+  g_ptr_array_add (self->actors, a);
+  return a->origin;
+}
+
+/* Sending: one SoupSession per thread, made and used only there. */
+
+static void
+session_free (gpointer data)
+{
+  g_object_unref (data);
+}
+
+static GPrivate thread_session = G_PRIVATE_INIT (session_free);
+
+static SoupSession *
+get_session (void)
+{
+  SoupSession *session = g_private_get (&thread_session);
+
+  if (session == NULL)
+    {
+      session = soup_session_new_with_options ("timeout", SEND_TIMEOUT, "idle-timeout", 60, NULL);
+      /* Loopback only: never through a proxy from the environment, and no compression to
+       * undo, so what the trace shows is what went over the wire. */
+      soup_session_set_proxy_resolver (session, NULL);
+      soup_session_remove_feature_by_type (session, SOUP_TYPE_CONTENT_DECODER);
+      g_private_set (&thread_session, session);
+    }
+  return session;
+}
+
+static void
+copy_request_header (const char *name,
+                     const char *value,
+                     gpointer    data)
+{
+  SoupMessageHeaders *to = data;
+
+  if (g_ascii_strcasecmp (name, "Content-Type") != 0 && !is_dropped_request_header (name))
+    soup_message_headers_append (to, name, value);
+}
+
+static void
+copy_response_header (const char *name,
+                      const char *value,
+                      gpointer    data)
+{
+  SoupMessageHeaders *to = data;
+
+  if (!header_in (name, dropped_response_headers))
+    soup_message_headers_append (to, name, value);
+}
+
+/* The bus's forwarder: runs in the sender's thread and blocks until the answer comes. */
+static void
+forward (gpointer         data,
+         const SimSender *sender,
+         SimMessage      *message)
+{
+  SimHttp *self = data;
+  g_autoptr(SoupMessage) request = soup_message_new_from_uri (message->method, message->uri);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = sim_rng_token (self->rng, NULL, 16);
+  g_autofree char *origin = sim_message_dup_origin (message);
+  InFlight *entry;
+
+  if (request == NULL)
+    {
+      sim_message_set_response (message, SOUP_STATUS_NONE, NULL, NULL);
+      sim_message_narrate (message, _("The request cannot be sent over HTTP: its URI or method is not valid."));
+      return;
+    }
+  soup_message_headers_foreach (message->request_headers, copy_request_header,
+                                soup_message_get_request_headers (request));
+  if (message->request_body)
+    soup_message_set_request_body_from_bytes (request,
+                                              soup_message_headers_get_one (message->request_headers, "Content-Type"),
+                                              message->request_body);
+  /* The sender decides what to do with a redirect, as on the bus. */
+  soup_message_add_flags (request, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_headers_replace (soup_message_get_request_headers (request), VIA_HEADER, name);
+
+  entry = g_new0 (InFlight, 1);
+  entry->from = g_strdup (sender->from);
+  entry->parent = sender->parent;
+  entry->depth = sender->depth;
+  entry->sent = sim_message_ref (message);
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->in_flight, g_strdup (name), entry);
+  g_mutex_unlock (&self->lock);
+
+  body = soup_session_send_and_read (get_session (), request, NULL, &error);
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->in_flight, name);
+  g_mutex_unlock (&self->lock);
+
+  if (body == NULL)
+    {
+      sim_message_set_response (message, SOUP_STATUS_NONE, NULL, NULL);
+      sim_message_narrate (message, _("Nobody answers at %s over HTTP (%s): the message is lost."),
+                           origin, error->message);
+      return;
+    }
+  soup_message_headers_foreach (soup_message_get_response_headers (request), copy_response_header,
+                                message->response_headers);
+  sim_message_set_response (message, soup_message_get_status (request), NULL,
+                            g_bytes_get_size (body) ? body : NULL);
+}
+
+/* Receiving */
+
+typedef struct
+{
+  GByteArray *body;
+  gboolean too_large;
+} BodyState;
+
+static void
+body_state_free (gpointer data)
+{
+  BodyState *state = data;
+  g_clear_pointer (&state->body, g_byte_array_unref);
+  g_free (state);
+}
+
+static void
+answer_too_large (SoupServerMessage *msg)
+{
+  static const char text[] = "Request body too large: the limit is 64 KiB.\n";
+
+  soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC,
+                                    text, strlen (text));
+}
+
+/* Keeps at most SIM_HTTP_MAX_BODY bytes of a body, whatever the client says it will send. */
+static void
+on_got_chunk (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           data)
+{
+  BodyState *state = data;
+  gsize size = g_bytes_get_size (chunk);
+
+  if (state->too_large)
+    return;
+  if (state->body->len + size > SIM_HTTP_MAX_BODY)
+    {
+      state->too_large = TRUE;
+      g_byte_array_set_size (state->body, 0);
+      return;
+    }
+  g_byte_array_append (state->body, g_bytes_get_data (chunk, NULL), size);
+}
+
+static gboolean
+is_decimal (const char *text)
+{
+  gsize digits = 0;
+
+  for (; *text; text++, digits++)
+    if (!g_ascii_isdigit (*text))
+      return FALSE;
+  return digits > 0 && digits <= 18;
+}
+
+/* Without a body length that can be trusted, the request cannot even be read to its end (a
+ * negative Content-Length would leave libsoup waiting): answer and hang up at once. */
+static void
+refuse_and_close (SoupServerMessage *msg,
+                  guint              status)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 %u %s\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                                           status, soup_status_get_phrase (status));
+
+  if (stream == NULL)
+    return;
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), head, strlen (head),
+                             NULL, NULL, NULL);
+  g_io_stream_close (stream, NULL, NULL);
+}
+
+/* After the headers, before the body: refuse a length that is not a number, note a body
+ * announced too large, and collect the body ourselves instead of letting libsoup keep all of
+ * it. */
+static void
+early_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *length = soup_message_headers_get_list (headers, "Content-Length");
+  BodyState *state;
+
+  if (length && !is_decimal (length))
+    {
+      refuse_and_close (msg, SOUP_STATUS_BAD_REQUEST);
+      return;
+    }
+  state = g_new0 (BodyState, 1);
+
+  state->body = g_byte_array_new ();
+  g_object_set_data_full (G_OBJECT (msg), BODY_STATE, state, body_state_free);
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), state);
+
+  /* The answer waits for the request handler: a status set this early would make libsoup
+   * skip it, and libsoup 3.2 then loses the connection when the client half-closes. */
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (headers) > SIM_HTTP_MAX_BODY)
+    state->too_large = TRUE;
+}
+
+/* "browser" for anything that says Mozilla/, else the product named first in User-Agent. */
+static char *
+outside_sender (SoupMessageHeaders *headers)
+{
+  const char *agent = soup_message_headers_get_one (headers, "User-Agent");
+  GString *product;
+
+  if (agent == NULL || *agent == '\0')
+    return g_strdup (_("someone"));
+  if (g_str_has_prefix (agent, "Mozilla/"))
+    return g_strdup (_("browser"));
+  product = g_string_new (NULL);
+  for (const char *p = agent; *p && *p != '/' && *p != ' ' && product->len < 24; p++)
+    if (g_ascii_isalnum (*p) || *p == '.' || *p == '-' || *p == '_')
+      g_string_append_c (product, *p);
+  if (product->len == 0)
+    g_string_append (product, _("someone"));
+  return g_string_free (product, FALSE);
+}
+
+static SimMessage *
+message_from_request (HttpActor         *a,
+                      SoupServerMessage *msg,
+                      BodyState         *state)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GUri *target = soup_server_message_get_uri (msg);
+  const char *content_type = soup_message_headers_get_one (headers, "Content-Type");
+  g_autoptr(GUri) uri = g_uri_build (G_URI_FLAGS_ENCODED, "http", NULL, a->host, a->port,
+                                     g_uri_get_path (target), g_uri_get_query (target), NULL);
+  SimMessage *message = sim_message_new_from_uri (soup_server_message_get_method (msg), uri);
+  g_autoptr(GBytes) body = NULL;
+
+  if (state)
+    body = g_bytes_new (state->body->data, state->body->len);
+  else
+    body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  if (g_bytes_get_size (body) > 0)
+    sim_message_set_request_body (message, content_type, body);
+  else if (content_type)
+    soup_message_headers_replace (message->request_headers, "Content-Type", content_type);
+  soup_message_headers_foreach (headers, copy_request_header, message->request_headers);
+  return message;
+}
+
+/* Fills in who sent @message: an actor, through its in-flight record, or an outsider. */
+static char *
+find_sender (HttpActor          *a,
+             SoupMessageHeaders *headers,
+             SimMessage         *message,
+             SimSender          *sender)
+{
+  SimHttp *self = a->http;
+  const char *name = soup_message_headers_get_one (headers, VIA_HEADER);
+  InFlight *entry;
+  char *from = NULL;
+
+  g_mutex_lock (&self->lock);
+  entry = name ? g_hash_table_lookup (self->in_flight, name) : NULL;
+  if (entry)
+    {
+      from = g_strdup (entry->from);
+      sender->parent = entry->parent;
+      sender->depth = entry->depth;
+      /* The sender is blocked waiting for this answer: its message does not change now. */
+      sim_message_set_phase (message, entry->sent->phase);
+      for (guint i = 0; i < entry->sent->narration->len; i++)
+        sim_message_narrate (message, "%s", (char *) entry->sent->narration->pdata[i]);
+      for (guint i = 0; i < entry->sent->notes->len; i++)
+        sim_message_add_note (message, entry->sent->notes->pdata[i]);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (from == NULL)
+    {
+      from = outside_sender (headers);
+      sender->parent = 0;
+      sender->depth = 0;
+      if (self->phase_func)
+        sim_message_set_phase (message, self->phase_func (self->phase_data, a->name, message));
+    }
+  sender->from = from;
+  return from;
+}
+
+static void
+copy_to_response (const char *name,
+                  const char *value,
+                  gpointer    data)
+{
+  soup_message_headers_append (data, name, value);
+}
+
+static void
+request_handler (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           data)
+{
+  HttpActor *a = data;
+  BodyState *state = g_object_get_data (G_OBJECT (msg), BODY_STATE);
+  g_autoptr(SimMessage) message = NULL;
+  g_autofree char *from = NULL;
+  SimSender sender = { 0 };
+  guint status;
+
+  /* One request per connection. libsoup 3.2 forgets a kept-alive connection that the client
+   * closes (its socket stays open: one file descriptor lost per connection, fixed upstream in
+   * libsoup 3.3); a connection the server closes itself is let go properly. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+
+  if ((state && state->too_large)
+      || (!state && soup_server_message_get_request_body (msg)->length > SIM_HTTP_MAX_BODY))
+    {
+      answer_too_large (msg);
+      return;
+    }
+  if (strcmp (g_uri_get_path (soup_server_message_get_uri (msg)), "/favicon.ico") == 0)
+    {
+      /* Browsers ask for it on their own; it has nothing to do with the lesson. */
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  if (a->busy)
+    {
+      /* Cannot happen with blocking sends; if it did, the actor's state would be used twice. */
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return;
+    }
+
+  message = message_from_request (a, msg, state);
+  from = find_sender (a, soup_server_message_get_request_headers (msg), message, &sender);
+
+  a->busy = TRUE;
+  sim_bus_receive (a->http->bus, a->name, &sender, message);
+  a->busy = FALSE;
+
+  status = message->status;
+  if (status == SOUP_STATUS_NONE)
+    {
+      /* An answer lost on the bus (dropped or unreachable) is a gateway error on the wire. */
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_GATEWAY, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_foreach (message->response_headers, copy_to_response,
+                                soup_server_message_get_response_headers (msg));
+  if (message->response_body)
+    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), message->response_body);
+}
+
+/* The actor's thread */
+
+static void
+report_state (HttpActor  *a,
+              ActorState  state,
+              GError     *error)
+{
+  g_mutex_lock (&a->http->lock);
+  a->state = state;
+  a->start_error = error;
+  g_cond_broadcast (&a->http->cond);
+  g_mutex_unlock (&a->http->lock);
+}
+
+static gpointer
+actor_thread (gpointer data)
+{
+  HttpActor *a = data;
+  g_autoptr(SoupServer) server = NULL;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (a->context);
+
+  if (a->on_start && !a->on_start (a->actor, &error))
+    {
+      g_main_context_pop_thread_default (a->context);
+      report_state (a, ACTOR_FAILED, error);
+      return NULL;
+    }
+
+  /* raw-paths: the path stays as it was sent, percent-encoding and all, like the query. */
+  server = soup_server_new ("server-header", "oauth-sim", "raw-paths", TRUE, NULL);
+  soup_server_add_early_handler (server, NULL, early_handler, a, NULL);
+  soup_server_add_handler (server, NULL, request_handler, a, NULL);
+  if (!soup_server_listen_socket (server, a->socket, 0, &error))
+    {
+      g_main_context_pop_thread_default (a->context);
+      report_state (a, ACTOR_FAILED, error);
+      return NULL;
+    }
+  report_state (a, ACTOR_RUNNING, NULL);
+
+  g_main_loop_run (a->loop);
+
+  soup_server_disconnect (server);
+  g_clear_object (&server);
+  /* Let the connections the server just closed finish their business in this context. */
+  while (g_main_context_iteration (a->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (a->context);
+  return NULL;
+}
+
+/**
+ * sim_http_add_actor:
+ * @name: an actor already given a socket by sim_http_listen()
+ * @actor: (not owned): passed to @handler and @on_start, in the actor's thread only
+ * @on_start: (nullable): run in the actor's thread before it answers anything
+ *
+ * Puts the actor on the bus at its origin, with a forwarder: from now on, messages to it
+ * travel over HTTP.
+ */
+void
+sim_http_add_actor (SimHttp          *self,
+                    const char       *name,
+                    SimHandler        handler,
+                    gpointer          actor,
+                    SimHttpStartFunc  on_start)
+{
+  HttpActor *a;
+
+  g_return_if_fail (self != NULL && name != NULL && handler != NULL);
+  a = find_actor (self, name);
+  g_return_if_fail (a != NULL && a->handler == NULL);
+
+  a->handler = handler;
+  a->actor = actor;
+  a->on_start = on_start;
+  sim_bus_add_actor (self->bus, name, a->origin, handler, actor);
+  sim_bus_set_forwarder (self->bus, name, forward, self);
+}
+
+void
+sim_http_set_phase_func (SimHttp          *self,
+                         SimHttpPhaseFunc  func,
+                         gpointer          data)
+{
+  self->phase_func = func;
+  self->phase_data = data;
+}
+
+/**
+ * sim_http_start:
+ *
+ * Starts the actors' threads one at a time, in the order they listened; each has run its
+ * on_start function and is answering before the next begins, so an actor may call those
+ * before it while it starts (the client registers with the server).
+ *
+ * Returns: %TRUE when every actor is answering; otherwise %FALSE with @error set, and the
+ * ones already started are stopped again.
+ */
+gboolean
+sim_http_start (SimHttp  *self,
+                GError  **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (guint i = 0; i < self->actors->len; i++)
+    {
+      HttpActor *a = self->actors->pdata[i];
+      g_autofree char *thread_name = g_strdup_printf ("http-%s", a->name);
+
+      g_return_val_if_fail (a->handler != NULL, FALSE);
+      a->thread = g_thread_new (thread_name, actor_thread, a);
+
+      g_mutex_lock (&self->lock);
+      while (a->state == ACTOR_IDLE)
+        g_cond_wait (&self->cond, &self->lock);
+      g_mutex_unlock (&self->lock);
+
+      if (a->state == ACTOR_FAILED)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&a->start_error),
+                                      _("the %s could not start: "), a->name);
+          sim_http_stop (self);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sim_http_stop:
+ *
+ * Stops the actors in the reverse order of their start, so a request under way can still be
+ * answered by the actors it calls; each finishes the request it is handling first. Every
+ * thread has ended when this returns.
+ */
+void
+sim_http_stop (SimHttp *self)
+{
+  g_return_if_fail (self != NULL);
+
+  for (guint i = self->actors->len; i > 0; i--)
+    {
+      HttpActor *a = self->actors->pdata[i - 1];
+
+      if (a->thread == NULL)
+        continue;
+      /* From inside the loop, so that a quit cannot come before the loop runs. */
+      if (a->state == ACTOR_RUNNING)
+        g_main_context_invoke (a->context, quit_loop, a->loop);
+      g_thread_join (g_steal_pointer (&a->thread));
+      a->state = ACTOR_IDLE;
+    }
+}
