@@ -1,14 +1,27 @@
 /* client.c: the client application (RFC 6749 §1.1), confidential by default.
  *
  * It answers the owner's browser at /connect (starts the flow with state and a PKCE challenge)
- * and at /callback (checks the state, exchanges the code), and acts on its own when a scenario
- * says: register, call the API, refresh, revoke.
+ * and at /callback (checks the state, exchanges the code), shows the owner's events at
+ * /calendar, and acts on its own when a scenario says: register, call the API, refresh, revoke.
+ *
+ * Several authorizations may be under way at once (in serve mode, several browsers), so each
+ * state is remembered with its own PKCE verifier until its answer comes back.
  */
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "actors/client.h"
 #include "actors/oauth.h"
+
+#define MAX_PENDING 32
+#define SHOWN_TOKEN_CHARS 10
+
+/* An authorization request the client started and has had no answer to yet. */
+typedef struct
+{
+  char *state;
+  char *code_verifier;  /* NULL without PKCE */
+} Pending;
 
 struct _ClientApp
 {
@@ -26,7 +39,17 @@ struct _ClientApp
   char *error;          /* the last OAuth error it was told */
   GPtrArray *others;    /* (element-type Registration) other authorization servers it knows */
   char *flow_server;    /* the issuer it sent the owner to last, NULL for its own server */
+  GPtrArray *pending;   /* (element-type Pending), oldest first */
 };
+
+static void
+pending_free (gpointer data)
+{
+  Pending *pending = data;
+  g_free (pending->state);
+  g_free (pending->code_verifier);
+  g_free (pending);
+}
 
 void
 client_config_init (ClientConfig *config)
@@ -107,6 +130,7 @@ client_app_new (SimWorld           *world,
   self->world = world;
   config_copy (&self->config, config);
   self->others = g_ptr_array_new_with_free_func (registration_free);
+  self->pending = g_ptr_array_new_with_free_func (pending_free);
   return self;
 }
 
@@ -127,6 +151,7 @@ client_app_free (ClientApp *self)
   g_free (self->error);
   g_ptr_array_unref (self->others);
   g_free (self->flow_server);
+  g_ptr_array_unref (self->pending);
   g_free (self);
 }
 
@@ -593,6 +618,32 @@ page (SimMessage *message,
   oauth_html_page (message, status, title, body_html);
 }
 
+/* Keeps the state and verifier just made; the oldest request is forgotten past MAX_PENDING. */
+static void
+remember_pending (ClientApp *self)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->state = g_strdup (self->state);
+  pending->code_verifier = g_strdup (self->code_verifier);
+  if (self->pending->len == MAX_PENDING)
+    g_ptr_array_remove_index (self->pending, 0);
+  g_ptr_array_add (self->pending, pending);
+}
+
+static Pending *
+find_pending (ClientApp  *self,
+              const char *state)
+{
+  for (guint i = 0; state && i < self->pending->len; i++)
+    {
+      Pending *pending = self->pending->pdata[i];
+      if (strcmp (pending->state, state) == 0)
+        return pending;
+    }
+  return NULL;
+}
+
 static void
 start_authorization (ClientApp  *self,
                      SimMessage *message)
@@ -636,6 +687,7 @@ start_authorization (ClientApp  *self,
       sim_params_set (params, "code_challenge", challenge);
       sim_params_set (params, "code_challenge_method", "S256");
     }
+  remember_pending (self);
   location = oauth_append_query (endpoint, params);
   sim_message_set_redirect (message, location);
   if (self->config.use_pkce)
@@ -696,7 +748,9 @@ callback (ClientApp  *self,
   const char *error = query ? sim_params_get (query, "error") : NULL;
   const char *iss = query ? sim_params_get (query, "iss") : NULL;
 
-  if (self->config.check_state && (state == NULL || g_strcmp0 (state, self->state) != 0))
+  Pending *pending = find_pending (self, state);
+
+  if (self->config.check_state && pending == NULL)
     {
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
             "<p class=\"error\">This response does not belong to a sign-in this application started.</p>");
@@ -720,7 +774,14 @@ callback (ClientApp  *self,
       return;
     }
   /* The state is a one-time value (RFC 9700 §4.7.1): a matching answer, code or error, uses it up. */
-  g_clear_pointer (&self->state, g_free);
+  if (pending == NULL || g_strcmp0 (pending->state, self->state) == 0)
+    g_clear_pointer (&self->state, g_free);
+  if (pending)
+    {
+      /* The code belongs to that request: its verifier is the one to send. */
+      replace (&self->code_verifier, pending->code_verifier);
+      g_ptr_array_remove (self->pending, pending);
+    }
   if (error)
     {
       g_autofree char *escaped = g_markup_escape_text (error, -1);
@@ -756,9 +817,106 @@ home (ClientApp  *self,
   g_autoptr(GString) body = g_string_new (NULL);
 
   if (self->access_token)
-    g_string_append (body, "<p>Your calendar is connected.</p>");
+    g_string_append (body, "<p>Your calendar is connected. <a href=\"/calendar\">See your events</a></p>");
   g_string_append (body, "<p><a href=\"/connect\">Connect your calendar</a></p>");
   page (message, SOUP_STATUS_OK, self->config.name, body->str);
+}
+
+/* Enough of a token to tell it from another, not enough to use it. */
+static void
+append_shortened (GString    *html,
+                  const char *label,
+                  const char *token)
+{
+  g_autofree char *shown = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (token == NULL)
+    shown = g_strdup ("none");
+  else if (g_utf8_strlen (token, -1) > SHOWN_TOKEN_CHARS)
+    {
+      g_autofree char *start = g_utf8_substring (token, 0, SHOWN_TOKEN_CHARS);
+      shown = g_strconcat (start, "…", NULL);
+    }
+  else
+    shown = g_strdup (token);
+  escaped = g_markup_escape_text (shown, -1);
+  g_string_append_printf (html, "<li>%s: <code>%s</code></li>\n", label, escaped);
+}
+
+static void
+append_events (GString    *html,
+               SimMessage *answer)
+{
+  g_autoptr(JsonNode) root = sim_message_get_response_json (answer, NULL);
+  JsonNode *node = root && JSON_NODE_HOLDS_OBJECT (root)
+                   ? json_object_get_member (json_node_get_object (root), "events") : NULL;
+  JsonArray *events = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  guint shown = 0;
+
+  g_string_append (html, "<ul class=\"events\">\n");
+  for (guint i = 0; events && i < json_array_get_length (events); i++)
+    {
+      JsonNode *element = json_array_get_element (events, i);
+      JsonObject *event = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      const char *title = event ? json_object_get_string_member_with_default (event, "title", NULL) : NULL;
+      const char *start = event ? json_object_get_string_member_with_default (event, "start", "") : "";
+      g_autofree char *escaped_title = NULL;
+      g_autofree char *escaped_start = NULL;
+
+      if (title == NULL)
+        continue;
+      escaped_title = g_markup_escape_text (title, -1);
+      escaped_start = g_markup_escape_text (start, -1);
+      g_string_append_printf (html, "<li><time>%s</time> %s</li>\n", escaped_start, escaped_title);
+      shown++;
+    }
+  if (shown == 0)
+    g_string_append (html, "<li>No events.</li>\n");
+  g_string_append (html, "</ul>\n");
+}
+
+/* The result page: the client calls the API with its token, as an app does for its user. */
+static void
+calendar_page (ClientApp  *self,
+               SimMessage *message)
+{
+  g_autoptr(SimMessage) answer = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  if (self->access_token == NULL)
+    {
+      page (message, SOUP_STATUS_OK, "Not connected",
+            "<p>This application holds no token for your calendar yet.</p>"
+            "<p><a href=\"/connect\">Connect your calendar</a></p>");
+      sim_message_narrate (message, _("The client holds no access token, so it has nothing to show: the owner must connect the calendar first."));
+      return;
+    }
+
+  answer = client_app_call_api (self, "GET", "/calendar/events", NULL);
+  if (answer->status != SOUP_STATUS_OK)
+    {
+      g_autofree char *escaped = g_markup_escape_text (self->error ? self->error : "error", -1);
+      g_string_append_printf (body, "<p class=\"error\">The calendar API refused: %s</p>"
+                              "<p><a href=\"/connect\">Connect your calendar again</a></p>", escaped);
+      page (message, SOUP_STATUS_BAD_GATEWAY, "Could not read your calendar", body->str);
+      sim_message_narrate (message, _("The API refused the client's token, so the client has no events to show and tells the owner so."));
+      return;
+    }
+
+  append_events (body, answer);
+  g_string_append (body, "<p>What this application holds (shortened):</p>\n<ul class=\"tokens\">\n");
+  append_shortened (body, "access token", self->access_token);
+  append_shortened (body, "refresh token", self->refresh_token);
+  g_string_append (body, "</ul>\n");
+  if (self->scope)
+    {
+      g_autofree char *scope = g_markup_escape_text (self->scope, -1);
+      g_string_append_printf (body, "<p>Scope: <code>%s</code></p>\n", scope);
+    }
+  g_string_append (body, "<p><a href=\"/\">Back</a></p>");
+  page (message, SOUP_STATUS_OK, "Your calendar", body->str);
+  sim_message_narrate (message, _("The client shows the owner the events the API returned. The tokens stay with the client; the page shows only their first characters."));
 }
 
 static char *
@@ -873,6 +1031,8 @@ client_app_handle (gpointer    data,
     callback (self, message);
   else if (strcmp (path, "/go") == 0)
     redirector (self, message);
+  else if (strcmp (path, "/calendar") == 0)
+    calendar_page (self, message);
   else
     sim_message_set_response_text (message, SOUP_STATUS_NOT_FOUND, "text/plain", "Not Found\n");
   decorate_page (self, message);
