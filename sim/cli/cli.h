@@ -28,6 +28,7 @@ int  cli_run     (int argc, char **argv);
 int  cli_demo    (int argc, char **argv);
 int  cli_check   (int argc, char **argv);
 int  cli_list    (int argc, char **argv);
+int  cli_serve   (int argc, char **argv);
 int  cli_bench   (int argc, char **argv);
 int  cli_attacks (int argc, char **argv);
 

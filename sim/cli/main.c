@@ -13,6 +13,7 @@ static const CliVerb verbs[] = {
   { "run", N_("FILE [OPTION…]"), N_("Play a scenario file"), cli_run },
   { "check", N_("PATH… [OPTION…]"), N_("Run scenario files or folders as tests (TAP)"), cli_check },
   { "list", N_("[PATH]"), N_("List scenarios and their titles"), cli_list },
+  { "serve", N_("[OPTION…]"), N_("Serve the actors over real HTTP on loopback, for real browsers"), cli_serve },
   { "attacks", N_("[PATH…] [OPTION…]"), N_("Play the attack lab and show which defense stops which attack"), cli_attacks },
   { "bench", N_("[OPTION…]"), N_("Measure how fast complete flows play"), cli_bench },
   { "help", N_("[VERB]"), N_("Show help for oauth-sim or for one verb"), cli_help },
