@@ -565,11 +565,6 @@ request_handler (SoupServer        *server,
   SimSender sender = { 0 };
   guint status;
 
-  /* One request per connection. libsoup 3.2 forgets a kept-alive connection that the client
-   * closes (its socket stays open: one file descriptor lost per connection, fixed upstream in
-   * libsoup 3.3); a connection the server closes itself is let go properly. */
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-
   if ((state && state->too_large)
       || (!state && soup_server_message_get_request_body (msg)->length > SIM_HTTP_MAX_BODY))
     {
@@ -610,6 +605,18 @@ request_handler (SoupServer        *server,
     soup_message_body_append_bytes (soup_server_message_get_response_body (msg), message->response_body);
 }
 
+/* One request per connection, for every answer, libsoup's own included (a 404 for
+ * "OPTIONS *", ...). libsoup 3.2 forgets a kept-alive connection that its client closes: the
+ * socket stays open, one file descriptor lost per connection (fixed upstream in libsoup 3.3).
+ * A connection the server closes itself is let go properly. */
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
 /* The actor's thread */
 
 static void
@@ -644,6 +651,7 @@ actor_thread (gpointer data)
   server = soup_server_new ("server-header", "oauth-sim", "raw-paths", TRUE, NULL);
   soup_server_add_early_handler (server, NULL, early_handler, a, NULL);
   soup_server_add_handler (server, NULL, request_handler, a, NULL);
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), NULL);
   if (!soup_server_listen_socket (server, a->socket, 0, &error))
     {
       g_main_context_pop_thread_default (a->context);

@@ -227,8 +227,9 @@ def test_disconnect_mid_request_does_not_hurt():
 
 
 def test_no_descriptor_is_lost():
-    """Every kind of connection, good or bad, gives its socket back (libsoup 3.2 kept a
-    kept-alive connection's socket open once its client closed it)."""
+    """Every kind of connection, good or bad, gives its socket back (libsoup 3.2 keeps a
+    kept-alive connection's socket open once its client closes it, even for the answers
+    libsoup gives on its own, such as the 404 to "OPTIONS *")."""
     with Serve() as serve:
         serve.wait_for("201 Created")
         descriptors = lambda: len(os.listdir(f"/proc/{serve.proc.pid}/fd"))
@@ -238,6 +239,8 @@ def test_no_descriptor_is_lost():
             still_answers(serve)
             assert request("GET", serve.url("client", "/favicon.ico")).status == 404
             raw_exchange(auth, b"GARBAGE\r\n\r\n")
+            reply = raw_exchange(auth, b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert reply.startswith(b"HTTP/1.1 404"), reply[:40]
             raw_exchange(auth, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n")
             raw_exchange(auth, b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nab",
                          read=False)
