@@ -9,6 +9,36 @@
 
 #include "actors/auth-server-private.h"
 
+/* Browsers apply form-action to the redirect that answers the form too (CSP Level 3), and the
+ * answer to this form sends the browser on to the client's redirect URI: that origin (or, for
+ * a native app's custom scheme, that scheme) must be allowed, or a real browser stops here. */
+static void
+allow_form_redirect (SimMessage *message,
+                     const char *redirect_uri)
+{
+  const char *policy = soup_message_headers_get_one (message->response_headers, "Content-Security-Policy");
+  g_autoptr(GUri) uri = g_uri_parse (redirect_uri, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *source = NULL;
+  g_autoptr(GString) csp = NULL;
+  const char *at;
+
+  if (policy == NULL || uri == NULL || (at = strstr (policy, "form-action 'self'")) == NULL)
+    return;
+  if (g_uri_get_host (uri) && *g_uri_get_host (uri))
+    {
+      g_autoptr(SimMessage) probe = sim_message_new_from_uri ("GET", uri);
+      source = sim_message_dup_origin (probe);
+    }
+  else
+    source = g_strconcat (g_uri_get_scheme (uri), ":", NULL);
+  if (strpbrk (source, " ;,'\"") != NULL)
+    return;
+  csp = g_string_new (policy);
+  g_string_insert (csp, (at - policy) + strlen ("form-action 'self'"), source);
+  g_string_insert_c (csp, (at - policy) + strlen ("form-action 'self'"), ' ');
+  soup_message_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
+}
+
 /* The page a browser shows: a form with username, password, one scope checkbox per requested
  * scope and two buttons. Everything it echoes is escaped. */
 void
@@ -51,6 +81,7 @@ auth_server_show_login (AuthServer     *self,
                    "</form>");
   oauth_html_page_with (message, SOUP_STATUS_OK, "Sign in to authorize", body->str,
                         auth_server_page_flags (self), NULL);
+  allow_form_redirect (message, request->redirect_uri);
   if (!self->config.defenses.consent_frame_protection)
     sim_message_narrate (message, _("This page carries neither X-Frame-Options nor a frame-ancestors policy (consent_frame_protection is off), so any site may show it inside a frame of its own (RFC 9700 §4.16)."));
 }

@@ -23,6 +23,11 @@ typedef struct
   char *code_verifier;  /* NULL without PKCE */
 } Pending;
 
+/* The state also goes to the browser in a cookie: only the browser that started a sign-in
+ * brings back a callback whose state matches its own cookie (RFC 9700 §4.7.1: the state must
+ * be bound to the user agent). */
+#define STATE_COOKIE "oauth_state"
+
 struct _ClientApp
 {
   SimWorld *world;
@@ -645,6 +650,31 @@ find_pending (ClientApp  *self,
 }
 
 static void
+set_state_cookie (ClientApp  *self,
+                  SimMessage *message)
+{
+  g_autofree char *cookie = g_strdup_printf ("%s=%s; Path=/; HttpOnly; SameSite=Lax%s", STATE_COOKIE, self->state,
+                                             g_str_has_prefix (self->config.origin, "https:") ? "; Secure" : "");
+  soup_message_headers_append (message->response_headers, "Set-Cookie", cookie);
+}
+
+/* The value of the state cookie the browser sent, if any. */
+static char *
+state_cookie (SimMessage *message)
+{
+  const char *header = soup_message_headers_get_one (message->request_headers, "Cookie");
+  g_auto(GStrv) pairs = g_strsplit (header ? header : "", ";", -1);
+
+  for (guint i = 0; pairs[i]; i++)
+    {
+      char *pair = g_strstrip (pairs[i]);
+      if (g_str_has_prefix (pair, STATE_COOKIE "="))
+        return g_strdup (pair + strlen (STATE_COOKIE "="));
+    }
+  return NULL;
+}
+
+static void
 start_authorization (ClientApp  *self,
                      SimMessage *message)
 {
@@ -690,10 +720,12 @@ start_authorization (ClientApp  *self,
   remember_pending (self);
   location = oauth_append_query (endpoint, params);
   sim_message_set_redirect (message, location);
+  set_state_cookie (self, message);
   if (self->config.use_pkce)
     sim_message_narrate (message, _("The client does not ask for the password. It sends the browser to the authorization server with its client id, redirect URI and scopes, a random state to recognise the answer (RFC 6749 §10.12), and a PKCE code_challenge: the hash of a secret verifier it keeps to itself (RFC 7636 §4.3)."));
   else
     sim_message_narrate (message, _("The client does not ask for the password. It sends the browser to the authorization server with its client id, redirect URI, scopes and a random state (RFC 6749 §10.12); this client uses no PKCE."));
+  sim_message_narrate (message, _("It also hands the browser the state in a cookie, so that only this browser can bring the answer back (RFC 9700 §4.7.1)."));
   if (self->flow_server)
     sim_message_narrate (message, _("The owner chose to sign in with %s, another server this client knows, so that is where the client sends her, and where it will take the code."),
                          self->flow_server);
@@ -749,7 +781,16 @@ callback (ClientApp  *self,
   const char *iss = query ? sim_params_get (query, "iss") : NULL;
 
   Pending *pending = find_pending (self, state);
+  g_autofree char *cookie = state_cookie (message);
 
+  if (self->config.check_state && pending != NULL && g_strcmp0 (cookie, state) != 0)
+    {
+      page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
+            "<p class=\"error\">This response belongs to a sign-in started in another browser.</p>");
+      replace (&self->error, "state_mismatch");
+      sim_message_narrate (message, _("The state is one the client issued, but not to this browser: its state cookie does not match. RFC 9700 §4.7.1: the state must be bound to the browser that started the sign-in, or an attacker could send the owner a callback for a sign-in of its own; the client refuses it."));
+      return;
+    }
   if (self->config.check_state && pending == NULL)
     {
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",

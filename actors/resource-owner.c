@@ -27,6 +27,7 @@ struct _ResourceOwner
   char *framed_by;    /* the origin of the page around it, when that page is in a frame */
   SimMessage *frame;  /* a frame being loaded, and the origin of the page around it */
   char *frame_embedder;
+  GHashTable *cookies;  /* origin -> GTree name -> value: the browser's cookie jar */
 };
 
 void
@@ -63,6 +64,7 @@ resource_owner_new (SimWorld          *world,
   self->config.username = g_strdup (config->username);
   self->config.password = g_strdup (config->password);
   self->config.approve_scopes = g_strdup (config->approve_scopes);
+  self->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_tree_unref);
   return self;
 }
 
@@ -76,7 +78,78 @@ resource_owner_free (ResourceOwner *self)
   g_free (self->page_url);
   g_free (self->framed_by);
   g_free (self->frame_embedder);
+  g_hash_table_unref (self->cookies);
   g_free (self);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  return strcmp (a, b);
+}
+
+/* A browser sends each site the cookies it set, and keeps the ones it sets now. Only what this
+ * lesson needs: name=value per origin, sent back to that origin, in name order. */
+static void
+send_cookies (ResourceOwner *self,
+              SimMessage    *message)
+{
+  g_autofree char *origin = sim_message_dup_origin (message);
+  GTree *jar = g_hash_table_lookup (self->cookies, origin);
+  g_autoptr(GString) header = g_string_new (NULL);
+  GTreeNode *node;
+
+  if (jar == NULL)
+    return;
+  for (node = g_tree_node_first (jar); node; node = g_tree_node_next (node))
+    g_string_append_printf (header, "%s%s=%s", header->len ? "; " : "", (char *) g_tree_node_key (node),
+                            (char *) g_tree_node_value (node));
+  if (header->len)
+    soup_message_headers_replace (message->request_headers, "Cookie", header->str);
+}
+
+static void
+keep_cookies (ResourceOwner *self,
+              SimMessage    *message)
+{
+  g_autofree char *origin = sim_message_dup_origin (message);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  GTree *jar;
+
+  soup_message_headers_iter_init (&iter, message->response_headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      g_autofree char *pair = NULL;
+      char *equals;
+
+      if (g_ascii_strcasecmp (name, "Set-Cookie") != 0)
+        continue;
+      pair = g_strndup (value, strcspn (value, ";"));
+      if ((equals = strchr (pair, '=')) == NULL || equals == pair)
+        continue;
+      *equals = '\0';
+      jar = g_hash_table_lookup (self->cookies, origin);
+      if (jar == NULL)
+        {
+          jar = g_tree_new_full (compare_names, NULL, g_free, g_free);
+          g_hash_table_insert (self->cookies, g_strdup (origin), jar);
+        }
+      g_tree_replace (jar, g_strdup (g_strstrip (pair)), g_strdup (g_strstrip (equals + 1)));
+    }
+}
+
+/* Every request the browser makes goes through here. */
+static void
+browse (ResourceOwner *self,
+        SimMessage    *message)
+{
+  send_cookies (self, message);
+  sim_bus_deliver (self->world->bus, "resource-owner", message);
+  if (message->status)
+    keep_cookies (self, message);
 }
 
 const char *
@@ -214,7 +287,7 @@ load_images (ResourceOwner *self,
       else
         sim_message_narrate (image, _("The page shows an image from %s, and the browser fetches it. The page's Referrer-Policy forbids telling that site where the image is shown, so no Referer header goes with it (RFC 9700 §4.2.4)."),
                              where);
-      sim_bus_deliver (self->world->bus, "resource-owner", image);
+      browse (self, image);
     }
 }
 
@@ -264,7 +337,7 @@ load_frame (ResourceOwner *self,
   sim_message_narrate (framed, _("The page holds a frame, and the browser loads what it shows."));
   self->frame = framed;
   self->frame_embedder = g_strdup (embedder);
-  sim_bus_deliver (self->world->bus, "resource-owner", framed);
+  browse (self, framed);
   self->frame = NULL;
   g_clear_pointer (&self->frame_embedder, g_free);
   if (framed->status != SOUP_STATUS_OK || !frame_allowed (framed, embedder))
@@ -308,6 +381,7 @@ render (ResourceOwner *self,
   load_frame (self, message, html);
 }
 
+
 /* Follows 3xx answers with a GET to their Location, resolved against the current URL. After
  * the consent form, the redirect carries the code back: that is the code exchange. */
 static SimMessage *
@@ -327,7 +401,7 @@ follow (ResourceOwner *self,
       hop = sim_message_new_from_uri ("GET", next);
       sim_message_set_phase (hop, redirect_phase);
       sim_message_narrate (hop, _("The browser follows the redirect."));
-      sim_bus_deliver (self->world->bus, "resource-owner", hop);
+      browse (self, hop);
       sim_message_unref (message);
       message = hop;
     }
@@ -354,7 +428,7 @@ resource_owner_visit (ResourceOwner *self,
     return NULL;
   sim_message_set_phase (message, phase);
   sim_message_narrate (message, _("The owner opens %s in the browser."), url);
-  sim_bus_deliver (self->world->bus, "resource-owner", message);
+  browse (self, message);
   return follow (self, message, phase);
 }
 
@@ -422,6 +496,6 @@ resource_owner_consent (ResourceOwner *self,
     sim_message_narrate (message, _("On the authorization server's own page, the owner signs in and ticks the scopes to allow. The password goes to the authorization server and nowhere else."));
   else
     sim_message_narrate (message, _("On the authorization server's own page, the owner signs in and clicks Deny."));
-  sim_bus_deliver (self->world->bus, "resource-owner", message);
+  browse (self, message);
   return follow (self, message, SIM_PHASE_CODE_EXCHANGE);
 }

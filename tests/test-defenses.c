@@ -335,7 +335,12 @@ test_iss_parameter (void)
       g_autofree char *challenge = oauth_pkce_s256 (client_app_get_held (w->client, "code_verifier"));
       g_autofree char *code = code_for (w, challenge);
       g_autofree char *url = g_strdup_printf (CALLBACK "?code=%s&state=%s&iss=https%%3A%%2F%%2Fother.example", code, state);
-      g_autoptr(SimMessage) callback = get (w, url);
+      g_autofree char *cookie = g_strdup_printf ("oauth_state=%s", state);
+      g_autoptr(SimMessage) callback = sim_message_new ("GET", url);
+
+      /* the browser that started the sign-in brings the answer back, with its state cookie */
+      soup_message_headers_replace (callback->request_headers, "Cookie", cookie);
+      sim_bus_deliver (w->world->bus, "test", callback);
 
       g_assert_cmpstr (iss, ==, on ? ISSUER : NULL);
       g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "authorization_response_iss_parameter_supported") == on);

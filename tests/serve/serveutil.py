@@ -182,6 +182,8 @@ def browser_flow(serve, username="alice", password="wonderland", scopes=("calend
     Returns the callback's Response."""
     connect = request("GET", serve.url("client", "/connect"))
     assert connect.status == 302, (connect.status, connect.text)
+    # the client binds the state to this browser with a cookie, which a browser sends back
+    cookie = connect.headers["set-cookie"].split(";")[0]
     login = request("GET", connect.headers["location"])
     assert login.status == 200, (login.status, login.text)
     form = [("request_id", form_field(login.text, "request_id")),
@@ -191,4 +193,4 @@ def browser_flow(serve, username="alice", password="wonderland", scopes=("calend
     consent = request("POST", serve.url("auth-server", "/consent"), form)
     assert consent.status == 302, (consent.status, consent.text)
     assert consent.headers["location"].startswith(serve.url("client", "/callback?")), consent.headers
-    return request("GET", consent.headers["location"])
+    return request("GET", consent.headers["location"], headers={"Cookie": cookie})

@@ -325,6 +325,7 @@ def test_pages_escape_what_they_echo_and_forbid_framing():
 def test_wrong_password_and_deny():
     with Serve() as serve:
         connect = request("GET", serve.url("client", "/connect"))
+        cookie = connect.headers["set-cookie"].split(";")[0]
         login = request("GET", connect.headers["location"])
         request_id = form_field(login.text, "request_id")
         wrong = request("POST", serve.url("auth-server", "/consent"),
@@ -337,7 +338,7 @@ def test_wrong_password_and_deny():
                         ("password", "wonderland"), ("scope", "calendar.read"),
                         ("decision", "deny")])
         assert deny.status == 302 and "error=access_denied" in deny.headers["location"]
-        page = request("GET", deny.headers["location"])
+        page = request("GET", deny.headers["location"], headers={"Cookie": cookie})
         assert page.status == 200 and "access_denied" in page.text
         assert request("GET", serve.url("client", "/calendar")).text.count("Not connected") >= 1
 
@@ -346,21 +347,33 @@ def test_wrong_password_and_deny():
 
 def test_two_browsers_at_once():
     with Serve() as serve:
-        first = request("GET", serve.url("client", "/connect")).headers["location"]
-        second = request("GET", serve.url("client", "/connect")).headers["location"]
+        browsers = []
+        for _ in range(2):  # two browsers, each with its own state cookie
+            connect = request("GET", serve.url("client", "/connect"))
+            browsers.append((connect.headers["location"], connect.headers["set-cookie"].split(";")[0]))
         callbacks = []
-        for location in (second, first):  # answered in the other order
+        for location, cookie in reversed(browsers):  # answered in the other order
             login = request("GET", location)
             consent = request("POST", serve.url("auth-server", "/consent"),
                               [("request_id", form_field(login.text, "request_id")),
                                ("username", "alice"), ("password", "wonderland"),
                                ("scope", "calendar.read"), ("decision", "approve")])
-            callbacks.append(consent.headers["location"])
-            answer = request("GET", consent.headers["location"])
+            callbacks.append((consent.headers["location"], cookie))
+            answer = request("GET", consent.headers["location"], headers={"Cookie": cookie})
             assert answer.status == 200 and "Calendar connected" in answer.text, answer.text
         # Each state answers once: a replayed callback is refused before any code is used.
-        replay = request("GET", callbacks[0])
+        replay = request("GET", callbacks[0][0], headers={"Cookie": callbacks[0][1]})
         assert replay.status == 400, replay.status
+        # A callback for one browser's sign-in, brought by the other browser, is refused too
+        # (CSRF, RFC 9700 §4.7.1): the state must come back from the browser it was given to.
+        connect = request("GET", serve.url("client", "/connect"))
+        login = request("GET", connect.headers["location"])
+        consent = request("POST", serve.url("auth-server", "/consent"),
+                          [("request_id", form_field(login.text, "request_id")),
+                           ("username", "alice"), ("password", "wonderland"),
+                           ("scope", "calendar.read"), ("decision", "approve")])
+        stranger = request("GET", consent.headers["location"], headers={"Cookie": browsers[0][1]})
+        assert stranger.status == 400 and "another browser" in stranger.text, stranger.text
 
 
 def test_concurrent_requests():
