@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "sim/scenario/scenario.h"
+#include "sim/tracer.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,9 @@ GStrv        cli_builtin_attack_names (void);
 SimScenario *cli_load_builtin  (const char *name, GError **error);
 SimScenario *cli_load_scenario (const char *path, GError **error);
 void         cli_collect_scenarios (const char *path, GPtrArray *files);
+
+/* terminal.c */
+SimTextOptions cli_text_options (gboolean no_color, gboolean show_knowledge);
 
 /* lang.c */
 gboolean     cli_setup_language (int *argc, char **argv);

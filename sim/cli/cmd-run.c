@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
@@ -63,23 +62,6 @@ cli_trace_options_clear (CliTraceOptions *options)
 {
   g_clear_pointer (&options->format, g_free);
   g_clear_pointer (&options->until, g_free);
-}
-
-static gboolean
-use_color (CliTraceOptions *options)
-{
-  const char *no_color = g_getenv ("NO_COLOR");
-  return !options->no_color && isatty (STDOUT_FILENO) && (no_color == NULL || *no_color == '\0');
-}
-
-static guint
-text_width (void)
-{
-  struct winsize size;
-
-  if (isatty (STDOUT_FILENO) && ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
-    return CLAMP (size.ws_col - 1, 60, 100);
-  return 78;
 }
 
 /* Cuts the trace where each step begins: chunk N holds step N, the answers that come back
@@ -194,7 +176,7 @@ cli_play (SimScenario     *scenario,
   collector.tracer = tracer;
   if (text)
     {
-      SimTextOptions text_options = { use_color (options), text_width (), options->show_knowledge };
+      SimTextOptions text_options = cli_text_options (options->no_color, options->show_knowledge);
       sim_tracer_add_sink (tracer, sim_sink_text_new (&text_options), interactive ? NULL : stdout);
     }
   else

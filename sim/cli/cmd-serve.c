@@ -9,8 +9,6 @@
 #include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "sim/cli/cli.h"
 #include "sim/tracer.h"
@@ -60,23 +58,6 @@ serve_clear (Serve *serve)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Serve, serve_clear)
-
-static gboolean
-use_color (ServeOptions *options)
-{
-  const char *no_color = g_getenv ("NO_COLOR");
-  return !options->no_color && isatty (STDOUT_FILENO) && (no_color == NULL || *no_color == '\0');
-}
-
-static guint
-text_width (void)
-{
-  struct winsize size;
-
-  if (isatty (STDOUT_FILENO) && ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
-    return CLAMP (size.ws_col - 1, 60, 100);
-  return 78;
-}
 
 /* A request from a browser or another program carries no phase; in the simulation the owner's
  * browser names one with each action. This is the same naming, from the path. */
@@ -239,7 +220,7 @@ serve_scenario (SimScenario  *scenario,
     sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stdout);
   else
     {
-      SimTextOptions text = { .color = use_color (options), .width = text_width () };
+      SimTextOptions text = cli_text_options (options->no_color, FALSE);
       sim_tracer_add_sink (tracer, sim_sink_text_new (&text), stdout);
     }
 

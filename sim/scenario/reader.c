@@ -133,6 +133,17 @@ member (JsonObject *object,
   return json_object_has_member (object, name) ? json_object_get_member (object, name) : NULL;
 }
 
+/* Reports a required member that is not there; always FALSE. */
+static gboolean
+missing (SimReader  *r,
+         JsonObject *object,
+         const char *name)
+{
+  sim_doc_set_error (r->doc, r->error, sim_doc_object_pos (r->doc, object),
+                     _("missing required field '%s'"), name);
+  return FALSE;
+}
+
 static gboolean
 is_string (JsonNode *node)
 {
@@ -149,15 +160,7 @@ sim_reader_string (SimReader   *r,
   JsonNode *node = member (object, name);
 
   if (node == NULL)
-    {
-      if (required)
-        {
-          sim_doc_set_error (r->doc, r->error, sim_doc_object_pos (r->doc, object),
-                             _("missing required field '%s'"), name);
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return !required || missing (r, object, name);
   if (!is_string (node))
     {
       wrong_type (r, object, name, _("a string"));
@@ -300,15 +303,7 @@ sim_reader_object (SimReader   *r,
 
   *out = NULL;
   if (node == NULL)
-    {
-      if (required)
-        {
-          sim_doc_set_error (r->doc, r->error, sim_doc_object_pos (r->doc, object),
-                             _("missing required field '%s'"), name);
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return !required || missing (r, object, name);
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       wrong_type (r, object, name, _("an object"));
@@ -424,15 +419,7 @@ sim_reader_text (SimReader   *r,
   JsonNode *node = member (object, name);
 
   if (node == NULL)
-    {
-      if (required)
-        {
-          sim_doc_set_error (r->doc, r->error, sim_doc_object_pos (r->doc, object),
-                             _("missing required field '%s'"), name);
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return !required || missing (r, object, name);
   return pick_text (r, object, name, node, sim_doc_member_pos (r->doc, object, name), out);
 }
 

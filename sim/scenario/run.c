@@ -282,15 +282,13 @@ remark (SimRun     *self,
     sim_tracer_remark (self->tracer, kind, "%s", text);
 }
 
-static void
-replay (SimRun  *self,
-        SimStep *step)
+/* The last exchange of an earlier step (of step->from_step, when given) that matches
+ * step->exchange: what a replay resends and a leak reveals. */
+static SimRecord *
+find_earlier (SimRun  *self,
+              SimStep *step)
 {
-  SimRecord *found = NULL;
-  g_autoptr(SimMessage) copy = NULL;
-  g_autofree char *sender = NULL;
-
-  for (guint i = self->records->len; i > 0 && !found; i--)
+  for (guint i = self->records->len; i > 0; i--)
     {
       SimRecord *record = self->records->pdata[i - 1];
       if (record->scenario_step == self->current_step)
@@ -298,8 +296,19 @@ replay (SimRun  *self,
       if (step->from_step && record->scenario_step + 1 != (guint) step->from_step)
         continue;
       if (sim_exchange_matches (record->message, step->exchange))
-        found = record;
+        return record;
     }
+  return NULL;
+}
+
+static void
+replay (SimRun  *self,
+        SimStep *step)
+{
+  SimRecord *found = find_earlier (self, step);
+  g_autoptr(SimMessage) copy = NULL;
+  g_autofree char *sender = NULL;
+
   if (found == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("There is no earlier “%s” to replay."), step->exchange);
@@ -318,18 +327,8 @@ static void
 read_leak (SimRun  *self,
            SimStep *step)
 {
-  SimRecord *found = NULL;
+  SimRecord *found = find_earlier (self, step);
 
-  for (guint i = self->records->len; i > 0 && !found; i--)
-    {
-      SimRecord *record = self->records->pdata[i - 1];
-      if (record->scenario_step == self->current_step)
-        continue;
-      if (step->from_step && record->scenario_step + 1 != (guint) step->from_step)
-        continue;
-      if (sim_exchange_matches (record->message, step->exchange))
-        found = record;
-    }
   if (found == NULL)
     {
       g_autofree char *none = g_strdup_printf (_("There is no earlier “%s” that could have leaked."), step->exchange);
