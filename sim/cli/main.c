@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
+#include "sim/textwrap.h"
 
 static int cli_help (int argc, char **argv);
 
@@ -73,13 +74,19 @@ cli_usage_error (const char *verb,
 static void
 usage (FILE *out)
 {
-  fprintf (out, "%s\n  oauth-sim %s\n\n%s\n", _("Usage:"), _("VERB [ARGUMENT…]"),
-           _("An educational simulator of the OAuth 2 authorization code flow: four actors exchange real HTTP messages on a traced bus, step by step."));
+  g_autoptr(GString) about = g_string_new (NULL);
+
+  sim_text_wrap (about, _("An educational simulator of the OAuth 2 authorization code flow: four actors exchange real HTTP messages on a traced bus, step by step."),
+                 "", "", 78);
+  fprintf (out, "%s\n  oauth-sim %s\n\n%s", _("Usage:"), _("VERB [ARGUMENT…]"), about->str);
   fprintf (out, "\n%s\n", _("Verbs:"));
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     fprintf (out, "  %-8s %s\n", verbs[i].name, _(verbs[i].summary));
   fprintf (out, "\n%s\n", _("Use “oauth-sim help VERB” or “oauth-sim VERB --help” for a verb's options."));
-  fprintf (out, "%s\n", _("Every verb takes --lang ko or --lang en: the language of messages and narration (default: the locale)."));
+  g_string_truncate (about, 0);
+  sim_text_wrap (about, _("Every verb takes --lang ko or --lang en: the language of messages and narration (default: the locale)."),
+                 "", "", 78);
+  fputs (about->str, out);
 }
 
 static int
