@@ -14,6 +14,8 @@
  * has no such record, and is shown as coming from "browser" or the product in its User-Agent.
  */
 #include <glib/gi18n-lib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "sim/rng.h"
@@ -22,6 +24,9 @@
 #define VIA_HEADER "Oauth-Sim-Exchange"
 #define SEND_TIMEOUT 15        /* seconds an actor waits for another actor's answer */
 #define BODY_STATE "oauth-sim-body"
+#define LISTEN_BACKLOG 128     /* GSocket's default, 10, drops SYNs under a few dozen clients */
+#define ACCEPT_BATCH 32        /* connections taken from the queue per wake-up at most */
+#define ACCEPT_RETRY_MS 10     /* pause after accept() fails: no descriptor or memory left */
 
 G_DEFINE_QUARK (sim-http-error-quark, sim_http_error)
 
@@ -47,6 +52,8 @@ typedef struct
   GThread *thread;
   GMainContext *context;
   GMainLoop *loop;
+  SoupServer *server;           /* only touched by the actor's thread */
+  GSource *accept_source;       /* (owned) the listening socket's readiness, in the context */
   ActorState state;             /* under the transport's lock */
   GError *start_error;
   gboolean busy;                /* only read and written by the actor's thread */
@@ -221,6 +228,9 @@ sim_http_listen (SimHttp     *self,
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL)
     return NULL;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  /* accept_ready() takes connections until the queue is empty. */
+  g_socket_set_blocking (socket, FALSE);
   bind_address = g_inet_socket_address_new (inet, port);
   if (!g_socket_bind (socket, bind_address, TRUE, error) || !g_socket_listen (socket, error))
     {
@@ -617,6 +627,75 @@ on_request_started (SoupServer        *server,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
+/* Accepting. libsoup 3.2's own listener (soup_server_listen_socket) keeps one reference to
+ * every socket it accepts and never drops it (fixed upstream later: soup-listener.c, "g_object_unref
+ * (socket)" after soup_server_connection_new): about 700 bytes of memory per connection for
+ * ever, and the descriptor too unless the connection is closed with g_io_stream_close(). So the
+ * transport accepts connections itself and hands each to the server with
+ * soup_server_accept_iostream(); the socket then belongs to its GSocketConnection alone, and
+ * goes, descriptor and all, when libsoup lets the connection go. */
+
+static void watch_listening_socket (HttpActor *a);
+
+static gboolean
+accept_retry (gpointer data)
+{
+  HttpActor *a = data;
+
+  g_clear_pointer (&a->accept_source, g_source_unref);
+  watch_listening_socket (a);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+accept_ready (GSocket      *listening,
+              GIOCondition  condition,
+              gpointer      data)
+{
+  HttpActor *a = data;
+
+  for (guint i = 0; i < ACCEPT_BATCH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) socket = g_socket_accept (listening, NULL, &error);
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(GSocketAddress) local = NULL;
+      g_autoptr(GSocketAddress) remote = NULL;
+
+      if (socket == NULL)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return G_SOURCE_CONTINUE;
+          /* Out of descriptors or memory (or a client that gave up in the queue): the queue
+           * may stay readable, so without a pause this would spin. The connections answered
+           * meanwhile give descriptors back. */
+          g_clear_pointer (&a->accept_source, g_source_unref);
+          a->accept_source = g_timeout_source_new (ACCEPT_RETRY_MS);
+          g_source_set_callback (a->accept_source, accept_retry, a, NULL);
+          g_source_attach (a->accept_source, a->context);
+          return G_SOURCE_REMOVE;
+        }
+      /* Answers are small and written at once; Nagle would hold them for the client's ACK. */
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+      local = g_socket_get_local_address (socket, NULL);
+      remote = g_socket_get_remote_address (socket, NULL);
+      if (local == NULL || remote == NULL)
+        continue;               /* already gone; dropping the socket closes it */
+      connection = g_socket_connection_factory_create_connection (socket);
+      soup_server_accept_iostream (a->server, G_IO_STREAM (connection), local, remote, NULL);
+    }
+  /* More may be waiting: the source fires again at once, after the connections' own work. */
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_listening_socket (HttpActor *a)
+{
+  a->accept_source = g_socket_create_source (a->socket, G_IO_IN, NULL);
+  g_source_set_callback (a->accept_source, G_SOURCE_FUNC (accept_ready), a, NULL);
+  g_source_attach (a->accept_source, a->context);
+}
+
 /* The actor's thread */
 
 static void
@@ -652,17 +731,22 @@ actor_thread (gpointer data)
   soup_server_add_early_handler (server, NULL, early_handler, a, NULL);
   soup_server_add_handler (server, NULL, request_handler, a, NULL);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), NULL);
-  if (!soup_server_listen_socket (server, a->socket, 0, &error))
-    {
-      g_main_context_pop_thread_default (a->context);
-      report_state (a, ACTOR_FAILED, error);
-      return NULL;
-    }
+  a->server = server;
+  watch_listening_socket (a);
   report_state (a, ACTOR_RUNNING, NULL);
 
   g_main_loop_run (a->loop);
 
+  /* No new connection from now on: the watch (or the timer that would bring it back) goes,
+   * and so does the listening socket, as soup_server_disconnect() would close its own. */
+  if (a->accept_source)
+    {
+      g_source_destroy (a->accept_source);
+      g_clear_pointer (&a->accept_source, g_source_unref);
+    }
+  g_socket_close (a->socket, NULL);
   soup_server_disconnect (server);
+  a->server = NULL;
   g_clear_object (&server);
   /* Let the connections the server just closed finish their business in this context. */
   while (g_main_context_iteration (a->context, FALSE))
