@@ -200,17 +200,9 @@ static gboolean
 take_tokens (Attacker   *self,
              SimMessage *message)
 {
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
-  const char *access, *refresh;
+  g_autofree char *access = NULL, *refresh = NULL, *scope = NULL, *error = NULL;
 
-  if (message->status != SOUP_STATUS_OK || !(root = sim_message_get_response_json (message, NULL))
-      || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-  object = json_node_get_object (root);
-  access = json_object_get_string_member_with_default (object, "access_token", NULL);
-  refresh = json_object_get_string_member_with_default (object, "refresh_token", NULL);
-  if (access == NULL)
+  if (!oauth_read_token_response (message, &access, &refresh, &scope, &error))
     return FALSE;
   replace (&self->access_token, access);
   if (refresh)

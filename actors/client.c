@@ -292,23 +292,11 @@ static gboolean
 take_tokens (ClientApp  *self,
              SimMessage *message)
 {
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
-  const char *access, *refresh, *scope;
+  g_autofree char *access = NULL, *refresh = NULL, *scope = NULL, *error = NULL;
 
-  if (message->status != SOUP_STATUS_OK
-      || !(root = sim_message_get_response_json (message, NULL)) || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!oauth_read_token_response (message, &access, &refresh, &scope, &error))
     {
-      remember_error (self, message);
-      return FALSE;
-    }
-  object = json_node_get_object (root);
-  access = json_object_get_string_member_with_default (object, "access_token", NULL);
-  refresh = json_object_get_string_member_with_default (object, "refresh_token", NULL);
-  scope = json_object_get_string_member_with_default (object, "scope", NULL);
-  if (access == NULL)
-    {
-      replace (&self->error, "no_access_token");
+      replace (&self->error, error);
       return FALSE;
     }
   replace (&self->access_token, access);

@@ -253,6 +253,39 @@ oauth_loopback_uri_matches (const char *registered,
          && g_uri_get_fragment (b) == NULL && strchr (given, '#') == NULL;
 }
 
+/**
+ * oauth_read_token_response:
+ * @access_token: (out) (transfer full) (nullable)
+ * @refresh_token: (out) (transfer full) (nullable): set only when the answer has one
+ * @scope: (out) (transfer full) (nullable): set only when the answer has one
+ * @error: (out) (transfer full) (nullable): the OAuth error, "no_access_token" or "http_error"
+ *
+ * Returns: TRUE when @message is a 200 answer carrying an access token.
+ */
+gboolean
+oauth_read_token_response (SimMessage  *message,
+                           char       **access_token,
+                           char       **refresh_token,
+                           char       **scope,
+                           char       **error)
+{
+  g_autoptr(JsonNode) root = sim_message_get_response_json (message, NULL);
+  JsonObject *object = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  const char *access = object ? json_object_get_string_member_with_default (object, "access_token", NULL) : NULL;
+
+  *access_token = *refresh_token = *scope = *error = NULL;
+  if (message->status != SOUP_STATUS_OK || access == NULL)
+    {
+      const char *said = object ? json_object_get_string_member_with_default (object, "error", NULL) : NULL;
+      *error = g_strdup (said ? said : message->status == SOUP_STATUS_OK ? "no_access_token" : "http_error");
+      return FALSE;
+    }
+  *access_token = g_strdup (access);
+  *refresh_token = g_strdup (json_object_get_string_member_with_default (object, "refresh_token", NULL));
+  *scope = g_strdup (json_object_get_string_member_with_default (object, "scope", NULL));
+  return TRUE;
+}
+
 /* RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded. */
 gboolean
 oauth_parse_basic (SoupMessageHeaders *headers,

@@ -57,6 +57,13 @@ gboolean  oauth_is_loopback_host  (const char  *host);
 gboolean  oauth_loopback_uri_matches (const char *registered,
                                    const char  *given);
 
+/* A token response (RFC 6749 §5.1), read by whoever asked for it. */
+gboolean  oauth_read_token_response (SimMessage *message,
+                                     char      **access_token,
+                                     char      **refresh_token,
+                                     char      **scope,
+                                     char      **error);
+
 /* Client authentication */
 gboolean  oauth_parse_basic       (SoupMessageHeaders *headers,
                                    char       **client_id,
