@@ -27,6 +27,9 @@
 #define LISTEN_BACKLOG 128     /* GSocket's default, 10, drops SYNs under a few dozen clients */
 #define ACCEPT_BATCH 32        /* connections taken from the queue per wake-up at most */
 #define ACCEPT_RETRY_MS 10     /* pause after accept() fails: no descriptor or memory left */
+#define CLIENT_KEY "oauth-sim-client"
+#define KEEP_ALIVE_KEY "oauth-sim-keep-alive"
+#define MAX_LAYERS 16          /* stream wrappers kept for a client that pipelines; see on_wrote_body() */
 
 G_DEFINE_QUARK (sim-http-error-quark, sim_http_error)
 
@@ -54,6 +57,7 @@ typedef struct
   GMainLoop *loop;
   SoupServer *server;           /* only touched by the actor's thread */
   GSource *accept_source;       /* (owned) the listening socket's readiness, in the context */
+  struct _Client *accepting;    /* the connection soup_server_accept_iostream() is taking now */
   ActorState state;             /* under the transport's lock */
   GError *start_error;
   gboolean busy;                /* only read and written by the actor's thread */
@@ -329,8 +333,11 @@ forward (gpointer         data,
     soup_message_set_request_body_from_bytes (request,
                                               soup_message_headers_get_one (message->request_headers, "Content-Type"),
                                               message->request_body);
-  /* The sender decides what to do with a redirect, as on the bus. */
-  soup_message_add_flags (request, SOUP_MESSAGE_NO_REDIRECT);
+  /* The sender decides what to do with a redirect, as on the bus. IDEMPOTENT: libsoup opens a
+   * new connection for every POST otherwise (a TCP handshake per /token and /introspect call);
+   * the actors' servers keep connections alive and never close an idle one unannounced, so
+   * the POST goes on the connection the last answer came on. */
+  soup_message_add_flags (request, SOUP_MESSAGE_NO_REDIRECT | SOUP_MESSAGE_IDEMPOTENT);
   soup_message_headers_replace (soup_message_get_request_headers (request), VIA_HEADER, name);
 
   entry = g_new0 (InFlight, 1);
@@ -561,6 +568,8 @@ copy_to_response (const char *name,
   soup_message_headers_append (data, name, value);
 }
 
+static void keep_alive_if_possible (SoupServerMessage *msg);
+
 static void
 request_handler (SoupServer        *server,
                  SoupServerMessage *msg,
@@ -613,27 +622,185 @@ request_handler (SoupServer        *server,
                                 soup_server_message_get_response_headers (msg));
   if (message->response_body)
     soup_message_body_append_bytes (soup_server_message_get_response_body (msg), message->response_body);
+  keep_alive_if_possible (msg);
 }
 
-/* One request per connection, for every answer, libsoup's own included (a 404 for
- * "OPTIONS *", ...). libsoup 3.2 forgets a kept-alive connection that its client closes: the
- * socket stays open, one file descriptor lost per connection (fixed upstream in libsoup 3.3).
- * A connection the server closes itself is let go properly. */
+/* Connections.
+ *
+ * Accepting: libsoup 3.2's own listener (soup_server_listen_socket) keeps one reference to every
+ * socket it accepts and never drops it (fixed upstream later: soup-listener.c unrefs the socket
+ * after soup_server_connection_new): about 700 bytes of memory per connection for ever, and the
+ * descriptor too unless the connection is closed with g_io_stream_close(). So the transport
+ * accepts connections itself and hands each to the server with soup_server_accept_iostream();
+ * the socket then belongs to its GSocketConnection alone, and goes, descriptor and all, when
+ * libsoup lets the connection go.
+ *
+ * Keeping connections alive: libsoup 3.2 loses a kept-alive connection that its client closes
+ * between two requests: the message waiting for the next request reads the end of the stream,
+ * has nobody to tell, and the connection stays open for ever (one descriptor and its objects per
+ * connection; fixed upstream). The first message on a connection has no such hole: a
+ * client that hangs up before it has asked anything is let go. And without a listener of its
+ * own, libsoup closes every connection after its first answer instead of keeping it. So once an
+ * answer is written, the transport takes the stream back (soup_server_message_steal_connection)
+ * and gives it to the server again as a new connection (hand_back_now): every request is a first
+ * message, the socket is never closed between two of them, and a client that goes away is
+ * noticed. An answer that will not be followed by another on the same connection (libsoup's own
+ * error pages, an HTTP/1.0 client, a "Connection: close" request, an answer the actors did not
+ * write) says "Connection: close", and libsoup closes the connection after it. */
+
+typedef struct _Client
+{
+  grefcount refs;
+  HttpActor *a;
+  GSocketConnection *connection;   /* (owned) */
+  GSocketAddress *local;           /* (owned) */
+  GSocketAddress *remote;          /* (owned) */
+  guint layers;                    /* stream wrappers between libsoup and the connection */
+} Client;
+
+static Client *
+client_ref (Client *client)
+{
+  g_ref_count_inc (&client->refs);
+  return client;
+}
+
+static void
+client_unref (gpointer data)
+{
+  Client *client = data;
+
+  if (!g_ref_count_dec (&client->refs))
+    return;
+  g_object_unref (client->connection);
+  g_object_unref (client->local);
+  g_object_unref (client->remote);
+  g_free (client);
+}
+
+/* Gives @stream to the server as a new connection; its first request is read at once if it is
+ * already there. */
+static void
+serve_stream (Client    *client,
+              GIOStream *stream)
+{
+  HttpActor *a = client->a;
+
+  a->accepting = client;
+  soup_server_accept_iostream (a->server, stream, client->local, client->remote, NULL);
+  a->accepting = NULL;
+}
+
+typedef struct
+{
+  Client *client;
+  GIOStream *stream;
+} HandBack;
+
+static void
+hand_back_free (gpointer data)
+{
+  HandBack *back = data;
+
+  client_unref (back->client);
+  g_object_unref (back->stream);
+  g_free (back);
+}
+
+static gboolean
+hand_back_now (gpointer data)
+{
+  HandBack *back = data;
+
+  if (back->client->a->server == NULL)
+    g_io_stream_close (back->stream, NULL, NULL);     /* the actor is stopping */
+  else
+    serve_stream (back->client, back->stream);
+  return G_SOURCE_REMOVE;
+}
+
+/* After a normal answer from an actor: keep the connection if the client may send another
+ * request on it. */
+static void
+keep_alive_if_possible (SoupServerMessage *msg)
+{
+  Client *client = g_object_get_data (G_OBJECT (msg), CLIENT_KEY);
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+
+  if (client == NULL
+      || client->layers >= MAX_LAYERS
+      || soup_server_message_get_http_version (msg) != SOUP_HTTP_1_1
+      || soup_message_headers_header_contains (request_headers, "Connection", "close")
+      || soup_message_headers_get_encoding (response_headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    return;
+  soup_message_headers_remove (response_headers, "Connection");
+  g_object_set_data (G_OBJECT (msg), KEEP_ALIVE_KEY, GINT_TO_POINTER (TRUE));
+}
+
+/* The whole answer is written: take the stream back before libsoup closes it. */
+static void
+on_wrote_body (SoupServerMessage *msg,
+               gpointer           data)
+{
+  Client *client = g_object_get_data (G_OBJECT (msg), CLIENT_KEY);
+  g_autoptr(GIOStream) stolen = NULL;
+  GInputStream *input;
+  HandBack *back;
+  GSource *source;
+
+  if (client == NULL || !g_object_get_data (G_OBJECT (msg), KEEP_ALIVE_KEY))
+    return;
+  stolen = soup_server_message_steal_connection (msg);
+  if (stolen == NULL)
+    return;
+
+  back = g_new0 (HandBack, 1);
+  back->client = client_ref (client);
+  /* libsoup reads ahead into a buffer of the stream it was given. A client that waits for each
+   * answer before it asks again (browsers, curl, wrk, every HTTP library by default) has left
+   * nothing there, and the next connection reads the socket afresh. If the stream has something
+   * to read, it may be the next request in the kernel or bytes of a pipelined one in that
+   * buffer: the stolen stream, buffer and all, is given back instead, one more wrapper, until a
+   * moment with nothing to read lets them all go. MAX_LAYERS bounds the wrappers. */
+  input = g_io_stream_get_input_stream (stolen);
+  if (G_IS_POLLABLE_INPUT_STREAM (input)
+      && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input))
+      && !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)))
+    {
+      back->stream = G_IO_STREAM (g_object_ref (client->connection));
+      client->layers = 0;
+    }
+  else
+    {
+      back->stream = g_steal_pointer (&stolen);
+      client->layers++;
+    }
+  /* From the main loop, not from inside libsoup's writing of this answer. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, hand_back_now, back, hand_back_free);
+  g_source_attach (source, client->a->context);
+  g_source_unref (source);
+}
+
+/* Every message starts as the first on a connection the transport gave the server. */
 static void
 on_request_started (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           data)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-}
+  HttpActor *a = data;
 
-/* Accepting. libsoup 3.2's own listener (soup_server_listen_socket) keeps one reference to
- * every socket it accepts and never drops it (fixed upstream later: soup-listener.c, "g_object_unref
- * (socket)" after soup_server_connection_new): about 700 bytes of memory per connection for
- * ever, and the descriptor too unless the connection is closed with g_io_stream_close(). So the
- * transport accepts connections itself and hands each to the server with
- * soup_server_accept_iostream(); the socket then belongs to its GSocketConnection alone, and
- * goes, descriptor and all, when libsoup lets the connection go. */
+  /* Unless keep_alive_if_possible() says otherwise, this is the connection's last answer. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  if (a->accepting)
+    {
+      g_object_set_data_full (G_OBJECT (msg), CLIENT_KEY, client_ref (a->accepting), client_unref);
+      g_signal_connect (msg, "wrote-body", G_CALLBACK (on_wrote_body), NULL);
+      a->accepting = NULL;
+    }
+}
 
 static void watch_listening_socket (HttpActor *a);
 
@@ -658,9 +825,7 @@ accept_ready (GSocket      *listening,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GSocket) socket = g_socket_accept (listening, NULL, &error);
-      g_autoptr(GSocketConnection) connection = NULL;
-      g_autoptr(GSocketAddress) local = NULL;
-      g_autoptr(GSocketAddress) remote = NULL;
+      Client *client;
 
       if (socket == NULL)
         {
@@ -677,12 +842,22 @@ accept_ready (GSocket      *listening,
         }
       /* Answers are small and written at once; Nagle would hold them for the client's ACK. */
       g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-      local = g_socket_get_local_address (socket, NULL);
-      remote = g_socket_get_remote_address (socket, NULL);
-      if (local == NULL || remote == NULL)
-        continue;               /* already gone; dropping the socket closes it */
-      connection = g_socket_connection_factory_create_connection (socket);
-      soup_server_accept_iostream (a->server, G_IO_STREAM (connection), local, remote, NULL);
+      client = g_new0 (Client, 1);
+      g_ref_count_init (&client->refs);
+      client->a = a;
+      client->local = g_socket_get_local_address (socket, NULL);
+      client->remote = g_socket_get_remote_address (socket, NULL);
+      if (client->local == NULL || client->remote == NULL)
+        {
+          /* Already gone; dropping the socket closes it. */
+          g_clear_object (&client->local);
+          g_clear_object (&client->remote);
+          g_free (client);
+          continue;
+        }
+      client->connection = g_socket_connection_factory_create_connection (socket);
+      serve_stream (client, G_IO_STREAM (client->connection));
+      client_unref (client);
     }
   /* More may be waiting: the source fires again at once, after the connections' own work. */
   return G_SOURCE_CONTINUE;
@@ -730,7 +905,7 @@ actor_thread (gpointer data)
   server = soup_server_new ("server-header", "oauth-sim", "raw-paths", TRUE, NULL);
   soup_server_add_early_handler (server, NULL, early_handler, a, NULL);
   soup_server_add_handler (server, NULL, request_handler, a, NULL);
-  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), NULL);
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), a);
   a->server = server;
   watch_listening_socket (a);
   report_state (a, ACTOR_RUNNING, NULL);
