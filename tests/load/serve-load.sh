@@ -64,6 +64,10 @@ cat > "$WORK/scenario.json" <<'JSON'
 JSON
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVE_PID/status"; }
+# CPU time serve has used so far, user + system, in clock ticks (fields 14 and 15 of stat;
+# the command name in field 2 has no spaces here).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVE_PID/stat"; }
+TICKS=$(getconf CLK_TCK)
 fds() { ls "/proc/$SERVE_PID/fd" | wc -l; }
 
 # Three free ports in a row (the server's, the API's N+1, the client's N+2), chosen here so
@@ -179,25 +183,34 @@ LUA
 
 declare -a ROWS=()
 run() {  # name url lua-file
-  local name=$1 url=$2 lua=$3 before after fds_before fds_after out
+  local name=$1 url=$2 lua=$3 before after fds_before fds_after out cpu_before cpu_after wrk_cpu
   before=$(rss_kb); fds_before=$(fds)
   out="$WORK/wrk-$name.txt"
   echo
   echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  $PIN wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency --timeout 5s -s "$lua" "$url" | tee "$out"
+  cpu_before=$(cpu_ticks)
+  # bash's time: wrk's own CPU seconds, user + system, on the last line of its file
+  { TIMEFORMAT='%U %S'; time $PIN wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency --timeout 5s \
+      -s "$lua" "$url" > "$out"; } 2> "$WORK/wrk-$name.time"
+  cpu_after=$(cpu_ticks)
+  cat "$out"
   # Let the server finish closing what wrk left open before counting.
   sleep 2
   after=$(rss_kb); fds_after=$(fds)
   echo "serve RSS ${before} kB -> ${after} kB; open descriptors $fds_before -> $fds_after"
-  local rps p50 p99 requests errors non2xx
+  local rps p50 p99 requests errors non2xx serve_us wrk_us
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
   requests=$(awk '/requests in/ { print $1 }' "$out")
   p50=$(awk '$1 == "50%" { print $2 }' "$out")
   p99=$(awk '$1 == "99%" { print $2 }' "$out")
   errors=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $5 }' "$out")
-  ROWS+=("$(printf '%-11s %10s %10s %9s %9s %7s %8s %9s %9s %5s' "$name" "$requests" "$rps" "$p50" "$p99" \
-    "${errors:-0}" "${non2xx:-0}" "$before" "$after" "$fds_after")")
+  # CPU microseconds per request: serve's (all its threads) and wrk's.
+  serve_us=$(awk -v t="$((cpu_after - cpu_before))" -v hz="$TICKS" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  wrk_us=$(awk -v n="$requests" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$WORK/wrk-$name.time")
+  echo "CPU per request: serve ${serve_us} µs, wrk ${wrk_us} µs"
+  ROWS+=("$(printf '%-11s %10s %10s %9s %9s %7s %8s %9s %9s %5s %9s %7s' "$name" "$requests" "$rps" "$p50" "$p99" \
+    "${errors:-0}" "${non2xx:-0}" "$before" "$after" "$fds_after" "$serve_us" "$wrk_us")")
 }
 
 for what in $RUNS; do
@@ -229,6 +242,6 @@ SERVE_PID=
 
 echo
 echo "oauth-sim serve under wrk -t$THREADS -c$CONNECTIONS -d$DURATION, trace to $TRACE, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-printf '%-11s %10s %10s %9s %9s %7s %8s %9s %9s %5s\n' run requests req/s p50 p99 errors non-2xx "RSS kB" "after" fds
+printf '%-11s %10s %10s %9s %9s %7s %8s %9s %9s %5s %9s %7s\n' run requests req/s p50 p99 errors non-2xx "RSS kB" after fds "serve µs" "wrk µs"
 for row in "${ROWS[@]}"; do echo "$row"; done
 echo "serve exited with status $status after SIGINT"
