@@ -15,7 +15,10 @@
 #   TRACE=devnull    serve's stdout (the live trace, rendered and written) goes to /dev/null
 #   TRACE=pipe       serve's stdout goes through a pipe to a `cat` that throws it away, as a
 #                    terminal or a log collector would read it (one more process on the cores)
-#   RUNS="introspect api token"     which runs, in that order
+#   RUNS="introspect api token token"   which runs, in that order. A token run issues a new
+#                    access token per request, which the server keeps until it expires: a second
+#                    token run, once the first one's tokens have expired, shows that memory stays
+#                    at that level instead of growing (the script waits for the expiry).
 #   PIN="taskset -c 0,1"            a prefix for serve and wrk (default none)
 #
 # All traffic is to 127.0.0.1; every wait has a deadline.
@@ -28,7 +31,7 @@ DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 TRACE=${TRACE:-devnull}
-RUNS=${RUNS:-introspect api token}
+RUNS=${RUNS:-introspect api token token}
 PIN=${PIN:-}
 HOST=127.0.0.1
 
@@ -36,6 +39,16 @@ for tool in wrk curl jq python3; do
   command -v "$tool" >/dev/null || { echo "serve-load: $tool is needed (apt-get install -y $tool)" >&2; exit 2; }
 done
 [ -x "$OAUTH_SIM" ] || { echo "serve-load: no oauth-sim at $OAUTH_SIM" >&2; exit 2; }
+
+case $DURATION in
+  *s) SECONDS_PER_RUN=${DURATION%s} ;;
+  *m) SECONDS_PER_RUN=$(( ${DURATION%m} * 60 )) ;;
+  *[0-9]) SECONDS_PER_RUN=$DURATION ;;
+  *) echo "serve-load: DURATION is a number of seconds (30s) or minutes (1m)" >&2; exit 2 ;;
+esac
+# Access tokens live a little longer than a run, so that the token taken before a run is good
+# to its end, and what a token run issues is gone soon after.
+LIFETIME=$(( SECONDS_PER_RUN + 10 ))
 
 WORK=$(mktemp -d /tmp/serve-load.XXXXXX)
 SERVE_PID=
@@ -53,12 +66,12 @@ trap cleanup EXIT
 
 # Confidential clients keep their refresh token when the server does not rotate them; a
 # refresh issues a new access token each time, and the server remembers each one until it
-# expires: 60 s here, so what the token run leaves behind is gone before long.
-cat > "$WORK/scenario.json" <<'JSON'
+# expires.
+cat > "$WORK/scenario.json" <<JSON
 {
   "title": "Serve mode under load",
   "description": "The classic world with refresh tokens that do not rotate, for wrk.",
-  "server": { "rotate_refresh_tokens": false, "access_token_lifetime": 60 },
+  "server": { "rotate_refresh_tokens": false, "access_token_lifetime": $LIFETIME },
   "steps": [ { "actor": "client", "action": "register", "expect": { "status": 201 } } ]
 }
 JSON
@@ -156,7 +169,7 @@ tokens=$($C "$AUTH/token" -H "Authorization: Basic $BASIC" -d grant_type=authori
 REFRESH_TOKEN=$(jq -r .refresh_token <<<"$tokens")
 [ "$REFRESH_TOKEN" != null ] || { echo "serve-load: no tokens: $tokens" >&2; exit 1; }
 
-# A fresh access token for each run (60 s of life covers a 30 s run), from the refresh token.
+# A fresh access token for each run (it lives LIFETIME seconds), from the refresh token.
 fresh_access_token() {
   local answer
   answer=$($C "$AUTH/token" -H "Authorization: Basic $BASIC" -d grant_type=refresh_token \
@@ -226,10 +239,18 @@ for what in $RUNS; do
       printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$token" > "$WORK/api.lua"
       run api "$API/calendar/events" "$WORK/api.lua" ;;
     token)
+      if [ -n "${TOKEN_RUN_ENDED:-}" ]; then
+        wait_s=$(( TOKEN_RUN_ENDED + LIFETIME + 2 - $(date +%s) ))
+        if [ "$wait_s" -gt 0 ]; then
+          echo; echo "(waiting ${wait_s} s for the last token run's access tokens to expire)"
+          sleep "$wait_s"
+        fi
+      fi
       lua_post "$WORK/token.lua" /token "grant_type=refresh_token&refresh_token=$REFRESH_TOKEN"
       check "$AUTH/token" -H "Authorization: Basic $BASIC" -d grant_type=refresh_token \
         --data-urlencode "refresh_token=$REFRESH_TOKEN"
-      run token "$AUTH/token" "$WORK/token.lua" ;;
+      run token "$AUTH/token" "$WORK/token.lua"
+      TOKEN_RUN_ENDED=$(date +%s) ;;
     *) echo "serve-load: unknown run $what" >&2; exit 2 ;;
   esac
 done
