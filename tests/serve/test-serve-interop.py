@@ -5,6 +5,7 @@ code flow with PKCE S256 (the login and consent form posted as a browser would),
 API, refreshes and revokes, all over HTTP on loopback."""
 import os
 import re
+import time
 import urllib.parse
 
 # Authlib insists on https except on "localhost"; this test runs on 127.0.0.1 only.
@@ -121,7 +122,13 @@ def test_authlib_registers_authorizes_calls_refreshes_and_revokes():
         assert 'error="invalid_token"' in after.headers["WWW-Authenticate"]
 
         # The trace shows the whole conversation, the API asking the server over HTTP.
+        # The last steps reach the trace through a pipe a moment after their answers reach us:
+        # wait (boundedly) for all four of the API's introspections to be printed.
         trace = serve.wait_for("revocation")
+        deadline = time.monotonic() + TIMEOUT
+        while trace.count("api → auth-server  (while answering step") < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            trace = serve.trace()
         assert "python-requests → auth-server\n  POST " + metadata["registration_endpoint"] in trace
         assert "python-requests → auth-server\n  POST " + metadata["token_endpoint"] in trace
         assert trace.count("api → auth-server  (while answering step") >= 4, trace
