@@ -127,3 +127,19 @@ sim_text_wrap (GString    *out,
       wrap_paragraph (out, paragraphs[i], i == 0 ? first : indent, indent, width);
     }
 }
+
+/* Appends one item to a list written for people, "a; b; c": what a tampering changed, what an
+ * expectation missed. The separator is the program's, so no translation has to carry it. */
+void
+sim_text_append_item (GString    *list,
+                      const char *format,
+                      ...)
+{
+  va_list args;
+
+  if (list->len)
+    g_string_append (list, "; ");
+  va_start (args, format);
+  g_string_append_vprintf (list, format, args);
+  va_end (args);
+}

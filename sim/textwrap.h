@@ -15,4 +15,8 @@ void   sim_text_wrap     (GString    *out,
                           const char *indent,
                           guint       width);
 
+void   sim_text_append_item (GString    *list,
+                             const char *format,
+                             ...) G_GNUC_PRINTF (2, 3);
+
 G_END_DECLS

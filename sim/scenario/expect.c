@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim/scenario/run-private.h"
+#include "sim/textwrap.h"
 #include "sim/trace-view.h"
 
 /* "POST /token" matches a POST whose path is /token. */
@@ -109,25 +110,6 @@ has_field (SimMessage *message,
   return params && sim_params_get (params, name) != NULL;
 }
 
-static void
-add (GString    *problems,
-     const char *format,
-     ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add (GString    *problems,
-     const char *format,
-     ...)
-{
-  va_list args;
-
-  if (problems->len)
-    g_string_append (problems, "; ");
-  va_start (args, format);
-  g_string_append_vprintf (problems, format, args);
-  va_end (args);
-}
-
 /* What the client holds is its own state; what the attacker holds is what it has come to
  * know, from the messages it sent, received or read (sim/knowledge.c). */
 static gboolean
@@ -145,37 +127,37 @@ check_message (SimExpect  *e,
                GString    *problems)
 {
   if (e->status >= 0 && (guint) e->status != m->status)
-    add (problems, _("expected status %d, saw %u"), e->status, m->status);
+    sim_text_append_item (problems, _("expected status %d, saw %u"), e->status, m->status);
   if (e->error)
     {
       g_autofree char *error = sim_message_find_error (m);
       if (*e->error == '\0' && error)
-        add (problems, _("expected no error, saw %s"), error);
+        sim_text_append_item (problems, _("expected no error, saw %s"), error);
       else if (*e->error && g_strcmp0 (error, e->error) != 0)
-        add (problems, _("expected error %s, saw %s"), e->error, error ? error : _("no error"));
+        sim_text_append_item (problems, _("expected error %s, saw %s"), e->error, error ? error : _("no error"));
     }
   for (guint i = 0; e->present && i < e->present->len; i++)
     if (!has_field (m, e->present->pdata[i]))
-      add (problems, _("expected '%s' in the response, it is not there"), (char *) e->present->pdata[i]);
+      sim_text_append_item (problems, _("expected '%s' in the response, it is not there"), (char *) e->present->pdata[i]);
   for (guint i = 0; e->absent && i < e->absent->len; i++)
     if (has_field (m, e->absent->pdata[i]))
-      add (problems, _("expected no '%s' in the response, it is there"), (char *) e->absent->pdata[i]);
+      sim_text_append_item (problems, _("expected no '%s' in the response, it is there"), (char *) e->absent->pdata[i]);
   for (guint i = 0; e->header_names && i < e->header_names->len; i++)
     {
       const char *name = e->header_names->pdata[i];
       const char *want = e->header_values->pdata[i];
       const char *seen = soup_message_headers_get_list (m->response_headers, name);
       if (want == NULL && seen)
-        add (problems, _("expected no %s header, saw “%s”"), name, seen);
+        sim_text_append_item (problems, _("expected no %s header, saw “%s”"), name, seen);
       else if (want && g_strcmp0 (seen, want) != 0)
-        add (problems, _("expected header %s: “%s”, saw %s%s%s"), name, want,
+        sim_text_append_item (problems, _("expected header %s: “%s”, saw %s%s%s"), name, want,
              seen ? "“" : "", seen ? seen : _("none"), seen ? "”" : "");
     }
   for (guint i = 0; e->says && i < e->says->len; i++)
     {
       g_autofree char *narration = sim_trace_narration (m);
       if (!strstr (narration, e->says->pdata[i]))
-        add (problems, _("expected the narration to say “%s”"), (char *) e->says->pdata[i]);
+        sim_text_append_item (problems, _("expected the narration to say “%s”"), (char *) e->says->pdata[i]);
     }
 }
 
@@ -206,7 +188,7 @@ sim_run_check_expect (SimRun     *self,
     {
       SimRecord *record = sim_run_find_record (self, step_index, e->exchange);
       if (record == NULL)
-        add (problems, e->exchange ? _("expected a “%s” exchange in this step, there was none")
+        sim_text_append_item (problems, e->exchange ? _("expected a “%s” exchange in this step, there was none")
                                    : _("expected an exchange in this step, there was none%s"),
              e->exchange ? e->exchange : "");
       else
@@ -216,13 +198,13 @@ sim_run_check_expect (SimRun     *self,
     {
       SimHeld *h = e->holds->pdata[i];
       if (!held (self, h))
-        add (problems, _("expected the %s to hold %s, it does not"), h->actor, h->what);
+        sim_text_append_item (problems, _("expected the %s to hold %s, it does not"), h->actor, h->what);
     }
   for (guint i = 0; e->lacks && i < e->lacks->len; i++)
     {
       SimHeld *h = e->lacks->pdata[i];
       if (held (self, h))
-        add (problems, _("expected the %s not to hold %s, it does"), h->actor, h->what);
+        sim_text_append_item (problems, _("expected the %s not to hold %s, it does"), h->actor, h->what);
     }
   if (problems->len == 0)
     return TRUE;

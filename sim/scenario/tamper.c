@@ -6,26 +6,7 @@
 #include <string.h>
 
 #include "sim/scenario/run-private.h"
-
-/* Adds one change to the list the narration shows, "a; b; c", whatever the language. */
-static void
-add_piece (GString    *what,
-           const char *format,
-           ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_piece (GString    *what,
-           const char *format,
-           ...)
-{
-  va_list args;
-
-  if (what->len)
-    g_string_append (what, "; ");
-  va_start (args, format);
-  g_string_append_vprintf (what, format, args);
-  va_end (args);
-}
+#include "sim/textwrap.h"
 
 /**
  * sim_message_copy_request:
@@ -55,12 +36,12 @@ edit_params (SimParams *params,
   for (guint i = 0; t->remove_params && i < t->remove_params->len; i++)
     {
       sim_params_remove (params, t->remove_params->pdata[i]);
-      add_piece (what, _("%s removed"), (char *) t->remove_params->pdata[i]);
+      sim_text_append_item (what, _("%s removed"), (char *) t->remove_params->pdata[i]);
     }
   for (guint i = 0; t->set_params && i < sim_params_size (t->set_params); i++)
     {
       sim_params_set (params, sim_params_name_at (t->set_params, i), sim_params_value_at (t->set_params, i));
-      add_piece (what, _("%s set to “%s”"), sim_params_name_at (t->set_params, i),
+      sim_text_append_item (what, _("%s set to “%s”"), sim_params_name_at (t->set_params, i),
                               sim_params_value_at (t->set_params, i));
     }
 }
@@ -89,7 +70,7 @@ tamper_json (SimMessage *message,
     {
       if (json_object_has_member (object, t->remove_params->pdata[i]))
         json_object_remove_member (object, t->remove_params->pdata[i]);
-      add_piece (what, _("%s removed"), (char *) t->remove_params->pdata[i]);
+      sim_text_append_item (what, _("%s removed"), (char *) t->remove_params->pdata[i]);
     }
   for (guint i = 0; t->set_params && i < sim_params_size (t->set_params); i++)
     {
@@ -102,12 +83,12 @@ tamper_json (SimMessage *message,
           JsonArray *array = json_array_new ();
           json_array_add_string_element (array, value);
           json_object_set_array_member (object, name, array);
-          add_piece (what, _("%s set to [“%s”]"), name, value);
+          sim_text_append_item (what, _("%s set to [“%s”]"), name, value);
         }
       else
         {
           json_object_set_string_member (object, name, value);
-          add_piece (what, _("%s set to “%s”"), name, value);
+          sim_text_append_item (what, _("%s set to “%s”"), name, value);
         }
     }
   sim_message_set_request_json (message, root);
@@ -157,13 +138,13 @@ tamper_headers (SoupMessageHeaders *headers,
   for (guint i = 0; t->remove_headers && i < t->remove_headers->len; i++)
     {
       soup_message_headers_remove (headers, t->remove_headers->pdata[i]);
-      add_piece (what, _("header %s removed"), (char *) t->remove_headers->pdata[i]);
+      sim_text_append_item (what, _("header %s removed"), (char *) t->remove_headers->pdata[i]);
     }
   for (guint i = 0; t->set_headers && i < sim_params_size (t->set_headers); i++)
     {
       soup_message_headers_replace (headers, sim_params_name_at (t->set_headers, i),
                                     sim_params_value_at (t->set_headers, i));
-      add_piece (what, _("header %s set to “%s”"), sim_params_name_at (t->set_headers, i),
+      sim_text_append_item (what, _("header %s set to “%s”"), sim_params_name_at (t->set_headers, i),
                               sim_params_value_at (t->set_headers, i));
     }
 }
@@ -231,7 +212,7 @@ apply_tampers (SimRun         *self,
           g_autofree char *now = NULL;
           sim_clock_advance (self->world->clock, t->delay);
           now = sim_clock_format_iso (self->world->clock);
-          add_piece (what, _("it was held back %" PRId64 " s and arrives at %s"), (gint64) t->delay, now);
+          sim_text_append_item (what, _("it was held back %" PRId64 " s and arrives at %s"), (gint64) t->delay, now);
         }
       tamper_params (message, t, what);
       tamper_headers (message->request_headers, t, what);
