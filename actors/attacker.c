@@ -832,8 +832,7 @@ attacker_replay (Attacker     *self,
   soup_message_headers_iter_init (&iter, self->leaked->request_headers);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     soup_message_headers_append (copy->request_headers, name, value);
-  if (self->leaked->request_body)
-    copy->request_body = g_bytes_ref (self->leaked->request_body);
+  sim_message_copy_request_body (copy, self->leaked);
   sim_message_set_phase (copy, self->leaked->phase);
   sim_message_narrate (copy, _("The attacker sends the request it read in the log again, byte for byte: the same code, the same client credentials, the same PKCE verifier."));
   sim_bus_deliver (self->world->bus, "attacker", copy);

@@ -374,7 +374,7 @@ render (ResourceOwner *self,
   g_autofree char *html = NULL;
   const char *type = soup_message_headers_get_content_type (message->response_headers, NULL);
 
-  if (g_strcmp0 (type, "text/html") != 0 || message->response_body == NULL)
+  if (g_strcmp0 (type, "text/html") != 0 || sim_message_get_response_body (message) == NULL)
     return;
   html = sim_message_dup_response_text (message);
   load_images (self, message, html);

@@ -106,7 +106,7 @@ in_request (SimMessage    *m,
       if (page)
         from_params (g_uri_get_query (page), func, data);
     }
-  from_body (m->request_headers, m->request_body, func, data);
+  from_body (m->request_headers, sim_message_get_request_body (m), func, data);
   if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
     func ("access_token", authorization + 7, data);
   else if (oauth_parse_basic (m->request_headers, &id, &secret))
@@ -120,7 +120,7 @@ in_response (SimMessage    *m,
 {
   const char *location = soup_message_headers_get_one (m->response_headers, "Location");
 
-  from_body (m->response_headers, m->response_body, func, data);
+  from_body (m->response_headers, sim_message_get_response_body (m), func, data);
   if (location)
     {
       g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);

@@ -378,6 +378,8 @@ sim_bus_deliver (SimBus     *self,
   message->to = g_strdup (route ? route->name : origin);
 
   g_rec_mutex_lock (&self->lock);
+  /* Narration is for observers: with none, the actors need not write it. */
+  message->quiet = self->observers->len == 0;
   top = thread_top (self);
   /* A message sent while answering another belongs to the same phase unless its sender says. */
   if (message->phase == SIM_PHASE_NONE && top)
@@ -429,6 +431,7 @@ sim_bus_receive (SimBus          *self,
   message->to = g_strdup (route->name);
 
   g_rec_mutex_lock (&self->lock);
+  message->quiet = self->observers->len == 0;
   exchange.step = ++self->step_count;
   exchange.parent = sender->parent;
   exchange.depth = sender->depth;

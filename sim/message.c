@@ -5,6 +5,8 @@
 
 G_DEFINE_QUARK (sim-message-error-quark, sim_message_error)
 
+static void body_clear (SimBody *body);
+
 /**
  * sim_message_new_from_uri:
  * @uri: (transfer none): the absolute request URI
@@ -65,14 +67,12 @@ sim_message_unref (SimMessage *self)
   g_uri_unref (self->uri);
   soup_message_headers_unref (self->request_headers);
   soup_message_headers_unref (self->response_headers);
-  g_clear_pointer (&self->request_body, g_bytes_unref);
-  g_clear_pointer (&self->response_body, g_bytes_unref);
+  body_clear (&self->request_body);
+  body_clear (&self->response_body);
   g_free (self->from);
   g_free (self->to);
   g_ptr_array_unref (self->narration);
   g_ptr_array_unref (self->notes);
-  g_clear_pointer (&self->request_node, json_node_unref);
-  g_clear_pointer (&self->response_node, json_node_unref);
   g_free (self);
 }
 
@@ -94,10 +94,11 @@ sim_message_set_phase (SimMessage *self,
   self->phase = phase;
 }
 
+/* Use sim_message_narrate(), which leaves a quiet message alone. */
 void
-sim_message_narrate (SimMessage *self,
-                     const char *format,
-                     ...)
+sim_message_narrate_always (SimMessage *self,
+                            const char *format,
+                            ...)
 {
   va_list args;
 
@@ -150,6 +151,97 @@ sim_message_dup_origin (SimMessage *self)
   return g_strdup_printf ("%s://%s%s%s", scheme, open, host, close);
 }
 
+/* Bodies */
+
+static void
+body_clear (SimBody *body)
+{
+  g_clear_pointer (&body->bytes, g_bytes_unref);
+  if (body->kind)
+    body->kind->free (body->model);
+  body->kind = NULL;
+  body->model = NULL;
+}
+
+/* Returns: (transfer none) (nullable): the bytes, rendered from the value on first use. */
+static GBytes *
+body_bytes (SimBody *body)
+{
+  if (body->bytes == NULL && body->kind)
+    body->bytes = body->kind->render (body->model);
+  return body->bytes;
+}
+
+static void
+body_copy (SimBody       *dest,
+           const SimBody *source)
+{
+  body_clear (dest);
+  if (source->bytes)
+    dest->bytes = g_bytes_ref (source->bytes);
+  if (source->kind)
+    {
+      dest->kind = source->kind;
+      dest->model = source->kind->copy (source->model);
+    }
+}
+
+static void
+set_content_type (SoupMessageHeaders *headers,
+                  const char         *content_type)
+{
+  if (content_type)
+    soup_message_headers_replace (headers, "Content-Type", content_type);
+  else
+    soup_message_headers_remove (headers, "Content-Type");
+}
+
+/* JSON: a sealed node, which nobody can change, is the value of its body. */
+
+static GBytes *
+json_render (gconstpointer model)
+{
+  char *text = json_to_string ((JsonNode *) model, FALSE);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static gpointer
+json_copy (gconstpointer model)
+{
+  return json_node_ref ((JsonNode *) model);
+}
+
+static void
+json_free (gpointer model)
+{
+  json_node_unref (model);
+}
+
+const SimBodyCodec sim_body_json = { "json", json_render, json_copy, json_free };
+
+/* Forms: the parameter list, in order. */
+
+static GBytes *
+form_render (gconstpointer model)
+{
+  char *text = sim_params_encode ((SimParams *) model);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static gpointer
+form_copy (gconstpointer model)
+{
+  return sim_params_copy ((SimParams *) model);
+}
+
+static void
+form_free (gpointer model)
+{
+  sim_params_free (model);
+}
+
+const SimBodyCodec sim_body_form = { "form", form_render, form_copy, form_free };
+
 /* Request bodies */
 
 void
@@ -158,13 +250,56 @@ sim_message_set_request_body (SimMessage *self,
                               GBytes     *body)
 {
   g_return_if_fail (self != NULL);
-  g_clear_pointer (&self->request_node, json_node_unref);
-  g_clear_pointer (&self->request_body, g_bytes_unref);
-  self->request_body = body ? g_bytes_ref (body) : NULL;
-  if (content_type)
-    soup_message_headers_replace (self->request_headers, "Content-Type", content_type);
-  else
-    soup_message_headers_remove (self->request_headers, "Content-Type");
+  body_clear (&self->request_body);
+  self->request_body.bytes = body ? g_bytes_ref (body) : NULL;
+  set_content_type (self->request_headers, content_type);
+}
+
+/**
+ * sim_message_set_request_model:
+ * @model: (transfer full): the value the body is; @kind renders it when somebody reads bytes
+ */
+void
+sim_message_set_request_model (SimMessage        *self,
+                               const char        *content_type,
+                               const SimBodyCodec *kind,
+                               gpointer           model)
+{
+  g_return_if_fail (self != NULL && kind != NULL && model != NULL);
+  body_clear (&self->request_body);
+  self->request_body.kind = kind;
+  self->request_body.model = model;
+  set_content_type (self->request_headers, content_type);
+}
+
+/**
+ * sim_message_get_request_body:
+ * Returns: (transfer none) (nullable): the request body as bytes, %NULL when there is none.
+ */
+GBytes *
+sim_message_get_request_body (SimMessage *self)
+{
+  return body_bytes (&self->request_body);
+}
+
+/**
+ * sim_message_peek_request_model:
+ * Returns: (transfer none) (nullable): the value the request body was written from, if it is
+ * of @kind and nobody has replaced it with bytes since.
+ */
+gconstpointer
+sim_message_peek_request_model (SimMessage        *self,
+                                const SimBodyCodec *kind)
+{
+  return self->request_body.kind == kind ? self->request_body.model : NULL;
+}
+
+/* Gives @self the body of @source's request (its headers are the caller's business). */
+void
+sim_message_copy_request_body (SimMessage *self,
+                               SimMessage *source)
+{
+  body_copy (&self->request_body, &source->request_body);
 }
 
 void
@@ -184,32 +319,40 @@ sim_message_set_request_form (SimMessage *self,
                               const char *first_field,
                               ...)
 {
+  SimParams *params = sim_params_new ();
+  const char *name, *value;
   va_list args;
-  g_autofree char *encoded = NULL;
 
   va_start (args, first_field);
-  encoded = soup_form_encode_valist (first_field, args);
+  for (name = first_field; name; name = va_arg (args, const char *))
+    {
+      value = va_arg (args, const char *);
+      sim_params_add (params, name, value);
+    }
   va_end (args);
-  sim_message_set_request_form_encoded (self, encoded);
+  sim_message_set_request_model (self, "application/x-www-form-urlencoded", &sim_body_form, params);
 }
 
-static GBytes *
-node_to_bytes (JsonNode *node)
+static void
+set_json (SimBody  *body,
+          JsonNode *node)
 {
-  gsize len = 0;
-  char *text = json_to_string (node, FALSE);
-  len = strlen (text);
-  return g_bytes_new_take (text, len);
+  body_clear (body);
+  if (json_node_is_immutable (node))
+    {
+      body->kind = &sim_body_json;
+      body->model = json_node_ref (node);
+    }
+  else
+    body->bytes = json_render (node);
 }
 
 void
 sim_message_set_request_json (SimMessage *self,
                               JsonNode   *node)
 {
-  g_autoptr(GBytes) body = node_to_bytes (node);
-  sim_message_set_request_body (self, "application/json", body);
-  if (json_node_is_immutable (node))
-    self->request_node = json_node_ref (node);
+  set_json (&self->request_body, node);
+  set_content_type (self->request_headers, "application/json");
 }
 
 static JsonNode *
@@ -235,6 +378,16 @@ bytes_to_json (GBytes  *bytes,
   return json_parser_steal_root (parser);
 }
 
+static JsonNode *
+body_json (SimBody  *body,
+           GError  **error)
+{
+  /* Parsing the text just generated from a sealed node gives that node back: skip it. */
+  if (body->kind == &sim_body_json)
+    return json_node_ref (body->model);
+  return bytes_to_json (body_bytes (body), error);
+}
+
 /**
  * sim_message_get_request_json:
  * Returns: (transfer full) (nullable): the parsed body, or %NULL with @error set.
@@ -243,10 +396,7 @@ JsonNode *
 sim_message_get_request_json (SimMessage *self,
                               GError    **error)
 {
-  /* Parsing the text just generated from a sealed node gives that node back: skip it. */
-  if (self->request_node)
-    return json_node_ref (self->request_node);
-  return bytes_to_json (self->request_body, error);
+  return body_json (&self->request_body, error);
 }
 
 static char *
@@ -268,7 +418,7 @@ bytes_to_text (GBytes *bytes)
 char *
 sim_message_dup_request_text (SimMessage *self)
 {
-  return bytes_to_text (self->request_body);
+  return bytes_to_text (sim_message_get_request_body (self));
 }
 
 /* Responses */
@@ -281,13 +431,41 @@ sim_message_set_response (SimMessage *self,
 {
   g_return_if_fail (self != NULL);
   self->status = status;
-  g_clear_pointer (&self->response_node, json_node_unref);
-  g_clear_pointer (&self->response_body, g_bytes_unref);
-  self->response_body = body ? g_bytes_ref (body) : NULL;
-  if (content_type)
-    soup_message_headers_replace (self->response_headers, "Content-Type", content_type);
-  else
-    soup_message_headers_remove (self->response_headers, "Content-Type");
+  body_clear (&self->response_body);
+  self->response_body.bytes = body ? g_bytes_ref (body) : NULL;
+  set_content_type (self->response_headers, content_type);
+}
+
+/**
+ * sim_message_set_response_model:
+ * @model: (transfer full): the value the body is; @kind renders it when somebody reads bytes
+ */
+void
+sim_message_set_response_model (SimMessage        *self,
+                                guint              status,
+                                const char        *content_type,
+                                const SimBodyCodec *kind,
+                                gpointer           model)
+{
+  g_return_if_fail (self != NULL && kind != NULL && model != NULL);
+  self->status = status;
+  body_clear (&self->response_body);
+  self->response_body.kind = kind;
+  self->response_body.model = model;
+  set_content_type (self->response_headers, content_type);
+}
+
+GBytes *
+sim_message_get_response_body (SimMessage *self)
+{
+  return body_bytes (&self->response_body);
+}
+
+gconstpointer
+sim_message_peek_response_model (SimMessage        *self,
+                                 const SimBodyCodec *kind)
+{
+  return self->response_body.kind == kind ? self->response_body.model : NULL;
 }
 
 void
@@ -305,10 +483,9 @@ sim_message_set_response_json (SimMessage *self,
                                guint       status,
                                JsonNode   *node)
 {
-  g_autoptr(GBytes) body = node_to_bytes (node);
-  sim_message_set_response (self, status, "application/json", body);
-  if (json_node_is_immutable (node))
-    self->response_node = json_node_ref (node);
+  self->status = status;
+  set_json (&self->response_body, node);
+  set_content_type (self->response_headers, "application/json");
 }
 
 void
@@ -323,15 +500,13 @@ JsonNode *
 sim_message_get_response_json (SimMessage *self,
                                GError    **error)
 {
-  if (self->response_node)
-    return json_node_ref (self->response_node);
-  return bytes_to_json (self->response_body, error);
+  return body_json (&self->response_body, error);
 }
 
 char *
 sim_message_dup_response_text (SimMessage *self)
 {
-  return bytes_to_text (self->response_body);
+  return bytes_to_text (sim_message_get_response_body (self));
 }
 
 static gboolean
@@ -452,6 +627,36 @@ sim_params_get (SimParams  *params,
   return i >= 0 ? params->values->pdata[i] : NULL;
 }
 
+/* Appends, even a name already there (which sim_params_repeated_name() then reports). */
+void
+sim_params_add (SimParams  *params,
+                const char *name,
+                const char *value)
+{
+  g_return_if_fail (name != NULL && value != NULL);
+  if (params->repeated == NULL && params_find (params, name) >= 0)
+    params->repeated = g_strdup (name);
+  g_ptr_array_add (params->names, g_strdup (name));
+  g_ptr_array_add (params->values, g_strdup (value));
+}
+
+SimParams *
+sim_params_copy (SimParams *params)
+{
+  SimParams *copy = g_new0 (SimParams, 1);
+  guint n = params->names->len;
+
+  copy->names = g_ptr_array_new_full (n, g_free);
+  copy->values = g_ptr_array_new_full (n, g_free);
+  for (guint i = 0; i < n; i++)
+    {
+      g_ptr_array_add (copy->names, g_strdup (params->names->pdata[i]));
+      g_ptr_array_add (copy->values, g_strdup (params->values->pdata[i]));
+    }
+  copy->repeated = g_strdup (params->repeated);
+  return copy;
+}
+
 /* Replaces the first occurrence in place, or appends. */
 void
 sim_params_set (SimParams  *params,
@@ -515,20 +720,49 @@ sim_params_repeated_name (SimParams *params)
 }
 
 /**
+ * sim_params_append_encoded:
+ *
+ * Appends @text as application/x-www-form-urlencoded writes it, byte for byte what
+ * soup_form_encode() gives: a space becomes "+", letters, digits and "-._" stay, every other
+ * byte becomes "%XX".
+ */
+void
+sim_params_append_encoded (GString    *out,
+                           const char *text)
+{
+  static const char hex[] = "0123456789ABCDEF";
+
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    {
+      if (*p == ' ')
+        g_string_append_c (out, '+');
+      else if (g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.')
+        g_string_append_c (out, *p);
+      else
+        {
+          g_string_append_c (out, '%');
+          g_string_append_c (out, hex[*p >> 4]);
+          g_string_append_c (out, hex[*p & 15]);
+        }
+    }
+}
+
+/**
  * sim_params_encode:
  * Returns: (transfer full): the list as application/x-www-form-urlencoded, in order.
  */
 char *
 sim_params_encode (SimParams *params)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (128);
 
   for (guint i = 0; i < params->names->len; i++)
     {
-      g_autofree char *one = soup_form_encode (params->names->pdata[i], params->values->pdata[i], NULL);
       if (i > 0)
         g_string_append_c (out, '&');
-      g_string_append (out, one);
+      sim_params_append_encoded (out, params->names->pdata[i]);
+      g_string_append_c (out, '=');
+      sim_params_append_encoded (out, params->values->pdata[i]);
     }
   return g_string_free (out, FALSE);
 }
@@ -554,6 +788,7 @@ sim_message_get_form (SimMessage *self,
                       GError    **error)
 {
   g_autofree char *text = NULL;
+  GBytes *body;
 
   if (!sim_message_is_form (self->request_headers))
     {
@@ -561,8 +796,12 @@ sim_message_get_form (SimMessage *self,
                            "the body is not application/x-www-form-urlencoded");
       return NULL;
     }
+  /* Parsing the text just encoded from a parameter list gives that list back: skip it. */
+  if (self->request_body.kind == &sim_body_form)
+    return sim_params_copy (self->request_body.model);
+  body = sim_message_get_request_body (self);
   text = sim_message_dup_request_text (self);
-  if (strlen (text) != (self->request_body ? g_bytes_get_size (self->request_body) : 0))
+  if (strlen (text) != (body ? g_bytes_get_size (body) : 0))
     {
       g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED,
                            "the body contains a NUL byte");

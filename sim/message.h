@@ -2,7 +2,10 @@
  *
  * libsoup's SoupServerMessage cannot be created outside a SoupServer, so the simulated bus
  * carries this value instead and the HTTP transport converts at the edge. Headers are kept in
- * SoupMessageHeaders, bodies in GBytes; form and JSON helpers use soup_form_* and json-glib.
+ * SoupMessageHeaders. A body is bytes (GBytes), or the value it was written from (a sealed JSON
+ * node, a parameter list, a page) turned into bytes only when somebody reads them: a receiver
+ * that asks for the same value gets it back without parsing the text, which gives the same
+ * value anyway. Narration is written only while somebody listens (see sim_message_narrate).
  */
 #pragma once
 
@@ -16,6 +19,28 @@ G_BEGIN_DECLS
 
 typedef struct _SimMessage SimMessage;
 
+/* How a body kept as a value becomes bytes. @render must give the same bytes for the same
+ * value, and parsing them must give the value back. */
+typedef struct
+{
+  const char *name;
+  GBytes  *(*render) (gconstpointer model);
+  gpointer (*copy)   (gconstpointer model);
+  void     (*free)   (gpointer      model);
+} SimBodyCodec;
+
+/* A sealed JsonNode (application/json) and a SimParams (application/x-www-form-urlencoded). */
+extern const SimBodyCodec sim_body_json;
+extern const SimBodyCodec sim_body_form;
+
+typedef struct
+{
+  /*< private >*/
+  GBytes *bytes;                    /* (nullable): rendered, or given as bytes */
+  const SimBodyCodec *kind;          /* (nullable): set while the body is @model */
+  gpointer model;
+} SimBody;
+
 struct _SimMessage
 {
   /*< private >*/
@@ -25,21 +50,20 @@ struct _SimMessage
   char *method;
   GUri *uri;
   SoupMessageHeaders *request_headers;
-  GBytes *request_body;
 
   guint status;                     /* 0 until answered */
   SoupMessageHeaders *response_headers;
-  GBytes *response_body;
 
   char *from;                       /* the actor that sent it */
   char *to;                         /* the actor that answered it */
   SimPhase phase;
   GPtrArray *narration;             /* (element-type utf8): sentences for the trace */
   GPtrArray *notes;                 /* (element-type utf8): teacher notes shown at this step */
+  gboolean quiet;                   /* nobody listens: sim_message_narrate() writes nothing */
 
   /*< private >*/
-  JsonNode *request_node;           /* (nullable): the sealed node the request body was written from */
-  JsonNode *response_node;          /* (nullable): likewise for the response body */
+  SimBody request_body;
+  SimBody response_body;
 };
 
 SimMessage *sim_message_new               (const char *method,
@@ -53,9 +77,17 @@ void        sim_message_set_uri           (SimMessage *self,
                                            GUri       *uri);
 void        sim_message_set_phase         (SimMessage *self,
                                            SimPhase    phase);
-void        sim_message_narrate           (SimMessage *self,
+void        sim_message_narrate_always    (SimMessage *self,
                                            const char *format,
                                            ...) G_GNUC_PRINTF (2, 3);
+/* Adds a sentence for the trace, unless nobody listens: the bus marks a message quiet when it
+ * has no observer, and then neither the sentence nor its arguments are computed. */
+#define sim_message_narrate(self, ...) \
+  G_STMT_START { \
+    SimMessage *narrated_ = (self); \
+    if (!narrated_->quiet) \
+      sim_message_narrate_always (narrated_, __VA_ARGS__); \
+  } G_STMT_END
 void        sim_message_add_note          (SimMessage *self,
                                            const char *note);
 const char *sim_message_get_path          (SimMessage *self);
@@ -72,6 +104,15 @@ void        sim_message_set_request_json  (SimMessage *self,
 void        sim_message_set_request_body  (SimMessage *self,
                                            const char *content_type,
                                            GBytes     *body);
+void        sim_message_set_request_model (SimMessage        *self,
+                                           const char        *content_type,
+                                           const SimBodyCodec *kind,
+                                           gpointer           model);
+GBytes     *sim_message_get_request_body  (SimMessage *self);
+gconstpointer sim_message_peek_request_model (SimMessage        *self,
+                                           const SimBodyCodec *kind);
+void        sim_message_copy_request_body (SimMessage *self,
+                                           SimMessage *source);
 JsonNode   *sim_message_get_request_json  (SimMessage *self,
                                            GError    **error);
 char       *sim_message_dup_request_text  (SimMessage *self);
@@ -88,8 +129,16 @@ void        sim_message_set_response_text (SimMessage *self,
                                            guint       status,
                                            const char *content_type,
                                            const char *text);
+void        sim_message_set_response_model (SimMessage        *self,
+                                           guint              status,
+                                           const char        *content_type,
+                                           const SimBodyCodec *kind,
+                                           gpointer           model);
 void        sim_message_set_redirect      (SimMessage *self,
                                            const char *location);
+GBytes     *sim_message_get_response_body (SimMessage *self);
+gconstpointer sim_message_peek_response_model (SimMessage        *self,
+                                           const SimBodyCodec *kind);
 JsonNode   *sim_message_get_response_json (SimMessage *self,
                                            GError    **error);
 char       *sim_message_dup_response_text (SimMessage *self);
@@ -104,9 +153,13 @@ typedef struct _SimParams SimParams;
 SimParams  *sim_params_parse              (const char *encoded,
                                            GError    **error);
 SimParams  *sim_params_new                (void);
+SimParams  *sim_params_copy               (SimParams  *params);
 void        sim_params_free               (SimParams  *params);
 const char *sim_params_get                (SimParams  *params,
                                            const char *name);
+void        sim_params_add                (SimParams  *params,
+                                           const char *name,
+                                           const char *value);
 void        sim_params_set                (SimParams  *params,
                                            const char *name,
                                            const char *value);
@@ -118,6 +171,8 @@ const char *sim_params_name_at            (SimParams  *params,
 const char *sim_params_value_at           (SimParams  *params,
                                            guint       i);
 char       *sim_params_encode             (SimParams  *params);
+void        sim_params_append_encoded     (GString    *out,
+                                           const char *text);
 const char *sim_params_repeated_name      (SimParams  *params);
 
 SimParams  *sim_message_get_query         (SimMessage *self,

@@ -77,7 +77,7 @@ static void
 add_body (JsonBuilder        *b,
           SoupMessageHeaders *headers,
           GBytes             *body,
-          JsonNode           *node)
+          gconstpointer       node)
 {
   g_autofree char *text = NULL;
 
@@ -102,7 +102,7 @@ add_body (JsonBuilder        *b,
       /* The sealed node the body was written from: parsing the body would give it back. */
       if (node)
         {
-          json_builder_add_value (b, json_node_ref (node));
+          json_builder_add_value (b, json_node_ref ((JsonNode *) node));
           return;
         }
       {
@@ -160,7 +160,8 @@ step_to_line (const SimTraceStep *step)
   json_builder_set_member_name (b, "headers");
   add_headers (b, m->request_headers);
   json_builder_set_member_name (b, "body");
-  add_body (b, m->request_headers, m->request_body, m->request_node);
+  add_body (b, m->request_headers, sim_message_get_request_body (m),
+            sim_message_peek_request_model (m, &sim_body_json));
   json_builder_end_object (b);
   json_builder_set_member_name (b, "status");
   json_builder_add_int_value (b, m->status);
@@ -169,7 +170,8 @@ step_to_line (const SimTraceStep *step)
   json_builder_set_member_name (b, "headers");
   add_headers (b, m->response_headers);
   json_builder_set_member_name (b, "body");
-  add_body (b, m->response_headers, m->response_body, m->response_node);
+  add_body (b, m->response_headers, sim_message_get_response_body (m),
+            sim_message_peek_response_model (m, &sim_body_json));
   json_builder_end_object (b);
   json_builder_set_member_name (b, "narration");
   json_builder_add_string_value (b, narration);

@@ -250,7 +250,7 @@ dup_error_code (SimMessage *m)
   const char *challenge = soup_message_headers_get_one (m->response_headers, "WWW-Authenticate");
   g_autoptr(JsonNode) node = NULL;
 
-  if (sim_message_is_json (m->response_headers) && m->response_body
+  if (sim_message_is_json (m->response_headers) && sim_message_get_response_body (m)
       && (node = sim_message_get_response_json (m, NULL)) && JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);
@@ -279,9 +279,9 @@ request_label (const SimTraceStep *step)
 
   g_string_append_printf (label, "%u · %s %s", step->step, m->method, sim_message_get_path (m));
   add_param_names (words, g_uri_get_query (m->uri));
-  if (m->request_body)
+  if (sim_message_get_request_body (m))
     {
-      g_autofree char *body = describe_body (m->request_headers, m->request_body);
+      g_autofree char *body = describe_body (m->request_headers, sim_message_get_request_body (m));
       if (body)
         g_ptr_array_add (words, g_steal_pointer (&body));
     }
@@ -341,7 +341,7 @@ response_label (const SimTraceStep *step)
     g_string_append_printf (label, "\n%s", error);
   else if (location)
     g_string_append_printf (label, "\n%s", (redirect = dup_redirect_line (location)));
-  else if ((body = describe_body (m->response_headers, m->response_body)))
+  else if ((body = describe_body (m->response_headers, sim_message_get_response_body (m))))
     g_string_append_printf (label, "\n%s", body);
   return g_string_free (g_steal_pointer (&label), FALSE);
 }

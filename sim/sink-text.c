@@ -308,8 +308,8 @@ text_begin (SimSink            *sink,
 
   field (self, "  ", m->method, " ", target);
   show_url_query (self, m->uri);
-  headers_block (self, m->request_headers, m->request_body == NULL);
-  body_block (self, m->request_headers, m->request_body);
+  headers_block (self, m->request_headers, sim_message_get_request_body (m) == NULL);
+  body_block (self, m->request_headers, sim_message_get_request_body (m));
   self->last_begun = step->step;
 }
 
@@ -337,7 +337,7 @@ text_end (SimSink            *sink,
   paint (self, m->status >= 400 || m->status == 0 ? ESC "1;31m" : ESC "32m", status);
   g_string_append_c (sink->out, '\n');
   headers_block (self, m->response_headers, FALSE);
-  body_block (self, m->response_headers, m->response_body);
+  body_block (self, m->response_headers, sim_message_get_response_body (m));
 
   if (*narration)
     {

@@ -329,10 +329,10 @@ forward (gpointer         data,
     }
   soup_message_headers_foreach (message->request_headers, copy_request_header,
                                 soup_message_get_request_headers (request));
-  if (message->request_body)
+  if (sim_message_get_request_body (message))
     soup_message_set_request_body_from_bytes (request,
                                               soup_message_headers_get_one (message->request_headers, "Content-Type"),
-                                              message->request_body);
+                                              sim_message_get_request_body (message));
   /* The sender decides what to do with a redirect, as on the bus. IDEMPOTENT: libsoup opens a
    * new connection for every POST otherwise (a TCP handshake per /token and /introspect call);
    * the actors' servers keep connections alive and never close an idle one unannounced, so
@@ -620,8 +620,9 @@ request_handler (SoupServer        *server,
   soup_server_message_set_status (msg, status, NULL);
   soup_message_headers_foreach (message->response_headers, copy_to_response,
                                 soup_server_message_get_response_headers (msg));
-  if (message->response_body)
-    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), message->response_body);
+  if (sim_message_get_response_body (message))
+    soup_message_body_append_bytes (soup_server_message_get_response_body (msg),
+                                    sim_message_get_response_body (message));
   keep_alive_if_possible (msg);
 }
 

@@ -190,7 +190,7 @@ test_password_never_reaches_client (Fixture       *f,
     {
       SimMessage *m = ((SimRecord *) records->pdata[i])->message;
       g_autofree char *uri = g_uri_to_string (m->uri);
-      gboolean has = carries (m->request_body, password) || carries (m->response_body, password)
+      gboolean has = carries (sim_message_get_request_body (m), password) || carries (sim_message_get_response_body (m), password)
                      || headers_carry (m->request_headers, password)
                      || headers_carry (m->response_headers, password) || strstr (uri, password);
 

@@ -22,8 +22,7 @@ sim_message_copy_request (SimMessage *message)
   soup_message_headers_iter_init (&iter, message->request_headers);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     soup_message_headers_append (copy->request_headers, name, value);
-  if (message->request_body)
-    copy->request_body = g_bytes_ref (message->request_body);
+  sim_message_copy_request_body (copy, message);
   copy->phase = message->phase;
   return copy;
 }

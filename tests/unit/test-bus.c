@@ -211,6 +211,23 @@ test_route_port (Fixture       *f,
   g_assert_cmpuint (f->server_calls, ==, 1);
 }
 
+/* With nobody listening, the bus marks messages quiet and the narration is not written. */
+static void
+test_quiet_without_observers (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SimMessage) heard = deliver (f, "GET", "https://nowhere.example/x");
+  g_autoptr(SimMessage) unheard = NULL;
+
+  g_assert_false (heard->quiet);
+  g_assert_cmpuint (heard->narration->len, ==, 1);
+  sim_bus_remove_observer (f->bus, f);
+  unheard = deliver (f, "GET", "https://nowhere.example/x");
+  g_assert_true (unheard->quiet);
+  g_assert_cmpuint (unheard->narration->len, ==, 0);
+  g_assert_cmpuint (unheard->status, ==, 0);
+}
+
 static void
 test_route_unknown (Fixture       *f,
                     gconstpointer  data)
@@ -219,7 +236,7 @@ test_route_unknown (Fixture       *f,
   const char *expected[] = { "begin 1 parent=0 depth=0 /x", "end 1 status=0", NULL };
 
   g_assert_cmpuint (m->status, ==, 0);
-  g_assert_null (m->response_body);
+  g_assert_null (sim_message_get_response_body (m));
   g_assert_cmpstr (m->from, ==, "browser");
   g_assert_cmpstr (m->to, ==, "https://nowhere.example");
   g_assert_cmpuint (m->narration->len, ==, 1);
@@ -423,7 +440,7 @@ test_intercept_drop (Fixture       *f,
   kept = deliver (f, "POST", "https://auth.example/keep");
 
   g_assert_cmpuint (dropped->status, ==, 0);
-  g_assert_null (dropped->response_body);
+  g_assert_null (sim_message_get_response_body (dropped));
   g_assert_cmpuint (dropped->narration->len, ==, 1);
   g_assert_cmpstr (dropped->to, ==, "server");
   g_assert_cmpuint (kept->status, ==, 200);
@@ -579,6 +596,7 @@ main (int   argc,
   ADD ("/sim/bus/route/host-case", test_route_host_case);
   ADD ("/sim/bus/route/port-and-scheme", test_route_port);
   ADD ("/sim/bus/route/unknown", test_route_unknown);
+  ADD ("/sim/bus/quiet", test_quiet_without_observers);
   ADD ("/sim/bus/steps", test_steps);
   ADD ("/sim/bus/nested", test_nested);
   ADD ("/sim/bus/nested/own-phase", test_nested_own_phase);

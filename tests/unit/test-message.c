@@ -219,8 +219,8 @@ test_message_new (void)
   g_assert_cmpstr (sim_message_get_path (m), ==, "/authorize");
   g_assert_cmpstr (origin, ==, "https://auth.example");
   g_assert_cmpuint (m->status, ==, 0);
-  g_assert_null (m->request_body);
-  g_assert_null (m->response_body);
+  g_assert_null (sim_message_get_request_body (m));
+  g_assert_null (sim_message_get_response_body (m));
   g_assert_cmpint (m->phase, ==, SIM_PHASE_NONE);
   g_assert_cmpuint (m->narration->len, ==, 0);
 
@@ -273,6 +273,82 @@ test_message_narrate (void)
   g_assert_cmpstr (m->narration->pdata[1], ==, "Refused.");
   g_assert_cmpuint (m->notes->len, ==, 1);
   g_assert_cmpstr (m->notes->pdata[0], ==, "Codes are single-use.");
+}
+
+/* A quiet message (the bus has nobody listening) does not even compute the arguments. */
+static int
+counted (int *calls)
+{
+  return ++*calls;
+}
+
+static void
+test_message_quiet (void)
+{
+  g_autoptr(SimMessage) m = sim_message_new ("GET", "https://auth.example/");
+  int calls = 0;
+
+  m->quiet = TRUE;
+  sim_message_narrate (m, "call %d", counted (&calls));
+  g_assert_cmpuint (m->narration->len, ==, 0);
+  g_assert_cmpint (calls, ==, 0);
+  m->quiet = FALSE;
+  sim_message_narrate (m, "call %d", counted (&calls));
+  g_assert_cmpuint (m->narration->len, ==, 1);
+  g_assert_cmpstr (m->narration->pdata[0], ==, "call 1");
+}
+
+/* The form encoder writes every byte as soup_form_encode() does. */
+static void
+test_encode_every_byte (void)
+{
+  for (int c = 1; c < 256; c++)
+    {
+      char text[4] = { 'a', (char) c, 'b', 0 };
+      g_autoptr(GString) ours = g_string_new (NULL);
+      g_autofree char *soups = soup_form_encode ("n", text, NULL);
+
+      g_string_append (ours, "n=");
+      sim_params_append_encoded (ours, text);
+      g_assert_cmpstr (ours->str, ==, soups);
+    }
+}
+
+/* A form written as parameters reads back as them, renders to the bytes libsoup would write,
+ * and a copy of the request carries the same body. */
+static void
+test_request_form_model (void)
+{
+  g_autoptr(SimMessage) m = sim_message_new ("POST", "https://auth.example/token");
+  g_autoptr(SimMessage) copy = sim_message_new ("POST", "https://auth.example/token");
+  g_autoptr(SimParams) form = NULL;
+  g_autoptr(SimParams) again = NULL;
+  g_autofree char *expected = soup_form_encode ("grant_type", "authorization_code",
+                                                "code", "a b&c=d/é", "scope", "", NULL);
+  g_autofree char *text = NULL;
+
+  sim_message_set_request_form (m, "grant_type", "authorization_code",
+                                "code", "a b&c=d/é", "scope", "", NULL);
+  g_assert_nonnull (sim_message_peek_request_model (m, &sim_body_form));
+  form = sim_message_get_form (m, NULL);
+  g_assert_cmpuint (sim_params_size (form), ==, 3);
+  g_assert_cmpstr (sim_params_get (form, "code"), ==, "a b&c=d/é");
+  sim_params_set (form, "code", "changed");   /* the caller's copy, not the body */
+  text = sim_message_dup_request_text (m);
+  g_assert_cmpstr (text, ==, expected);
+
+  sim_message_copy_request_body (copy, m);
+  soup_message_headers_replace (copy->request_headers, "Content-Type",
+                                "application/x-www-form-urlencoded");
+  again = sim_message_get_form (copy, NULL);
+  g_assert_cmpstr (sim_params_get (again, "code"), ==, "a b&c=d/é");
+
+  /* Bytes set afterwards replace the parameters. */
+  sim_message_set_request_form_encoded (m, "code=x");
+  g_assert_null (sim_message_peek_request_model (m, &sim_body_form));
+  g_clear_pointer (&form, sim_params_free);
+  form = sim_message_get_form (m, NULL);
+  g_assert_cmpstr (sim_params_get (form, "code"), ==, "x");
 }
 
 static void
@@ -518,7 +594,7 @@ test_redirect (void)
   g_assert_cmpuint (m->status, ==, SOUP_STATUS_FOUND);
   g_assert_cmpstr (soup_message_headers_get_one (m->response_headers, "Location"), ==,
                    "https://c.example/cb?code=abc&state=xyz");
-  g_assert_null (m->response_body);
+  g_assert_null (sim_message_get_response_body (m));
   text = sim_message_dup_response_text (m);
   g_assert_cmpstr (text, ==, "");
 }
@@ -603,6 +679,9 @@ main (int   argc,
   g_test_add_func ("/sim/message/ref", test_message_ref);
   g_test_add_func ("/sim/message/set-uri", test_message_set_uri);
   g_test_add_func ("/sim/message/narrate", test_message_narrate);
+  g_test_add_func ("/sim/message/narrate/quiet", test_message_quiet);
+  g_test_add_func ("/sim/params/encode/every-byte", test_encode_every_byte);
+  g_test_add_func ("/sim/message/form/model", test_request_form_model);
   g_test_add_func ("/sim/message/query", test_query);
   g_test_add_func ("/sim/message/form", test_request_form);
   g_test_add_func ("/sim/message/form/repeated", test_request_form_repeated);
