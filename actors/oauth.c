@@ -51,32 +51,55 @@ oauth_scope_normalize (const char *scope)
   return oauth_scope_join ((const char *const *) parts);
 }
 
+/* Whether the space-separated list @scope has the token @one (of @len bytes); no copies. */
+static gboolean
+scope_has_token (const char *scope,
+                 const char *one,
+                 gsize       len)
+{
+  const char *p = scope ? scope : "";
+
+  while (*p)
+    {
+      gsize n = strcspn (p, " ");
+      if (n == len && n > 0 && strncmp (p, one, len) == 0)
+        return TRUE;
+      p += n;
+      if (*p == ' ')
+        p++;
+    }
+  return FALSE;
+}
+
 gboolean
 oauth_scope_contains (const char *scope,
                       const char *one)
 {
-  g_auto(GStrv) parts = oauth_scope_parse (scope);
-  return g_strv_contains ((const char *const *) parts, one);
+  return scope_has_token (scope, one, strlen (one));
 }
 
 gboolean
 oauth_scope_is_subset (const char *scope,
                        const char *of)
 {
-  g_auto(GStrv) parts = oauth_scope_parse (scope);
-  g_auto(GStrv) whole = oauth_scope_parse (of);
+  const char *p = scope ? scope : "";
 
-  for (guint i = 0; parts[i]; i++)
-    if (!g_strv_contains ((const char *const *) whole, parts[i]))
-      return FALSE;
+  while (*p)
+    {
+      gsize n = strcspn (p, " ");
+      if (n > 0 && !scope_has_token (of, p, n))
+        return FALSE;
+      p += n;
+      if (*p == ' ')
+        p++;
+    }
   return TRUE;
 }
 
 gboolean
 oauth_scope_is_empty (const char *scope)
 {
-  g_auto(GStrv) parts = oauth_scope_parse (scope);
-  return parts[0] == NULL;
+  return scope == NULL || scope[strspn (scope, " ")] == '\0';
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces. */
@@ -424,17 +447,22 @@ static char *
 attribute (const char *tag,
            const char *name)
 {
-  g_autofree char *needle = g_strdup_printf (" %s=\"", name);
-  const char *start = strstr (tag, needle);
-  const char *end;
+  gsize name_len = strlen (name);
+  const char *start, *end;
   g_autofree char *raw = NULL;
 
+  /* ' name="' */
+  for (start = strchr (tag, ' '); start; start = strchr (start + 1, ' '))
+    if (strncmp (start + 1, name, name_len) == 0 && strncmp (start + 1 + name_len, "=\"", 2) == 0)
+      break;
   if (!start)
     return NULL;
-  start += strlen (needle);
+  start += 1 + name_len + 2;
   end = strchr (start, '"');
   if (!end)
     return NULL;
+  if (memchr (start, '&', end - start) == NULL)
+    return g_strndup (start, end - start);
   raw = g_strndup (start, end - start);
   return oauth_html_unescape (raw);
 }

@@ -126,6 +126,19 @@ find_by_origin (SimBus     *self,
   return NULL;
 }
 
+static Route *
+find_for_message (SimBus     *self,
+                  SimMessage *message)
+{
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      Route *route = self->routes->pdata[i];
+      if (sim_message_has_origin (message, route->origin))
+        return route;
+    }
+  return NULL;
+}
+
 /**
  * sim_bus_get_actor:
  * Returns: (transfer none) (nullable): the actor registered as @name.
@@ -369,8 +382,9 @@ sim_bus_deliver (SimBus     *self,
 
   g_return_if_fail (self != NULL && from != NULL && message != NULL);
 
-  origin = sim_message_dup_origin (message);
-  route = find_by_origin (self, origin);
+  route = find_for_message (self, message);
+  if (route == NULL)
+    origin = sim_message_dup_origin (message);
 
   g_free (message->from);
   message->from = g_strdup (from);
@@ -416,7 +430,6 @@ sim_bus_receive (SimBus          *self,
                  const SimSender *sender,
                  SimMessage      *message)
 {
-  g_autofree char *origin = NULL;
   SimExchange exchange = { 0 };
   Route *route;
 
@@ -424,7 +437,6 @@ sim_bus_receive (SimBus          *self,
   route = find_by_name (self, to);
   g_return_if_fail (route != NULL && route->handler != NULL);
 
-  origin = sim_message_dup_origin (message);
   g_free (message->from);
   message->from = g_strdup (sender->from ? sender->from : "?");
   g_free (message->to);
@@ -438,5 +450,5 @@ sim_bus_receive (SimBus          *self,
   exchange.message = message;
   g_rec_mutex_unlock (&self->lock);
 
-  run_exchange (self, route, &exchange, origin);
+  run_exchange (self, route, &exchange, NULL);
 }

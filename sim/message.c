@@ -135,20 +135,74 @@ sim_message_get_path (SimMessage *self)
  *
  * Returns: (transfer full): "scheme://host[:port]" of the request URI, scheme and host lower case.
  */
+/* The port an origin names: none (0) when it is the scheme's default. */
+static int
+explicit_port (GUri *uri)
+{
+  const char *scheme = g_uri_get_scheme (uri);
+  int port = g_uri_get_port (uri);
+
+  if ((port == 443 && g_ascii_strcasecmp (scheme, "https") == 0)
+      || (port == 80 && g_ascii_strcasecmp (scheme, "http") == 0))
+    return 0;
+  return MAX (port, 0);
+}
+
 char *
 sim_message_dup_origin (SimMessage *self)
 {
-  g_autofree char *scheme = g_ascii_strdown (g_uri_get_scheme (self->uri), -1);
-  g_autofree char *host = g_ascii_strdown (g_uri_get_host (self->uri) ? g_uri_get_host (self->uri) : "", -1);
-  const char *open = strchr (host, ':') ? "[" : "";
-  const char *close = *open ? "]" : "";
+  const char *scheme = g_uri_get_scheme (self->uri);
+  const char *host = g_uri_get_host (self->uri) ? g_uri_get_host (self->uri) : "";
+  gboolean ipv6 = strchr (host, ':') != NULL;
   int port = g_uri_get_port (self->uri);
-  gboolean default_port = (port == 443 && strcmp (scheme, "https") == 0)
-                          || (port == 80 && strcmp (scheme, "http") == 0);
+  GString *out = g_string_sized_new (64);
 
-  if (port > 0 && !default_port)
-    return g_strdup_printf ("%s://%s%s%s:%d", scheme, open, host, close, port);
-  return g_strdup_printf ("%s://%s%s%s", scheme, open, host, close);
+  g_string_append (out, scheme);
+  g_string_append (out, "://");
+  if (ipv6)
+    g_string_append_c (out, '[');
+  g_string_append (out, host);
+  if (ipv6)
+    g_string_append_c (out, ']');
+  for (gsize i = 0; i < out->len; i++)   /* scheme and host only, so far */
+    out->str[i] = g_ascii_tolower (out->str[i]);
+  port = explicit_port (self->uri);
+  if (port > 0)
+    g_string_append_printf (out, ":%d", port);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * sim_message_has_origin:
+ * @origin: "scheme://host[:port]" in lower case, as sim_message_dup_origin() writes it
+ *
+ * Whether the request URI's origin is @origin, without writing it out.
+ */
+gboolean
+sim_message_has_origin (SimMessage *self,
+                        const char *origin)
+{
+  const char *scheme = g_uri_get_scheme (self->uri);
+  const char *host = g_uri_get_host (self->uri) ? g_uri_get_host (self->uri) : "";
+  gboolean ipv6 = strchr (host, ':') != NULL;
+  gsize scheme_len = strlen (scheme), host_len = strlen (host);
+  int port = explicit_port (self->uri);
+  const char *p = origin;
+  char *end = NULL;
+
+  if (g_ascii_strncasecmp (p, scheme, scheme_len) != 0 || strncmp (p + scheme_len, "://", 3) != 0)
+    return FALSE;
+  p += scheme_len + 3;
+  if (ipv6 && *p++ != '[')
+    return FALSE;
+  if (g_ascii_strncasecmp (p, host, host_len) != 0)
+    return FALSE;
+  p += host_len;
+  if (ipv6 && *p++ != ']')
+    return FALSE;
+  if (port <= 0)
+    return *p == '\0';
+  return *p == ':' && g_ascii_isdigit (p[1]) && strtol (p + 1, &end, 10) == port && *end == '\0';
 }
 
 /* Bodies */

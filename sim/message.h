@@ -92,6 +92,8 @@ void        sim_message_add_note          (SimMessage *self,
                                            const char *note);
 const char *sim_message_get_path          (SimMessage *self);
 char       *sim_message_dup_origin        (SimMessage *self);
+gboolean    sim_message_has_origin        (SimMessage *self,
+                                           const char *origin);
 
 /* Request bodies */
 void        sim_message_set_request_form  (SimMessage *self,

@@ -121,6 +121,32 @@ test_basic_parse (void)
   soup_message_headers_unref (headers);
 }
 
+/* RFC 6749 §3.3: a scope is a list of space-delimited, case-sensitive tokens, in any order. */
+static void
+test_scope_lists (void)
+{
+  g_assert_true (oauth_scope_contains ("calendar.read calendar.write", "calendar.write"));
+  g_assert_true (oauth_scope_contains ("calendar.read", "calendar.read"));
+  g_assert_false (oauth_scope_contains ("calendar.read", "calendar"));
+  g_assert_false (oauth_scope_contains ("calendar.reader", "calendar.read"));
+  g_assert_false (oauth_scope_contains ("Calendar.read", "calendar.read"));
+  g_assert_false (oauth_scope_contains ("calendar.read", ""));
+  g_assert_false (oauth_scope_contains (NULL, "calendar.read"));
+  g_assert_false (oauth_scope_contains ("a b", "a b"));
+
+  g_assert_true (oauth_scope_is_subset ("b a", "a b c"));
+  g_assert_true (oauth_scope_is_subset ("", "a"));
+  g_assert_true (oauth_scope_is_subset ("a  a", "a"));
+  g_assert_false (oauth_scope_is_subset ("a d", "a b c"));
+  g_assert_false (oauth_scope_is_subset ("a", NULL));
+  g_assert_false (oauth_scope_is_subset ("ab", "a b"));
+
+  g_assert_true (oauth_scope_is_empty (NULL));
+  g_assert_true (oauth_scope_is_empty (""));
+  g_assert_true (oauth_scope_is_empty ("   "));
+  g_assert_false (oauth_scope_is_empty (" a "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -135,6 +161,7 @@ main (int   argc,
   g_test_add_func ("/rfc7636/4.1/null", test_pkce_value_null);
   g_test_add_func ("/rfc6749/2.3.1/basic/set", test_basic_set);
   g_test_add_func ("/rfc6749/2.3.1/basic/parse", test_basic_parse);
+  g_test_add_func ("/rfc6749/3.3/scope-lists", test_scope_lists);
 
   return g_test_run ();
 }

@@ -619,6 +619,30 @@ test_origin (void)
       g_autoptr(SimMessage) m = sim_message_new ("GET", cases[i][0]);
       g_autofree char *origin = sim_message_dup_origin (m);
       g_assert_cmpstr (origin, ==, cases[i][1]);
+      g_assert_true (sim_message_has_origin (m, cases[i][1]));
+    }
+}
+
+/* Near misses are other origins. */
+static void
+test_has_origin_misses (void)
+{
+  static const char *const cases[][2] = {
+    { "https://auth.example/token", "http://auth.example" },
+    { "https://auth.example/token", "https://auth.example:443" },
+    { "https://auth.example/token", "https://auth.example.evil" },
+    { "https://auth.example.evil/token", "https://auth.example" },
+    { "https://auth.example:8443/x", "https://auth.example" },
+    { "https://auth.example:8443/x", "https://auth.example:84430" },
+    { "https://auth.example:8443/x", "https://auth.example:+8443" },
+    { "http://[::1]:8080/x", "http://::1:8080" },
+    { "http://127.0.0.1:9400/", "http://127.0.0.1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SimMessage) m = sim_message_new ("GET", cases[i][0]);
+      g_assert_false (sim_message_has_origin (m, cases[i][1]));
     }
 }
 
@@ -695,6 +719,7 @@ main (int   argc,
   g_test_add_func ("/sim/message/response/text", test_response_text);
   g_test_add_func ("/sim/message/response/redirect", test_redirect);
   g_test_add_func ("/sim/message/origin", test_origin);
+  g_test_add_func ("/sim/message/origin/misses", test_has_origin_misses);
   for (guint i = 0; i < G_N_ELEMENTS (type_cases); i++)
     g_test_add_data_func_full (type_cases[i].path, (gpointer) &type_cases[i], test_content_type, NULL);
 
