@@ -275,6 +275,74 @@ test_message_narrate (void)
   g_assert_cmpstr (m->notes->pdata[0], ==, "Codes are single-use.");
 }
 
+/* The reference: what GLib's GUriParamsIter reads, as sim_params_parse() did before it read
+ * simple lists itself. NULL when it refuses the list. */
+static GPtrArray *
+reference_parse (const char *encoded)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  GUriParamsIter iter;
+  char *name = NULL, *value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (*encoded == '\0')
+    return g_steal_pointer (&out);
+  g_uri_params_iter_init (&iter, encoded, -1, "&", G_URI_PARAMS_WWW_FORM);
+  while (g_uri_params_iter_next (&iter, &name, &value, &error))
+    {
+      g_ptr_array_add (out, name);
+      g_ptr_array_add (out, value);
+      if (!g_utf8_validate (name, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+        return NULL;
+    }
+  return error ? NULL : g_steal_pointer (&out);
+}
+
+/* sim_params_parse() reads every list as GLib does: random lists over an alphabet of the
+ * characters that matter (separators, escapes good and bad, "+", NUL escapes, UTF-8 good and
+ * bad), compared one by one. */
+static void
+test_parse_matches_glib (void)
+{
+  static const char *const pieces[] = {
+    "a", "b", "=", "&", "+", "%", "%4", "%41", "%4g", "%00", "%2B", "%26", "%3D", "%C3%A9",
+    "%C3", "%FF", "\xc3\xa9", "\xff", "code", "state", " ", "~", "%%", "==", "&&",
+  };
+  GRand *rand = g_rand_new_with_seed (7636);
+  guint read = 0, refused = 0;
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      guint n = g_rand_int_range (rand, 0, 12);
+      g_autoptr(GPtrArray) expected = NULL;
+      g_autoptr(SimParams) params = NULL;
+
+      for (guint i = 0; i < n; i++)
+        g_string_append (text, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      expected = reference_parse (text->str);
+      params = sim_params_parse (text->str, NULL);
+      if (expected == NULL)
+        {
+          g_assert_null (params);
+          refused++;
+          continue;
+        }
+      g_assert_nonnull (params);
+      read++;
+      g_assert_cmpuint (sim_params_size (params) * 2, ==, expected->len);
+      for (guint i = 0; i < sim_params_size (params); i++)
+        {
+          g_assert_cmpstr (sim_params_name_at (params, i), ==, expected->pdata[2 * i]);
+          g_assert_cmpstr (sim_params_value_at (params, i), ==, expected->pdata[2 * i + 1]);
+        }
+    }
+  g_rand_free (rand);
+  /* Both outcomes were exercised, many times. */
+  g_assert_cmpuint (read, >, 2000);
+  g_assert_cmpuint (refused, >, 2000);
+}
+
 /* A quiet message (the bus has nobody listening) does not even compute the arguments. */
 static int
 counted (int *calls)
@@ -705,6 +773,7 @@ main (int   argc,
   g_test_add_func ("/sim/message/narrate", test_message_narrate);
   g_test_add_func ("/sim/message/narrate/quiet", test_message_quiet);
   g_test_add_func ("/sim/params/encode/every-byte", test_encode_every_byte);
+  g_test_add_func ("/sim/params/parse/matches-glib", test_parse_matches_glib);
   g_test_add_func ("/sim/message/form/model", test_request_form_model);
   g_test_add_func ("/sim/message/query", test_query);
   g_test_add_func ("/sim/message/form", test_request_form);
