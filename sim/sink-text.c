@@ -19,6 +19,11 @@ typedef struct
   SimSink parent;
   SimTextOptions options;
   guint last_begun;
+  GString *scratch;      /* a line being put together; reused, so a step costs few allocations */
+  gint64 clock_time;     /* the step time that clock_text shows, if any */
+  char *clock_text;      /* (owned) "10:02:11": steps come many a second in serve mode */
+  const char *indent;    /* the last indent field() measured, and its columns */
+  guint indent_columns;
 } TextSink;
 
 /* Headers the text view leaves out: the same on every page, and shown in the JSON trace. */
@@ -51,6 +56,23 @@ involves_attacker (SimMessage *message)
   return g_strcmp0 (message->from, "attacker") == 0 || g_strcmp0 (message->to, "attacker") == 0;
 }
 
+/* sim_text_columns(), without decoding ASCII text, which is nearly all of it: an ASCII
+ * character takes one column. */
+static gboolean
+is_ascii (const char *text)
+{
+  for (; *text; text++)
+    if ((guchar) *text >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static guint
+columns (const char *text)
+{
+  return is_ascii (text) ? strlen (text) : sim_text_columns (text);
+}
+
 static void
 paint (TextSink   *self,
        const char *color,
@@ -58,7 +80,11 @@ paint (TextSink   *self,
 {
   GString *out = self->parent.out;
   if (self->options.color)
-    g_string_append_printf (out, "%s%s" ESC "0m", color, text);
+    {
+      g_string_append (out, color);
+      g_string_append (out, text);
+      g_string_append (out, ESC "0m");
+    }
   else
     g_string_append (out, text);
 }
@@ -69,12 +95,13 @@ rule (TextSink   *self,
       gboolean    attacker,
       const char *label)
 {
-  g_autoptr(GString) line = g_string_new ("── ");
+  GString *line = self->scratch;
   guint used;
 
+  g_string_assign (line, "── ");
   g_string_append (line, label);
   g_string_append_c (line, ' ');
-  used = sim_text_columns (line->str);
+  used = columns (line->str);
   for (; used < self->options.width; used++)
     g_string_append (line, "─");
   paint (self, attacker ? ATTACKER_COLOR : phase_color (phase), line->str);
@@ -88,12 +115,34 @@ field (TextSink   *self,
        const char *sep,
        const char *value)
 {
-  g_autofree char *line = g_strdup_printf ("%s%s%s", indent, name, sep);
-  guint room = self->options.width > sim_text_columns (line) + 8
-             ? self->options.width - sim_text_columns (line) : 8;
-  g_autofree char *shown = sim_text_truncate (value, room);
+  GString *out = self->parent.out;
+  gsize start = out->len;
+  guint used, room;
 
-  g_string_append_printf (self->parent.out, "%s%s\n", line, shown);
+  g_string_append (out, indent);
+  g_string_append (out, name);
+  g_string_append (out, sep);
+  if (is_ascii (name) && is_ascii (sep))
+    {
+      /* The indents are a few literals, one with a "│": measured once each. */
+      if (indent != self->indent)
+        {
+          self->indent = indent;
+          self->indent_columns = sim_text_columns (indent);
+        }
+      used = self->indent_columns + strlen (name) + strlen (sep);
+    }
+  else
+    used = columns (out->str + start);
+  room = self->options.width > used + 8 ? self->options.width - used : 8;
+  if (columns (value) <= room)
+    g_string_append (out, value);
+  else
+    {
+      g_autofree char *shown = sim_text_truncate (value, room);
+      g_string_append (out, shown);
+    }
+  g_string_append_c (out, '\n');
 }
 
 static void
@@ -169,6 +218,27 @@ headers_block (TextSink           *self,
 }
 
 static void
+json_members (TextSink *self,
+              JsonNode *root)
+{
+  JsonObject *object = json_node_get_object (root);
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (object, l->data);
+
+      if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+        field (self, "    │ ", l->data, ": ", json_node_get_string (value));
+      else
+        {
+          g_autofree char *shown = json_to_string (value, FALSE);
+          field (self, "    │ ", l->data, ": ", shown);
+        }
+    }
+}
+
+static void
 json_block (TextSink   *self,
             const char *text)
 {
@@ -182,37 +252,35 @@ json_block (TextSink   *self,
       field (self, "    │ ", "", "", text);
       return;
     }
-
-  {
-    JsonObject *object = json_node_get_object (root);
-    g_autoptr(GList) members = json_object_get_members (object);
-
-    for (GList *l = members; l; l = l->next)
-      {
-        JsonNode *value = json_object_get_member (object, l->data);
-        g_autofree char *shown = NULL;
-
-        if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
-          shown = g_strdup (json_node_get_string (value));
-        else
-          shown = json_to_string (value, FALSE);
-        field (self, "    │ ", l->data, ": ", shown);
-      }
-  }
+  json_members (self, root);
 }
 
 static void
 body_block (TextSink           *self,
             SoupMessageHeaders *headers,
-            GBytes             *body)
+            GBytes             *body,
+            JsonNode           *node)
 {
   g_autofree char *text = NULL;
   g_autofree char *title = NULL;
+  SimBodyKind kind;
+  gsize size;
+  const char *data;
 
   if (!body)
     return;
-  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  switch (sim_trace_body_kind (headers, body))
+  kind = sim_trace_body_kind (headers, body);
+  data = g_bytes_get_data (body, &size);
+  /* The sealed node a JSON body was written from: parsing the body would give it back (the
+   * parser refuses what is not UTF-8, and then the text is shown as it is). */
+  if (kind == SIM_BODY_JSON && node && JSON_NODE_HOLDS_OBJECT (node)
+      && memchr (data, '\0', size) == NULL && g_utf8_validate (data, size, NULL))
+    {
+      json_members (self, node);
+      return;
+    }
+  text = g_strndup (data, size);
+  switch (kind)
     {
     case SIM_BODY_NONE:
       break;
@@ -289,14 +357,19 @@ text_begin (SimSink            *sink,
 {
   TextSink *self = (TextSink *) sink;
   SimMessage *m = step->message;
-  g_autofree char *time = NULL;
   g_autofree char *label = NULL;
   g_autofree char *actors = NULL;
   g_autofree char *target = request_target (m);
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (step->time);
 
-  time = dt ? g_date_time_format (dt, "%H:%M:%S") : g_strdup ("?");
-  label = g_strdup_printf ("%u · %s · %s", step->step, sim_phase_to_label (m->phase), time);
+  if (self->clock_text == NULL || self->clock_time != step->time)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (step->time);
+
+      g_free (self->clock_text);
+      self->clock_text = dt ? g_date_time_format (dt, "%H:%M:%S") : g_strdup ("?");
+      self->clock_time = step->time;
+    }
+  label = g_strdup_printf ("%u · %s · %s", step->step, sim_phase_to_label (m->phase), self->clock_text);
   g_string_append_c (sink->out, '\n');
   rule (self, m->phase, involves_attacker (m), label);
 
@@ -309,7 +382,8 @@ text_begin (SimSink            *sink,
   field (self, "  ", m->method, " ", target);
   show_url_query (self, m->uri);
   headers_block (self, m->request_headers, sim_message_get_request_body (m) == NULL);
-  body_block (self, m->request_headers, sim_message_get_request_body (m));
+  body_block (self, m->request_headers, sim_message_get_request_body (m),
+              (JsonNode *) sim_message_peek_request_model (m, &sim_body_json));
   self->last_begun = step->step;
 }
 
@@ -337,7 +411,8 @@ text_end (SimSink            *sink,
   paint (self, m->status >= 400 || m->status == 0 ? ESC "1;31m" : ESC "32m", status);
   g_string_append_c (sink->out, '\n');
   headers_block (self, m->response_headers, FALSE);
-  body_block (self, m->response_headers, sim_message_get_response_body (m));
+  body_block (self, m->response_headers, sim_message_get_response_body (m),
+              (JsonNode *) sim_message_peek_response_model (m, &sim_body_json));
 
   if (*narration)
     {
@@ -401,10 +476,21 @@ text_remark (SimSink    *sink,
     }
 }
 
+static void
+text_destroy (SimSink *sink)
+{
+  TextSink *self = (TextSink *) sink;
+
+  g_string_free (self->scratch, TRUE);
+  g_free (self->clock_text);
+  g_free (self);
+}
+
 static const SimSinkClass text_sink_class = {
   .begin = text_begin,
   .end = text_end,
   .remark = text_remark,
+  .destroy = text_destroy,
 };
 
 /**
@@ -418,6 +504,7 @@ sim_sink_text_new (const SimTextOptions *options)
   self->parent.klass = &text_sink_class;
   self->parent.out = g_string_new (NULL);
   self->options = *options;
+  self->scratch = g_string_new (NULL);
   if (self->options.width < 40)
     self->options.width = 80;
   return &self->parent;
