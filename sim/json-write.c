@@ -21,6 +21,24 @@ static const char escapes[256] = {
   ['\x1c'] = 'u', ['\x1d'] = 'u', ['\x1e'] = 'u', ['"'] = '"', ['\\'] = '\\', ['\x7f'] = 'u',
 };
 
+#define BYTES(b) (G_GUINT64_CONSTANT (0x0101010101010101) * (b))
+
+/* Whether any of the eight bytes in @v needs an escape: one below 0x20 (NUL too, which only
+ * sends the bytes to the slow path), '"', '\\' or 0x7f. Exact, for all eight at once. */
+static inline gboolean
+any_escape (guint64 v)
+{
+  guint64 quote = v ^ BYTES ('"');
+  guint64 backslash = v ^ BYTES ('\\');
+  guint64 del = v ^ BYTES (0x7f);
+  guint64 found = (v - BYTES (0x20)) & ~v;
+
+  found |= (quote - BYTES (1)) & ~quote;
+  found |= (backslash - BYTES (1)) & ~backslash;
+  found |= (del - BYTES (1)) & ~del;
+  return (found & BYTES (0x80)) != 0;
+}
+
 /**
  * sim_json_write_string:
  * @text: the string's bytes, none of them NUL
@@ -34,30 +52,55 @@ sim_json_write_string (GString    *out,
                        gssize      length)
 {
   static const char hex[] = "0123456789abcdef";
+  gsize size = length < 0 ? strlen (text) : (gsize) length;
   const guchar *p = (const guchar *) text;
-  const guchar *end = p + (length < 0 ? strlen (text) : (gsize) length);
+  const guchar *end = p + size;
   const guchar *run = p;
+  gsize start = out->len;
+  char *w;
 
-  g_string_append_c (out, '"');
-  for (; p < end; p++)
+  /* Room for the worst case, six bytes a byte (\u00XX) and the quotes, then written in place:
+   * the sinks reuse their buffers, so this grows them only the first few times. */
+  g_string_set_size (out, start + 6 * size + 2);
+  w = out->str + start;
+  *w++ = '"';
+  while (p < end)
     {
-      char escape = escapes[*p];
+      guint64 eight;
+      char escape;
 
+      if (end - p >= 8)
+        {
+          memcpy (&eight, p, sizeof eight);
+          if (!any_escape (eight))
+            {
+              p += 8;
+              continue;
+            }
+        }
+      escape = escapes[*p];
       if (G_LIKELY (escape == 0))
-        continue;
-      g_string_append_len (out, (const char *) run, p - run);
-      g_string_append_c (out, '\\');
+        {
+          p++;
+          continue;
+        }
+      memcpy (w, run, p - run);
+      w += p - run;
+      *w++ = '\\';
+      *w++ = escape;
       if (escape == 'u')
         {
-          char u[5] = { 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
-          g_string_append_len (out, u, sizeof u);
+          *w++ = '0';
+          *w++ = '0';
+          *w++ = hex[*p >> 4];
+          *w++ = hex[*p & 15];
         }
-      else
-        g_string_append_c (out, escape);
-      run = p + 1;
+      run = ++p;
     }
-  g_string_append_len (out, (const char *) run, p - run);
-  g_string_append_c (out, '"');
+  memcpy (w, run, p - run);
+  w += p - run;
+  *w++ = '"';
+  g_string_truncate (out, w - out->str);
 }
 
 /* As "%" G_GINT64_FORMAT would write it, without a printf. */

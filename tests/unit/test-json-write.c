@@ -71,13 +71,21 @@ test_strings (void)
     assert_string_as_generator (tricky_strings[i]);
 }
 
+/* Every byte, alone and at every place of a string long enough to be read eight at a time. */
 static void
 test_every_byte (void)
 {
   for (guint byte = 1; byte < 256; byte++)
     {
       char text[] = { 'a', (char) byte, 'z', (char) byte, '\0' };
+
       assert_string_as_generator (text);
+      for (guint at = 0; at < 19; at++)
+        {
+          char longer[] = "abcdefghijklmnopqrs";
+          longer[at] = (char) byte;
+          assert_string_as_generator (longer);
+        }
     }
 }
 
