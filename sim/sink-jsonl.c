@@ -2,39 +2,47 @@
  *
  * A nested step ends before the step it nests in; lines are still written in step order, so
  * line N is step N.
+ *
+ * Each line is written as text (sim/json-write.c), the same bytes json-glib's generator would
+ * write for the object: building that object as a tree and then generating it took more time
+ * than playing the step. A body kept as a value (a sealed JSON node, a parameter list) is
+ * written from the value, without rendering it to bytes and parsing them back.
  */
 #include <string.h>
 
 #include "sim/tracer.h"
 #include "sim/clock.h"
+#include "sim/json-write.h"
 #include "sim/trace-view.h"
 
 typedef struct
 {
   SimSink parent;
-  guint next_step;
-  GHashTable *done;  /* step -> finished line, waiting for the steps before it */
+  guint next_step;           /* the step whose line comes next */
+  GPtrArray *held;           /* (element-type GString) (nullable elements): held[i] is the
+                              * line of step next_step + i, when it ended before next_step */
+  GPtrArray *header_names;   /* (element-type utf8) (transfer none): reused for every step */
+  GString *scratch;
+  gint64 time;               /* the last time written, and its text */
+  char *time_text;
 } JsonlSink;
 
+/* Every distinct name once, with one value or, when repeated, with all of them in order. */
 static void
-add_params_object (JsonBuilder *b,
-                   const char  *encoded)
+write_params (GString   *out,
+              SimParams *params)
 {
-  g_autoptr(SimParams) params = sim_params_parse (encoded, NULL);
+  guint size = sim_params_size (params);
+  gboolean first = TRUE;
 
-  if (!params)
-    {
-      json_builder_add_string_value (b, encoded);
-      return;
-    }
-  json_builder_begin_object (b);
-  for (guint i = 0; i < sim_params_size (params); i++)
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < size; i++)
     {
       const char *name = sim_params_name_at (params, i);
       guint count = 0;
       gboolean earlier = FALSE;
 
-      for (guint j = 0; j < sim_params_size (params); j++)
+      for (guint j = 0; j < size; j++)
         if (strcmp (sim_params_name_at (params, j), name) == 0)
           {
             earlier |= j < i;
@@ -42,75 +50,141 @@ add_params_object (JsonBuilder *b,
           }
       if (earlier)
         continue;
-      json_builder_set_member_name (b, name);
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      sim_json_write_string (out, name, -1);
+      g_string_append_c (out, ':');
       if (count == 1)
         {
-          json_builder_add_string_value (b, sim_params_value_at (params, i));
+          sim_json_write_string (out, sim_params_value_at (params, i), -1);
           continue;
         }
       /* A repeated parameter keeps every value: hiding one would hide an attack. */
-      json_builder_begin_array (b);
-      for (guint j = i; j < sim_params_size (params); j++)
+      g_string_append_c (out, '[');
+      for (guint j = i; j < size; j++)
         if (strcmp (sim_params_name_at (params, j), name) == 0)
-          json_builder_add_string_value (b, sim_params_value_at (params, j));
-      json_builder_end_array (b);
+          {
+            if (j > i)
+              g_string_append_c (out, ',');
+            sim_json_write_string (out, sim_params_value_at (params, j), -1);
+          }
+      g_string_append_c (out, ']');
     }
-  json_builder_end_object (b);
+  g_string_append_c (out, '}');
 }
 
 static void
-add_headers (JsonBuilder        *b,
-             SoupMessageHeaders *headers)
+write_headers (JsonlSink          *self,
+               GString            *out,
+               SoupMessageHeaders *headers)
 {
-  g_autoptr(GPtrArray) names = sim_trace_sorted_headers (headers);
+  GPtrArray *names = self->header_names;
 
-  json_builder_begin_object (b);
+  sim_trace_list_headers (headers, names);
+  g_string_append_c (out, '{');
   for (guint i = 0; i < names->len; i++)
     {
-      json_builder_set_member_name (b, names->pdata[i]);
-      json_builder_add_string_value (b, soup_message_headers_get_list (headers, names->pdata[i]));
+      if (i > 0)
+        g_string_append_c (out, ',');
+      sim_json_write_string (out, names->pdata[i], -1);
+      g_string_append_c (out, ':');
+      sim_json_write_string (out, soup_message_headers_get_list (headers, names->pdata[i]), -1);
     }
-  json_builder_end_object (b);
+  g_string_append_c (out, '}');
 }
 
-static void
-add_body (JsonBuilder        *b,
-          SoupMessageHeaders *headers,
-          GBytes             *body,
-          gconstpointer       node)
+/* A sealed JSON node under a JSON content type: its text is what the body's bytes would be, so
+ * it is the body, unless it is not UTF-8 (a string in it is not), which the bytes show as text. */
+static gboolean
+write_json_model (GString            *out,
+                  SoupMessageHeaders *headers,
+                  JsonNode           *node)
 {
+  gsize mark = out->len;
+
+  if (!sim_message_is_json (headers))
+    return FALSE;
+  sim_json_write_node (out, node);
+  if (out->len > mark && g_utf8_validate_len (out->str + mark, out->len - mark, NULL))
+    return TRUE;
+  g_string_truncate (out, mark);
+  return FALSE;
+}
+
+/* A parameter list under a form content type: encoding it and parsing the text gives it back,
+ * except for what the parser refuses (not UTF-8) or may read otherwise (an empty name), and an
+ * empty list, which is no body: those go the way of bytes. */
+static gboolean
+write_form_model (GString            *out,
+                  SoupMessageHeaders *headers,
+                  SimParams          *params)
+{
+  guint size = sim_params_size (params);
+
+  if (size == 0 || !sim_message_is_form (headers))
+    return FALSE;
+  for (guint i = 0; i < size; i++)
+    {
+      const char *name = sim_params_name_at (params, i);
+      if (*name == '\0' || !g_utf8_validate (name, -1, NULL)
+          || !g_utf8_validate (sim_params_value_at (params, i), -1, NULL))
+        return FALSE;
+    }
+  write_params (out, params);
+  return TRUE;
+}
+
+/* A body as bytes: up to its first NUL; as text when it is not UTF-8; a form as its parameters
+ * and JSON as itself when they parse; anything else as text. */
+static void
+write_bytes (GString            *out,
+             SoupMessageHeaders *headers,
+             GBytes             *body)
+{
+  gsize size = 0;
+  const char *data = body ? g_bytes_get_data (body, &size) : NULL;
+  const char *nul;
+  gsize length;
   g_autofree char *text = NULL;
 
-  if (body == NULL || g_bytes_get_size (body) == 0)
+  if (size == 0)
     {
-      json_builder_add_null_value (b);
+      g_string_append (out, "null");
       return;
     }
-  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  if (!g_utf8_validate (text, -1, NULL))
+  nul = memchr (data, '\0', size);
+  length = nul ? (gsize) (nul - data) : size;
+  if (!g_utf8_validate_len (data, length, NULL))
     {
-      g_autofree char *valid = g_utf8_make_valid (text, -1);
-      json_builder_add_string_value (b, valid);
+      g_autofree char *valid = g_utf8_make_valid (data, length);
+      sim_json_write_string (out, valid, -1);
       return;
     }
   switch (sim_trace_body_kind (headers, body))
     {
     case SIM_BODY_FORM:
-      add_params_object (b, text);
-      return;
+      {
+        g_autoptr(SimParams) params = NULL;
+
+        text = g_strndup (data, length);
+        params = sim_params_parse (text, NULL);
+        if (params)
+          {
+            write_params (out, params);
+            return;
+          }
+      }
+      break;
     case SIM_BODY_JSON:
-      /* The sealed node the body was written from: parsing the body would give it back. */
-      if (node)
-        {
-          json_builder_add_value (b, json_node_ref ((JsonNode *) node));
-          return;
-        }
       {
         g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+        text = g_strndup (data, length);
         /* Whitespace parses, to no node at all. */
         if (json_parser_load_from_data (parser, text, -1, NULL) && json_parser_get_root (parser))
           {
-            json_builder_add_value (b, json_parser_steal_root (parser));
+            sim_json_write_node (out, json_parser_get_root (parser));
             return;
           }
       }
@@ -121,77 +195,124 @@ add_body (JsonBuilder        *b,
     default:
       break;
     }
-  json_builder_add_string_value (b, text);
+  sim_json_write_string (out, data, length);
 }
 
-static char *
-step_to_line (const SimTraceStep *step)
+static void
+write_request_body (GString    *out,
+                    SimMessage *m)
+{
+  gconstpointer json = sim_message_peek_request_model (m, &sim_body_json);
+  gconstpointer form = sim_message_peek_request_model (m, &sim_body_form);
+
+  if (json && write_json_model (out, m->request_headers, (JsonNode *) json))
+    return;
+  if (form && write_form_model (out, m->request_headers, (SimParams *) form))
+    return;
+  write_bytes (out, m->request_headers, sim_message_get_request_body (m));
+}
+
+static void
+write_response_body (GString    *out,
+                     SimMessage *m)
+{
+  gconstpointer json = sim_message_peek_response_model (m, &sim_body_json);
+  gconstpointer form = sim_message_peek_response_model (m, &sim_body_form);
+
+  if (json && write_json_model (out, m->response_headers, (JsonNode *) json))
+    return;
+  if (form && write_form_model (out, m->response_headers, (SimParams *) form))
+    return;
+  write_bytes (out, m->response_headers, sim_message_get_response_body (m));
+}
+
+/* The clock stands still for several steps at a time: format each time once. */
+static const char *
+time_text (JsonlSink *self,
+           gint64     time)
+{
+  if (self->time_text == NULL || self->time != time)
+    {
+      g_free (self->time_text);
+      self->time_text = sim_time_format_iso (time);
+      self->time = time;
+    }
+  return self->time_text;
+}
+
+static void
+write_member (GString    *out,
+              const char *member,
+              const char *value)
+{
+  g_string_append (out, member);
+  sim_json_write_string (out, value, -1);
+}
+
+static void
+write_line (JsonlSink          *self,
+            GString            *out,
+            const SimTraceStep *step)
 {
   SimMessage *m = step->message;
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *time = sim_time_format_iso (step->time);
   g_autofree char *url = g_uri_to_string (m->uri);
-  g_autofree char *narration = sim_trace_narration (m);
-  g_autofree char *line = NULL;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "step");
-  json_builder_add_int_value (b, step->step);
-  json_builder_set_member_name (b, "parent");
+  g_string_append (out, "{\"step\":");
+  sim_json_write_int (out, step->step);
+  g_string_append (out, ",\"parent\":");
   if (step->parent)
-    json_builder_add_int_value (b, step->parent);
+    sim_json_write_int (out, step->parent);
   else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "phase");
-  json_builder_add_string_value (b, sim_phase_to_string (m->phase));
-  json_builder_set_member_name (b, "time");
-  json_builder_add_string_value (b, time);
-  json_builder_set_member_name (b, "from");
-  json_builder_add_string_value (b, m->from);
-  json_builder_set_member_name (b, "to");
-  json_builder_add_string_value (b, m->to);
-  json_builder_set_member_name (b, "method");
-  json_builder_add_string_value (b, m->method);
-  json_builder_set_member_name (b, "url");
-  json_builder_add_string_value (b, url);
-  json_builder_set_member_name (b, "request");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "headers");
-  add_headers (b, m->request_headers);
-  json_builder_set_member_name (b, "body");
-  add_body (b, m->request_headers, sim_message_get_request_body (m),
-            sim_message_peek_request_model (m, &sim_body_json));
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_int_value (b, m->status);
-  json_builder_set_member_name (b, "response");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "headers");
-  add_headers (b, m->response_headers);
-  json_builder_set_member_name (b, "body");
-  add_body (b, m->response_headers, sim_message_get_response_body (m),
-            sim_message_peek_response_model (m, &sim_body_json));
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "narration");
-  json_builder_add_string_value (b, narration);
-  json_builder_set_member_name (b, "notes");
-  json_builder_begin_array (b);
+    g_string_append (out, "null");
+  write_member (out, ",\"phase\":", sim_phase_to_string (m->phase));
+  write_member (out, ",\"time\":", time_text (self, step->time));
+  write_member (out, ",\"from\":", m->from);
+  write_member (out, ",\"to\":", m->to);
+  write_member (out, ",\"method\":", m->method);
+  write_member (out, ",\"url\":", url);
+  g_string_append (out, ",\"request\":{\"headers\":");
+  write_headers (self, out, m->request_headers);
+  g_string_append (out, ",\"body\":");
+  write_request_body (out, m);
+  g_string_append (out, "},\"status\":");
+  sim_json_write_int (out, m->status);
+  g_string_append (out, ",\"response\":{\"headers\":");
+  write_headers (self, out, m->response_headers);
+  g_string_append (out, ",\"body\":");
+  write_response_body (out, m);
+
+  /* The narration is one paragraph of its sentences. */
+  g_string_truncate (self->scratch, 0);
+  for (guint i = 0; i < m->narration->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (self->scratch, ' ');
+      g_string_append (self->scratch, m->narration->pdata[i]);
+    }
+  g_string_append (out, "},\"narration\":");
+  sim_json_write_string (out, self->scratch->str, self->scratch->len);
+
+  g_string_append (out, ",\"notes\":[");
   for (guint i = 0; i < m->notes->len; i++)
-    json_builder_add_string_value (b, m->notes->pdata[i]);
-  json_builder_end_array (b);
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      sim_json_write_string (out, m->notes->pdata[i], -1);
+    }
+  g_string_append_c (out, ']');
   if (step->knowledge)
     {
-      g_autoptr(JsonNode) knowledge = json_node_new (JSON_NODE_OBJECT);
-      json_node_set_object (knowledge, step->knowledge);
-      json_builder_set_member_name (b, "knowledge");
-      json_builder_add_value (b, g_steal_pointer (&knowledge));
+      g_string_append (out, ",\"knowledge\":");
+      sim_json_write_object (out, step->knowledge);
     }
-  json_builder_end_object (b);
+  g_string_append (out, "}\n");
+}
 
-  root = json_builder_get_root (b);
-  line = json_to_string (root, FALSE);
-  return g_strconcat (line, "\n", NULL);
+static void
+free_line (gpointer line)
+{
+  if (line)
+    g_string_free (line, TRUE);
 }
 
 static void
@@ -199,13 +320,35 @@ jsonl_end (SimSink            *sink,
            const SimTraceStep *step)
 {
   JsonlSink *self = (JsonlSink *) sink;
-  char *line;
+  guint later;
 
-  g_hash_table_insert (self->done, GUINT_TO_POINTER (step->step), step_to_line (step));
-  while ((line = g_hash_table_lookup (self->done, GUINT_TO_POINTER (self->next_step))))
+  /* A step that already had its line (one the tracer saw twice) gets no other. */
+  if (step->step < self->next_step)
+    return;
+  later = step->step - self->next_step;
+  if (later > 0)
     {
-      g_string_append (sink->out, line);
-      g_hash_table_remove (self->done, GUINT_TO_POINTER (self->next_step));
+      GString *line = g_string_new (NULL);
+
+      write_line (self, line, step);
+      if (self->held->len <= later)
+        g_ptr_array_set_size (self->held, later + 1);
+      free_line (self->held->pdata[later]);
+      self->held->pdata[later] = line;
+      return;
+    }
+
+  /* The step due: straight out, then the nested steps that ended before it. */
+  write_line (self, sink->out, step);
+  self->next_step++;
+  if (self->held->len > 0)
+    g_ptr_array_remove_index (self->held, 0);
+  while (self->held->len > 0 && self->held->pdata[0])
+    {
+      GString *line = self->held->pdata[0];
+
+      g_string_append_len (sink->out, line->str, line->len);
+      g_ptr_array_remove_index (self->held, 0);
       self->next_step++;
     }
 }
@@ -214,7 +357,11 @@ static void
 jsonl_destroy (SimSink *sink)
 {
   JsonlSink *self = (JsonlSink *) sink;
-  g_hash_table_unref (self->done);
+
+  g_ptr_array_unref (self->held);
+  g_ptr_array_unref (self->header_names);
+  g_string_free (self->scratch, TRUE);
+  g_free (self->time_text);
   g_free (self);
 }
 
@@ -234,6 +381,8 @@ sim_sink_jsonl_new (void)
   self->parent.klass = &jsonl_sink_class;
   self->parent.out = g_string_new (NULL);
   self->next_step = 1;
-  self->done = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->held = g_ptr_array_new_with_free_func (free_line);
+  self->header_names = g_ptr_array_new ();
+  self->scratch = g_string_new (NULL);
   return &self->parent;
 }

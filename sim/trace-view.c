@@ -50,7 +50,7 @@ collect_name (const char *name,
   for (guint i = 0; i < names->len; i++)
     if (g_ascii_strcasecmp (names->pdata[i], name) == 0)
       return;
-  g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_add (names, (gpointer) name);
 }
 
 static int
@@ -61,16 +61,35 @@ compare_names (gconstpointer a,
 }
 
 /**
+ * sim_trace_list_headers:
+ * @names: (element-type utf8) (transfer none): emptied, then given the header names, once each,
+ *   sorted, because soup_message_headers_foreach() does not keep insertion order. They belong
+ *   to @headers and last until it changes; a sink writing a step lists them without copies.
+ */
+void
+sim_trace_list_headers (SoupMessageHeaders *headers,
+                        GPtrArray          *names)
+{
+  g_ptr_array_set_size (names, 0);
+  soup_message_headers_foreach (headers, collect_name, names);
+  g_ptr_array_sort (names, compare_names);
+}
+
+/**
  * sim_trace_sorted_headers:
- * Returns: (transfer full) (element-type utf8): the header names, once each, sorted, because
- * soup_message_headers_foreach() does not keep insertion order.
+ * Returns: (transfer full) (element-type utf8): the header names, once each, sorted, as
+ * sim_trace_list_headers() lists them.
  */
 GPtrArray *
 sim_trace_sorted_headers (SoupMessageHeaders *headers)
 {
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  soup_message_headers_foreach (headers, collect_name, names);
-  g_ptr_array_sort (names, compare_names);
+  g_autoptr(GPtrArray) borrowed = g_ptr_array_new ();
+  GPtrArray *names;
+
+  sim_trace_list_headers (headers, borrowed);
+  names = g_ptr_array_new_full (borrowed->len, g_free);
+  for (guint i = 0; i < borrowed->len; i++)
+    g_ptr_array_add (names, g_strdup (borrowed->pdata[i]));
   return names;
 }
 

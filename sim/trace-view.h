@@ -19,6 +19,8 @@ typedef enum
 SimBodyKind sim_trace_body_kind     (SoupMessageHeaders *headers,
                                      GBytes             *body);
 char       *sim_trace_html_title    (const char         *html);
+void        sim_trace_list_headers  (SoupMessageHeaders *headers,
+                                     GPtrArray          *names);
 GPtrArray  *sim_trace_sorted_headers (SoupMessageHeaders *headers);
 char       *sim_trace_narration     (SimMessage         *message);
 
