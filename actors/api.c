@@ -173,22 +173,20 @@ extract_token (SimMessage  *message,
 }
 
 /* Asks the authorization server about the token (RFC 7662), on the bus like everyone else. */
-static JsonObject *
+static SimFields *
 introspect (CalendarApi *self,
             const char  *token)
 {
   g_autoptr(SimMessage) request = sim_message_new ("POST", self->introspection_url);
-  g_autoptr(JsonNode) root = NULL;
 
   oauth_set_basic (request->request_headers, self->resource_id, self->resource_secret);
   sim_message_set_request_form (request, "token", token, "token_type_hint", "access_token", NULL);
   sim_message_narrate (request, _("The API cannot read the token itself: it asks the authorization server whether it is active and what it allows, authenticating with its own credentials (RFC 7662 §2.1)."));
   sim_bus_deliver (self->world->bus, "api", request);
 
-  if (request->status != SOUP_STATUS_OK || !(root = sim_message_get_response_json (request, NULL))
-      || !JSON_NODE_HOLDS_OBJECT (root))
+  if (request->status != SOUP_STATUS_OK)
     return NULL;
-  return json_object_ref (json_node_get_object (root));
+  return sim_message_get_response_fields (request, NULL);
 }
 
 static void
@@ -239,7 +237,7 @@ calendar_api_handle (gpointer    data,
   const char *path = sim_message_get_path (message);
   const char *needed;
   g_autofree char *token = NULL;
-  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(SimFields) info = NULL;
   const char *scope, *owner, *token_type;
 
   if (strcmp (path, "/calendar/events") != 0)
@@ -268,7 +266,7 @@ calendar_api_handle (gpointer    data,
     }
 
   info = introspect (self, token);
-  if (info == NULL || !json_object_get_boolean_member_with_default (info, "active", FALSE))
+  if (info == NULL || !sim_fields_get_boolean (info, "active", FALSE))
     {
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
                     "the access token is expired, revoked or unknown", NULL);
@@ -277,7 +275,7 @@ calendar_api_handle (gpointer    data,
     }
   /* A refresh token is active too, but it is meant for the authorization server alone (RFC 6749
    * §1.5); only an access token of type Bearer opens the API (RFC 7662 §2.2, RFC 6750 §1.2). */
-  token_type = json_object_get_string_member_with_default (info, "token_type", "");
+  token_type = sim_fields_get_string (info, "token_type", "");
   if (g_ascii_strcasecmp (token_type, "Bearer") != 0)
     {
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
@@ -290,9 +288,9 @@ calendar_api_handle (gpointer    data,
     }
   /* RFC 9700 §4.10.2: a token meant for another resource server is no good here, even when it
    * is active and its scope would do: whoever presents it may have taken it from that server. */
-  if (self->audience && g_strcmp0 (json_object_get_string_member_with_default (info, "aud", NULL), self->audience) != 0)
+  if (self->audience && g_strcmp0 (sim_fields_get_string (info, "aud", NULL), self->audience) != 0)
     {
-      const char *aud = json_object_get_string_member_with_default (info, "aud", NULL);
+      const char *aud = sim_fields_get_string (info, "aud", NULL);
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
                     "the access token is meant for another audience", NULL);
       if (aud)
@@ -303,8 +301,8 @@ calendar_api_handle (gpointer    data,
                              self->audience);
       return;
     }
-  scope = json_object_get_string_member_with_default (info, "scope", "");
-  owner = json_object_get_string_member_with_default (info, "sub", "");
+  scope = sim_fields_get_string (info, "scope", "");
+  owner = sim_fields_get_string (info, "sub", "");
   if (!oauth_scope_contains (scope, needed))
     {
       g_autofree char *description = g_strdup_printf ("this call needs the scope %s", needed);

@@ -6,31 +6,12 @@
  */
 #include "actors/auth-server-private.h"
 
-static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
 void
 auth_server_introspect (AuthServer *self,
                         SimMessage *message)
 {
   g_autoptr(SimParams) form = auth_server_read_form (self, message, FALSE);
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SimFields) answer = sim_fields_new ();
   g_auto(ClientAuth) auth = { 0 };
   const char *value;
   Token *token;
@@ -57,29 +38,25 @@ auth_server_introspect (AuthServer *self,
   if (token && !auth.is_resource && g_strcmp0 (token->client_id, auth.client_id) != 0)
     token = NULL;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "active");
-  json_builder_add_boolean_value (b, token != NULL);
+  sim_fields_add_boolean (answer, "active", token != NULL);
   if (token)
     {
-      add_string (b, "scope", token->scope);
-      add_string (b, "client_id", token->client_id);
-      add_string (b, "username", token->subject);
-      add_string (b, "sub", token->subject);
-      add_string (b, "token_type", token->kind == TOKEN_ACCESS ? "Bearer" : "refresh_token");
-      add_int (b, "exp", token->expires_at);
-      add_int (b, "iat", token->issued_at);
-      add_string (b, "iss", self->config.issuer);
+      sim_fields_add_string (answer, "scope", token->scope);
+      sim_fields_add_string (answer, "client_id", token->client_id);
+      sim_fields_add_string (answer, "username", token->subject);
+      sim_fields_add_string (answer, "sub", token->subject);
+      sim_fields_add_string (answer, "token_type", token->kind == TOKEN_ACCESS ? "Bearer" : "refresh_token");
+      sim_fields_add_int (answer, "exp", token->expires_at);
+      sim_fields_add_int (answer, "iat", token->issued_at);
+      sim_fields_add_string (answer, "iss", self->config.issuer);
       /* RFC 7662 §2.2: the audience, for the API to check it is the one meant (RFC 9068 §4). */
       if (token->audience)
-        add_string (b, "aud", token->audience);
+        sim_fields_add_string (answer, "aud", token->audience);
     }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  sim_message_set_response_json (message, SOUP_STATUS_OK, root);
+  sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
   oauth_no_store (message);
 
-  if (token)
+  if (token && !message->quiet)
     {
       g_autofree char *until = sim_time_format_iso (token->expires_at);
       sim_message_narrate (message,

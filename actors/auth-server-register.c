@@ -122,15 +122,14 @@ string_array_member (JsonObject  *object,
 }
 
 static void
-add_string_array (JsonBuilder *b,
-                  const char  *name,
-                  GPtrArray   *values)
+add_string_array (SimFields  *answer,
+                  const char *name,
+                  GPtrArray  *values)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
-  for (guint i = 0; i < values->len; i++)
-    json_builder_add_string_value (b, values->pdata[i]);
-  json_builder_end_array (b);
+  g_autofree const char **strv = g_new0 (const char *, values->len + 1);
+
+  memcpy (strv, values->pdata, values->len * sizeof (char *));
+  sim_fields_add_strv (answer, name, strv);
 }
 
 static void
@@ -139,40 +138,24 @@ answer_registered (AuthServer       *self,
                    RegisteredClient *client,
                    GPtrArray        *grant_types)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
+  static const char *const response_types[] = { "code", NULL };
+  g_autoptr(SimFields) answer = sim_fields_new ();
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "client_id");
-  json_builder_add_string_value (b, client->client_id);
+  sim_fields_add_string (answer, "client_id", client->client_id);
   if (client->client_secret)
     {
-      json_builder_set_member_name (b, "client_secret");
-      json_builder_add_string_value (b, client->client_secret);
-      json_builder_set_member_name (b, "client_secret_expires_at");
-      json_builder_add_int_value (b, 0);
+      sim_fields_add_string (answer, "client_secret", client->client_secret);
+      sim_fields_add_int (answer, "client_secret_expires_at", 0);
     }
-  json_builder_set_member_name (b, "client_id_issued_at");
-  json_builder_add_int_value (b, client->issued_at);
+  sim_fields_add_int (answer, "client_id_issued_at", client->issued_at);
   if (client->client_name)
-    {
-      json_builder_set_member_name (b, "client_name");
-      json_builder_add_string_value (b, client->client_name);
-    }
-  add_string_array (b, "redirect_uris", client->redirect_uris);
-  add_string_array (b, "grant_types", grant_types);
-  json_builder_set_member_name (b, "response_types");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, "code");
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "token_endpoint_auth_method");
-  json_builder_add_string_value (b, client->auth_method);
-  json_builder_set_member_name (b, "scope");
-  json_builder_add_string_value (b, client->scope);
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  sim_message_set_response_json (message, SOUP_STATUS_CREATED, root);
+    sim_fields_add_string (answer, "client_name", client->client_name);
+  add_string_array (answer, "redirect_uris", client->redirect_uris);
+  add_string_array (answer, "grant_types", grant_types);
+  sim_fields_add_strv (answer, "response_types", response_types);
+  sim_fields_add_string (answer, "token_endpoint_auth_method", client->auth_method);
+  sim_fields_add_string (answer, "scope", client->scope);
+  sim_message_set_response_fields (message, SOUP_STATUS_CREATED, answer);
   oauth_no_store (message);
 
   if (client->client_secret)

@@ -53,26 +53,15 @@ answer_tokens (AuthServer *self,
                const char *refresh_token,
                const char *scope)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SimFields) answer = sim_fields_new ();
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "access_token");
-  json_builder_add_string_value (b, access_token);
-  json_builder_set_member_name (b, "token_type");
-  json_builder_add_string_value (b, "Bearer");
-  json_builder_set_member_name (b, "expires_in");
-  json_builder_add_int_value (b, self->config.access_token_lifetime);
+  sim_fields_add_string (answer, "access_token", access_token);
+  sim_fields_add_string (answer, "token_type", "Bearer");
+  sim_fields_add_int (answer, "expires_in", self->config.access_token_lifetime);
   if (refresh_token)
-    {
-      json_builder_set_member_name (b, "refresh_token");
-      json_builder_add_string_value (b, refresh_token);
-    }
-  json_builder_set_member_name (b, "scope");
-  json_builder_add_string_value (b, scope);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  sim_message_set_response_json (message, SOUP_STATUS_OK, root);
+    sim_fields_add_string (answer, "refresh_token", refresh_token);
+  sim_fields_add_string (answer, "scope", scope);
+  sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
   oauth_no_store (message);
 }
 

@@ -243,11 +243,9 @@ static void
 remember_error (ClientApp  *self,
                 SimMessage *message)
 {
-  g_autoptr(JsonNode) root = sim_message_get_response_json (message, NULL);
-  const char *error = NULL;
+  g_autoptr(SimFields) answer = sim_message_get_response_fields (message, NULL);
+  const char *error = answer ? sim_fields_get_string (answer, "error", NULL) : NULL;
 
-  if (root && JSON_NODE_HOLDS_OBJECT (root))
-    error = json_object_get_string_member_with_default (json_node_get_object (root), "error", NULL);
   replace (&self->error, error ? error : "http_error");
 }
 
@@ -317,7 +315,7 @@ client_app_register (ClientApp *self)
   SimMessage *message = sim_message_new ("POST", url);
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(SimFields) answer = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "client_name");
@@ -344,11 +342,10 @@ client_app_register (ClientApp *self)
   sim_bus_deliver (self->world->bus, "client", message);
 
   if (message->status == SOUP_STATUS_CREATED
-      && (answer = sim_message_get_response_json (message, NULL)) && JSON_NODE_HOLDS_OBJECT (answer))
+      && (answer = sim_message_get_response_fields (message, NULL)))
     {
-      JsonObject *object = json_node_get_object (answer);
-      replace (&self->client_id, json_object_get_string_member_with_default (object, "client_id", NULL));
-      replace (&self->client_secret, json_object_get_string_member_with_default (object, "client_secret", NULL));
+      replace (&self->client_id, sim_fields_get_string (answer, "client_id", NULL));
+      replace (&self->client_secret, sim_fields_get_string (answer, "client_secret", NULL));
     }
   else
     remember_error (self, message);
@@ -540,8 +537,7 @@ resource_token (ClientApp  *self,
 {
   g_autoptr(SimParams) form = sim_params_new ();
   g_autoptr(SimMessage) message = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
+  g_autoptr(SimFields) answer = NULL;
   const char *refresh;
 
   sim_params_set (form, "grant_type", "refresh_token");
@@ -550,14 +546,12 @@ resource_token (ClientApp  *self,
   message = post_form (self, "/token", form, SIM_PHASE_ACCESS);
   sim_message_narrate (message, _("Before calling an API other than its own, the client asks for an access token meant for that API alone, naming it as the resource (RFC 8707 §2.2). Its calendar token is no business of that API."));
   sim_bus_deliver (self->world->bus, "client", message);
-  if (message->status != SOUP_STATUS_OK || !(root = sim_message_get_response_json (message, NULL))
-      || !JSON_NODE_HOLDS_OBJECT (root))
+  if (message->status != SOUP_STATUS_OK || !(answer = sim_message_get_response_fields (message, NULL)))
     return NULL;
-  object = json_node_get_object (root);
-  refresh = json_object_get_string_member_with_default (object, "refresh_token", NULL);
+  refresh = sim_fields_get_string (answer, "refresh_token", NULL);
   if (refresh)
     replace (&self->refresh_token, refresh);
-  return g_strdup (json_object_get_string_member_with_default (object, "access_token", NULL));
+  return g_strdup (sim_fields_get_string (answer, "access_token", NULL));
 }
 
 /**

@@ -292,20 +292,19 @@ oauth_read_token_response (SimMessage  *message,
                            char       **scope,
                            char       **error)
 {
-  g_autoptr(JsonNode) root = sim_message_get_response_json (message, NULL);
-  JsonObject *object = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  const char *access = object ? json_object_get_string_member_with_default (object, "access_token", NULL) : NULL;
+  g_autoptr(SimFields) answer = sim_message_get_response_fields (message, NULL);
+  const char *access = answer ? sim_fields_get_string (answer, "access_token", NULL) : NULL;
 
   *access_token = *refresh_token = *scope = *error = NULL;
   if (message->status != SOUP_STATUS_OK || access == NULL)
     {
-      const char *said = object ? json_object_get_string_member_with_default (object, "error", NULL) : NULL;
+      const char *said = answer ? sim_fields_get_string (answer, "error", NULL) : NULL;
       *error = g_strdup (said ? said : message->status == SOUP_STATUS_OK ? "no_access_token" : "http_error");
       return FALSE;
     }
   *access_token = g_strdup (access);
-  *refresh_token = g_strdup (json_object_get_string_member_with_default (object, "refresh_token", NULL));
-  *scope = g_strdup (json_object_get_string_member_with_default (object, "scope", NULL));
+  *refresh_token = g_strdup (sim_fields_get_string (answer, "refresh_token", NULL));
+  *scope = g_strdup (sim_fields_get_string (answer, "scope", NULL));
   return TRUE;
 }
 

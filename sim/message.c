@@ -273,6 +273,33 @@ json_free (gpointer model)
 
 const SimBodyCodec sim_body_json = { "json", json_render, json_copy, json_free };
 
+/* Flat JSON objects: the members, in order. */
+
+static GBytes *
+fields_render (gconstpointer model)
+{
+  GString *out = g_string_sized_new (256);
+  gsize len;
+
+  sim_fields_write_json ((SimFields *) model, out);
+  len = out->len;
+  return g_bytes_new_take (g_string_free (out, FALSE), len);
+}
+
+static gpointer
+fields_copy (gconstpointer model)
+{
+  return sim_fields_ref ((SimFields *) model);
+}
+
+static void
+fields_free (gpointer model)
+{
+  sim_fields_unref (model);
+}
+
+const SimBodyCodec sim_body_fields = { "fields", fields_render, fields_copy, fields_free };
+
 /* Forms: the parameter list, in order. */
 
 static GBytes *
@@ -439,6 +466,8 @@ body_json (SimBody  *body,
   /* Parsing the text just generated from a sealed node gives that node back: skip it. */
   if (body->kind == &sim_body_json)
     return json_node_ref (body->model);
+  if (body->kind == &sim_body_fields)
+    return sim_fields_to_node (body->model);
   return bytes_to_json (body_bytes (body), error);
 }
 
@@ -555,6 +584,47 @@ sim_message_get_response_json (SimMessage *self,
                                GError    **error)
 {
   return body_json (&self->response_body, error);
+}
+
+/**
+ * sim_message_set_response_fields:
+ * @fields: (transfer none): the answer's members; nobody may add to them afterwards
+ */
+void
+sim_message_set_response_fields (SimMessage *self,
+                                 guint       status,
+                                 SimFields  *fields)
+{
+  sim_message_set_response_model (self, status, "application/json", &sim_body_fields,
+                                  sim_fields_ref (fields));
+}
+
+/**
+ * sim_message_get_response_fields:
+ *
+ * The members of a JSON object answer: the ones it was written from, or the parsed text.
+ *
+ * Returns: (transfer full) (nullable): the members, or %NULL with @error set when the body is
+ * not a JSON object.
+ */
+SimFields *
+sim_message_get_response_fields (SimMessage *self,
+                                 GError    **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (self->response_body.kind == &sim_body_fields)
+    return sim_fields_ref (self->response_body.model);
+  node = sim_message_get_response_json (self, error);
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED,
+                           "the body is not a JSON object");
+      return NULL;
+    }
+  return sim_fields_new_for_object (json_node_get_object (node));
 }
 
 char *

@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "sim/fields.h"
 #include "sim/phase.h"
 
 G_BEGIN_DECLS
@@ -29,8 +30,10 @@ typedef struct
   void     (*free)   (gpointer      model);
 } SimBodyCodec;
 
-/* A sealed JsonNode (application/json) and a SimParams (application/x-www-form-urlencoded). */
+/* A sealed JsonNode and a SimFields (application/json), a SimParams
+ * (application/x-www-form-urlencoded). */
 extern const SimBodyCodec sim_body_json;
+extern const SimBodyCodec sim_body_fields;
 extern const SimBodyCodec sim_body_form;
 
 typedef struct
@@ -142,6 +145,11 @@ GBytes     *sim_message_get_response_body (SimMessage *self);
 gconstpointer sim_message_peek_response_model (SimMessage        *self,
                                            const SimBodyCodec *kind);
 JsonNode   *sim_message_get_response_json (SimMessage *self,
+                                           GError    **error);
+void        sim_message_set_response_fields (SimMessage *self,
+                                           guint       status,
+                                           SimFields  *fields);
+SimFields  *sim_message_get_response_fields (SimMessage *self,
                                            GError    **error);
 char       *sim_message_dup_response_text (SimMessage *self);
 
