@@ -360,6 +360,377 @@ test_jsonl_unreachable (Fixture       *f,
   g_assert_true (json_object_get_null_member (json_object_get_object_member (line, "response"), "body"));
 }
 
+/* The JSON Lines sink writes its lines as text; they must be the very bytes json-glib gave when
+ * the sink built each line as a JsonBuilder tree. That tree-building sink is kept here, as it
+ * was, to be the reference for bodies and strings the lessons do not have. */
+
+static void
+reference_params (JsonBuilder *b,
+                  const char  *encoded)
+{
+  g_autoptr(SimParams) params = sim_params_parse (encoded, NULL);
+
+  if (!params)
+    {
+      json_builder_add_string_value (b, encoded);
+      return;
+    }
+  json_builder_begin_object (b);
+  for (guint i = 0; i < sim_params_size (params); i++)
+    {
+      const char *name = sim_params_name_at (params, i);
+      guint count = 0;
+      gboolean earlier = FALSE;
+
+      for (guint j = 0; j < sim_params_size (params); j++)
+        if (strcmp (sim_params_name_at (params, j), name) == 0)
+          {
+            earlier |= j < i;
+            count++;
+          }
+      if (earlier)
+        continue;
+      json_builder_set_member_name (b, name);
+      if (count == 1)
+        {
+          json_builder_add_string_value (b, sim_params_value_at (params, i));
+          continue;
+        }
+      json_builder_begin_array (b);
+      for (guint j = i; j < sim_params_size (params); j++)
+        if (strcmp (sim_params_name_at (params, j), name) == 0)
+          json_builder_add_string_value (b, sim_params_value_at (params, j));
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+reference_headers (JsonBuilder        *b,
+                   SoupMessageHeaders *headers)
+{
+  g_autoptr(GPtrArray) names = sim_trace_sorted_headers (headers);
+
+  json_builder_begin_object (b);
+  for (guint i = 0; i < names->len; i++)
+    {
+      json_builder_set_member_name (b, names->pdata[i]);
+      json_builder_add_string_value (b, soup_message_headers_get_list (headers, names->pdata[i]));
+    }
+  json_builder_end_object (b);
+}
+
+static void
+reference_body (JsonBuilder        *b,
+                SoupMessageHeaders *headers,
+                GBytes             *body,
+                gconstpointer       node)
+{
+  g_autofree char *text = NULL;
+
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (text, -1);
+      json_builder_add_string_value (b, valid);
+      return;
+    }
+  switch (sim_trace_body_kind (headers, body))
+    {
+    case SIM_BODY_FORM:
+      reference_params (b, text);
+      return;
+    case SIM_BODY_JSON:
+      if (node)
+        {
+          json_builder_add_value (b, json_node_ref ((JsonNode *) node));
+          return;
+        }
+      {
+        g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+        if (json_parser_load_from_data (parser, text, -1, NULL) && json_parser_get_root (parser))
+          {
+            json_builder_add_value (b, json_parser_steal_root (parser));
+            return;
+          }
+      }
+      break;
+    default:
+      break;
+    }
+  json_builder_add_string_value (b, text);
+}
+
+static void
+reference_end (SimSink            *sink,
+               const SimTraceStep *step)
+{
+  SimMessage *m = step->message;
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *time = sim_time_format_iso (step->time);
+  g_autofree char *url = g_uri_to_string (m->uri);
+  g_autofree char *narration = sim_trace_narration (m);
+  g_autofree char *line = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, step->step);
+  json_builder_set_member_name (b, "parent");
+  if (step->parent)
+    json_builder_add_int_value (b, step->parent);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "phase");
+  json_builder_add_string_value (b, sim_phase_to_string (m->phase));
+  json_builder_set_member_name (b, "time");
+  json_builder_add_string_value (b, time);
+  json_builder_set_member_name (b, "from");
+  json_builder_add_string_value (b, m->from);
+  json_builder_set_member_name (b, "to");
+  json_builder_add_string_value (b, m->to);
+  json_builder_set_member_name (b, "method");
+  json_builder_add_string_value (b, m->method);
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, url);
+  json_builder_set_member_name (b, "request");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "headers");
+  reference_headers (b, m->request_headers);
+  json_builder_set_member_name (b, "body");
+  reference_body (b, m->request_headers, sim_message_get_request_body (m),
+                  sim_message_peek_request_model (m, &sim_body_json));
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_int_value (b, m->status);
+  json_builder_set_member_name (b, "response");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "headers");
+  reference_headers (b, m->response_headers);
+  json_builder_set_member_name (b, "body");
+  reference_body (b, m->response_headers, sim_message_get_response_body (m),
+                  sim_message_peek_response_model (m, &sim_body_json));
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "narration");
+  json_builder_add_string_value (b, narration);
+  json_builder_set_member_name (b, "notes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < m->notes->len; i++)
+    json_builder_add_string_value (b, m->notes->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  line = json_to_string (root, FALSE);
+  g_string_append (sink->out, line);
+  g_string_append_c (sink->out, '\n');
+}
+
+static const SimSinkClass reference_sink_class = { .end = reference_end };
+
+typedef enum
+{
+  BODY_BYTES,
+  BODY_JSON_MODEL,
+  BODY_FORM_MODEL,
+} BodyForm;
+
+typedef struct
+{
+  const char *path;
+  const char *content_type;
+  BodyForm form;
+  const char *bytes;          /* BODY_BYTES: @length of them */
+  gsize length;
+  JsonNode *(*json) (void);   /* BODY_JSON_MODEL: a sealed node */
+  const char *pairs[9];       /* BODY_FORM_MODEL: name, value, ..., NULL */
+} BodyCase;
+
+#define BYTES_CASE(path, type, text) \
+  { path, type, BODY_BYTES, text, sizeof text - 1, NULL, { NULL } }
+
+static JsonNode *
+tricky_json (void)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "quote\" back\\slash\ttab");
+  json_builder_add_string_value (b, "\x01\x1f\x7f \xe2\x80\xa8 \xf0\x9f\x94\x91 </script>");
+  json_builder_set_member_name (b, "numbers");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, G_MININT64);
+  json_builder_add_double_value (b, 1e21);
+  json_builder_add_double_value (b, 0.1);
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_null_value (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "empty");
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* A string that is not UTF-8: the body's bytes are not either, and the trace shows them as text. */
+static JsonNode *
+invalid_json (void)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, "caf\xe9 \xff");
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static JsonNode *
+string_json (void)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, "just a string");
+  json_node_seal (node);
+  return g_steal_pointer (&node);
+}
+
+static const BodyCase body_cases[] = {
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/empty", "text/plain", ""),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/text", "text/plain", "2 events\n\"quoted\" \\ \t\x01\x1f\x7f"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/no-type", NULL, "no content type"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/invalid-utf8", "text/plain", "caf\xe9 \xff\xfe \xc3("),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/invalid-utf8-form", "application/x-www-form-urlencoded", "a=\xff&b=2"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/invalid-utf8-json", "application/json", "{\"a\":\"\xff\"}"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/nul", "text/plain", "before\0after"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/nul-first", "text/plain", "\0after"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/nul-first-form", "application/x-www-form-urlencoded", "\0a=1"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/nul-first-json", "application/json", "\0{}"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/nul-form", "application/x-www-form-urlencoded", "a=1\0&b=2"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/nul-invalid", "text/plain", "ok\0\xff"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/html", "text/html; charset=utf-8",
+              "<!DOCTYPE html>\n<title>Sign in</title><input name=\"a\" value='b'>\r\n"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/form", "application/x-www-form-urlencoded",
+              "grant_type=authorization_code&code=a+b%20c&redirect_uri=https%3A%2F%2Fc.example%2Fcb"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/form-repeated", "application/x-www-form-urlencoded",
+              "a=1&b=2&a=3&c=&a=4"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/form-malformed", "application/x-www-form-urlencoded", "a=%zz&b"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/form-controls", "application/x-www-form-urlencoded",
+              "q=%01%1F%7F%22%5C%E2%80%A8&%0A=newline"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/form-upper-case-type", "Application/X-WWW-Form-Urlencoded", "a=1"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/json", "application/json",
+              " { \"a\" : \"\\u2028\\/\\u0001\" , \"n\": 1.50, \"e\": 1E2, \"i\": -0, \"dup\": 1, \"dup\": 2 } "),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/json-broken", "application/json", "{not json"),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/json-whitespace", "application/json", " \n "),
+  BYTES_CASE ("/sim/tracer/jsonl/as-builder/json-charset", "application/json; charset=utf-8", "[1,2]"),
+  { "/sim/tracer/jsonl/as-builder/json-model", "application/json", BODY_JSON_MODEL, NULL, 0, tricky_json, { NULL } },
+  { "/sim/tracer/jsonl/as-builder/json-model-string", "application/json", BODY_JSON_MODEL, NULL, 0, string_json, { NULL } },
+  { "/sim/tracer/jsonl/as-builder/json-model-invalid", "application/json", BODY_JSON_MODEL, NULL, 0, invalid_json, { NULL } },
+  { "/sim/tracer/jsonl/as-builder/json-model-as-text", "text/plain", BODY_JSON_MODEL, NULL, 0, tricky_json, { NULL } },
+  { "/sim/tracer/jsonl/as-builder/json-model-as-form", "application/x-www-form-urlencoded", BODY_JSON_MODEL, NULL, 0, tricky_json, { NULL } },
+  { "/sim/tracer/jsonl/as-builder/form-model", "application/x-www-form-urlencoded", BODY_FORM_MODEL, NULL, 0, NULL,
+    { "token", "at_1 2+3", "scope", "a\tb \"c\" \xe2\x80\xa8", "token", "again", NULL } },
+  { "/sim/tracer/jsonl/as-builder/form-model-empty", "application/x-www-form-urlencoded", BODY_FORM_MODEL, NULL, 0, NULL,
+    { NULL } },
+  { "/sim/tracer/jsonl/as-builder/form-model-empty-name", "application/x-www-form-urlencoded", BODY_FORM_MODEL, NULL, 0, NULL,
+    { "", "nameless", "b", "", NULL } },
+  { "/sim/tracer/jsonl/as-builder/form-model-invalid", "application/x-www-form-urlencoded", BODY_FORM_MODEL, NULL, 0, NULL,
+    { "a", "\xff", NULL } },
+  { "/sim/tracer/jsonl/as-builder/form-model-as-json", "application/json", BODY_FORM_MODEL, NULL, 0, NULL,
+    { "a", "1", NULL } },
+};
+
+static void
+set_case_body (SimMessage     *m,
+               const BodyCase *c,
+               gboolean        response)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  SimParams *params;
+
+  switch (c->form)
+    {
+    case BODY_BYTES:
+      bytes = g_bytes_new (c->bytes, c->length);
+      if (response)
+        sim_message_set_response (m, 200, c->content_type, bytes);
+      else
+        sim_message_set_request_body (m, c->content_type, bytes);
+      return;
+    case BODY_JSON_MODEL:
+      if (response)
+        sim_message_set_response_model (m, 200, c->content_type, &sim_body_json, c->json ());
+      else
+        sim_message_set_request_model (m, c->content_type, &sim_body_json, c->json ());
+      return;
+    case BODY_FORM_MODEL:
+    default:
+      params = sim_params_new ();
+      for (guint i = 0; c->pairs[i]; i += 2)
+        sim_params_add (params, c->pairs[i], c->pairs[i + 1]);
+      if (response)
+        sim_message_set_response_model (m, 200, c->content_type, &sim_body_form, params);
+      else
+        sim_message_set_request_model (m, c->content_type, &sim_body_form, params);
+      return;
+    }
+}
+
+static void
+echo_handle (gpointer    actor,
+             SimMessage *message)
+{
+  const BodyCase *c = actor;
+
+  set_case_body (message, c, TRUE);
+  soup_message_headers_append (message->response_headers, "X-Repeated", "one");
+  soup_message_headers_append (message->response_headers, "x-repeated", "two \"2\"\t\x7f");
+  sim_message_narrate (message, "Said with \"quotes\",\ta tab");
+  sim_message_narrate (message, "and a second sentence \xe2\x80\xa8 \xf0\x9f\x94\x91.");
+  sim_message_add_note (message, "a note\nacross lines");
+  sim_message_add_note (message, "");
+}
+
+static void
+test_jsonl_as_builder (gconstpointer data)
+{
+  const BodyCase *c = data;
+  g_autoptr(SimClock) clock = sim_clock_new_simulated (LESSON_START);
+  g_autoptr(SimBus) bus = sim_bus_new ();
+  g_autoptr(SimTracer) tracer = sim_tracer_new (bus, clock);
+  g_autoptr(SimMessage) m = sim_message_new ("POST", "https://echo.example/p%20ath?q=%E2%80%A8&x=%22");
+  SimSink *reference = g_new0 (SimSink, 1);
+  g_autofree char *got = NULL;
+  g_autofree char *expected = NULL;
+
+  reference->klass = &reference_sink_class;
+  reference->out = g_string_new (NULL);
+  sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), NULL);
+  sim_tracer_add_sink (tracer, reference, NULL);
+  sim_bus_add_actor (bus, "echo", "https://echo.example", echo_handle, (gpointer) c);
+
+  set_case_body (m, c, FALSE);
+  soup_message_headers_append (m->request_headers, "Authorization", "Basic YTpi");
+  sim_message_set_phase (m, SIM_PHASE_CODE_EXCHANGE);
+  sim_bus_deliver (bus, "client", m);
+
+  got = sim_tracer_steal_output (tracer, 0);
+  expected = sim_tracer_steal_output (tracer, 1);
+  g_assert_cmpstr (expected, !=, "");
+  if (strcmp (got, expected) != 0)
+    {
+      gsize i = 0;
+      while (got[i] && got[i] == expected[i])
+        i++;
+      g_error ("byte %" G_GSIZE_FORMAT " differs:\n  got      %s\n  expected %s", i, got, expected);
+    }
+}
+
 /* Text */
 
 static gsize
@@ -611,6 +982,8 @@ main (int   argc,
   ADD ("/sim/tracer/jsonl/headers-sorted", test_jsonl_headers_sorted);
   ADD ("/sim/tracer/jsonl/time", test_jsonl_time);
   ADD ("/sim/tracer/jsonl/unreachable", test_jsonl_unreachable);
+  for (guint i = 0; i < G_N_ELEMENTS (body_cases); i++)
+    g_test_add_data_func (body_cases[i].path, &body_cases[i], test_jsonl_as_builder);
   ADD ("/sim/tracer/text/label", test_text_label);
   ADD ("/sim/tracer/text/nested", test_text_nested);
   ADD ("/sim/tracer/text/headers-sorted", test_text_headers_sorted);
