@@ -4,6 +4,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim/tracer.h"
 #include "sim/textwrap.h"
@@ -853,31 +855,111 @@ test_remarks (Fixture       *f,
   g_assert_cmpstr (jsonl, ==, "");
 }
 
-static void
-test_stream (void)
+/* What has reached @stream's file, leaving its buffer alone (a rewind would flush it). */
+static char *
+written_to (FILE *stream)
 {
-  g_autoptr(SimClock) clock = sim_clock_new_simulated (LESSON_START);
+  char buffer[8192];
+  ssize_t n = pread (fileno (stream), buffer, sizeof buffer - 1, 0);
+
+  g_assert_cmpint (n, >=, 0);
+  return g_strndup (buffer, n);
+}
+
+/* Serve mode's trace (the clock is the real one) reaches the stream step by step. */
+static void
+test_stream_live (void)
+{
+  g_autoptr(SimClock) clock = sim_clock_new_real ();
   g_autoptr(SimBus) bus = sim_bus_new ();
   g_autoptr(SimTracer) tracer = sim_tracer_new (bus, clock);
   g_autoptr(SimMessage) m = sim_message_new ("GET", "https://nowhere.example/");
   FILE *stream = tmpfile ();
-  char buffer[4096] = { 0 };
-  size_t n;
+  g_autofree char *written = NULL;
   g_autofree char *left = NULL;
   g_autoptr(GPtrArray) lines = NULL;
 
   g_assert_nonnull (stream);
   sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stream);
   sim_bus_deliver (bus, "client", m);
-  rewind (stream);
-  n = fread (buffer, 1, sizeof buffer - 1, stream);
-  fclose (stream);
-  g_assert_cmpuint (n, >, 0);
-  lines = parse_lines (buffer);
+  written = written_to (stream);
+  lines = parse_lines (written);
   g_assert_cmpuint (lines->len, ==, 1);
   g_assert_cmpint (json_object_get_int_member (line_at (lines, 0), "step"), ==, 1);
   left = sim_tracer_steal_output (tracer, 0);
   g_assert_cmpstr (left, ==, "");
+  g_clear_pointer (&tracer, sim_tracer_free);
+  fclose (stream);
+}
+
+/* A simulated run's trace to a file is written in large pieces: all of it by the finish, and
+ * by the tracer's end when nobody calls finish. */
+static void
+test_stream_batched (void)
+{
+  g_autoptr(SimClock) clock = sim_clock_new_simulated (LESSON_START);
+  g_autoptr(SimBus) bus = sim_bus_new ();
+  SimTracer *tracer = sim_tracer_new (bus, clock);
+  FILE *stream = tmpfile ();
+  g_autofree char *written = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  g_assert_nonnull (stream);
+  sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stream);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SimMessage) m = sim_message_new ("GET", "https://nowhere.example/");
+      sim_bus_deliver (bus, "client", m);
+    }
+  written = written_to (stream);
+  g_assert_cmpstr (written, ==, "");
+  sim_tracer_finish (tracer);
+  g_clear_pointer (&written, g_free);
+  written = written_to (stream);
+  lines = parse_lines (written);
+  g_assert_cmpuint (lines->len, ==, 3);
+  g_assert_cmpint (json_object_get_int_member (line_at (lines, 2), "step"), ==, 3);
+
+  /* More steps, no finish: freeing the tracer writes them. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SimMessage) m = sim_message_new ("GET", "https://nowhere.example/");
+      sim_bus_deliver (bus, "client", m);
+    }
+  sim_tracer_free (tracer);
+  g_clear_pointer (&written, g_free);
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  written = written_to (stream);
+  lines = parse_lines (written);
+  g_assert_cmpuint (lines->len, ==, 5);
+  g_assert_cmpint (json_object_get_int_member (line_at (lines, 4), "step"), ==, 5);
+  fclose (stream);
+}
+
+/* Many steps are written while the run goes on, not kept to the end. */
+static void
+test_stream_large (void)
+{
+  g_autoptr(SimClock) clock = sim_clock_new_simulated (LESSON_START);
+  g_autoptr(SimBus) bus = sim_bus_new ();
+  g_autoptr(SimTracer) tracer = sim_tracer_new (bus, clock);
+  FILE *stream = tmpfile ();
+  g_autofree char *left = NULL;
+  struct stat st;
+
+  g_assert_nonnull (stream);
+  sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stream);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(SimMessage) m = sim_message_new ("GET", "https://nowhere.example/");
+      sim_bus_deliver (bus, "client", m);
+    }
+  g_assert_cmpint (fstat (fileno (stream), &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 64 * 1024);
+  left = sim_tracer_steal_output (tracer, 0);
+  g_assert_cmpuint (strlen (left), <, 64 * 1024);
+  g_clear_pointer (&tracer, sim_tracer_free);
+  fclose (stream);
 }
 
 /* trace-view */
@@ -995,7 +1077,9 @@ main (int   argc,
               fixture_set_up, test_text_width, fixture_tear_down);
   g_test_add ("/sim/tracer/text/width/40", Fixture, GUINT_TO_POINTER (40),
               fixture_set_up, test_text_width, fixture_tear_down);
-  g_test_add_func ("/sim/tracer/stream", test_stream);
+  g_test_add_func ("/sim/tracer/stream/live", test_stream_live);
+  g_test_add_func ("/sim/tracer/stream/batched", test_stream_batched);
+  g_test_add_func ("/sim/tracer/stream/large", test_stream_large);
 
   g_test_add_func ("/sim/trace-view/sorted-headers", test_sorted_headers);
   for (guint i = 0; i < G_N_ELEMENTS (body_kind_cases); i++)
