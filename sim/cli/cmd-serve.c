@@ -59,6 +59,200 @@ serve_clear (Serve *serve)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Serve, serve_clear)
 
+/* The live trace, written by a thread of its own.
+ *
+ * The tracer writes and flushes each step as the sinks render it, twice a step, from the actor
+ * thread that answers: under load that is two write() calls a request on the busiest thread,
+ * each waking whoever reads the terminal or the pipe. Here the sink's text goes to a buffer and
+ * a writer thread writes what has gathered: at once when it was waiting, so a step appears when
+ * it happens, and at most every LIVE_PAUSE_US while steps keep coming, so that under load one
+ * write carries many steps. The bytes and their order are the same; only the write() calls are
+ * fewer. */
+
+#define LIVE_PAUSE_US 5000
+/* A reader slower than the steps (a terminal scrolling) holds the actors back, as a blocking
+ * write() did, instead of letting the buffer grow: beyond this, a step waits for the writer. */
+#define LIVE_MAX_PENDING (256 * 1024)
+
+typedef struct
+{
+  SimSink parent;          /* its out stays empty: the tracer has nothing to write */
+  SimSink *inner;          /* (owned) the text or JSON Lines sink */
+  FILE *stream;
+  GThread *writer;         /* (nullable) once stopped */
+  GMutex lock;
+  GCond wake;
+  GCond taken;             /* the writer has taken the pending text */
+  GString *pending;        /* under the lock: rendered, not yet written */
+  gboolean waiting;        /* under the lock: the writer waits for text */
+  gboolean stopping;       /* under the lock: write what is left and end */
+} LiveSink;
+
+static gpointer
+live_writer (gpointer data)
+{
+  LiveSink *self = data;
+  g_autoptr(GString) writing = g_string_new (NULL);
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      GString *swap;
+
+      while (self->pending->len == 0 && !self->stopping)
+        {
+          self->waiting = TRUE;
+          g_cond_wait (&self->wake, &self->lock);
+          self->waiting = FALSE;
+        }
+      if (self->pending->len == 0)
+        break;
+      swap = self->pending;
+      self->pending = writing;
+      writing = swap;
+      g_cond_broadcast (&self->taken);
+      g_mutex_unlock (&self->lock);
+
+      fwrite (writing->str, 1, writing->len, self->stream);
+      fflush (self->stream);
+      g_string_truncate (writing, 0);
+      /* Let the next steps gather; a step that comes while nothing else does is written at
+       * once, since the writer is then waiting. */
+      g_usleep (LIVE_PAUSE_US);
+
+      g_mutex_lock (&self->lock);
+    }
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/* Called under the bus's lock, after the inner sink has rendered something. */
+static void
+live_take (LiveSink *self)
+{
+  GString *out = self->inner->out;
+
+  if (out->len == 0)
+    return;
+  g_mutex_lock (&self->lock);
+  while (self->pending->len > LIVE_MAX_PENDING && !self->stopping)
+    g_cond_wait (&self->taken, &self->lock);
+  g_string_append_len (self->pending, out->str, out->len);
+  if (self->waiting)
+    g_cond_signal (&self->wake);
+  g_mutex_unlock (&self->lock);
+  g_string_truncate (out, 0);
+}
+
+/* Ends the writer once it has written everything, then writes what came after. */
+static void
+live_stop (LiveSink *self)
+{
+  if (self->writer)
+    {
+      g_mutex_lock (&self->lock);
+      self->stopping = TRUE;
+      g_cond_signal (&self->wake);
+      g_cond_broadcast (&self->taken);
+      g_mutex_unlock (&self->lock);
+      g_thread_join (g_steal_pointer (&self->writer));
+    }
+  if (self->pending->len > 0)
+    {
+      fwrite (self->pending->str, 1, self->pending->len, self->stream);
+      fflush (self->stream);
+      g_string_truncate (self->pending, 0);
+    }
+}
+
+static void
+live_begin (SimSink            *sink,
+            const SimTraceStep *step)
+{
+  LiveSink *self = (LiveSink *) sink;
+
+  if (self->inner->klass->begin)
+    self->inner->klass->begin (self->inner, step);
+  live_take (self);
+}
+
+static void
+live_end (SimSink            *sink,
+          const SimTraceStep *step)
+{
+  LiveSink *self = (LiveSink *) sink;
+
+  if (self->inner->klass->end)
+    self->inner->klass->end (self->inner, step);
+  live_take (self);
+}
+
+static void
+live_remark (SimSink    *sink,
+             SimRemark   kind,
+             const char *text)
+{
+  LiveSink *self = (LiveSink *) sink;
+
+  if (self->inner->klass->remark)
+    self->inner->klass->remark (self->inner, kind, text);
+  live_take (self);
+}
+
+/* The last words, and everything before them, are written when this returns. */
+static void
+live_finish (SimSink *sink)
+{
+  LiveSink *self = (LiveSink *) sink;
+
+  if (self->inner->klass->finish)
+    self->inner->klass->finish (self->inner);
+  live_take (self);
+  live_stop (self);
+}
+
+static void
+live_destroy (SimSink *sink)
+{
+  LiveSink *self = (LiveSink *) sink;
+
+  live_stop (self);
+  sim_sink_free (self->inner);
+  g_string_free (self->pending, TRUE);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->wake);
+  g_cond_clear (&self->taken);
+  g_free (self);
+}
+
+static const SimSinkClass live_sink_class = {
+  .begin = live_begin,
+  .end = live_end,
+  .remark = live_remark,
+  .finish = live_finish,
+  .destroy = live_destroy,
+};
+
+/* Returns: (transfer full): a sink that renders with @inner and writes to @stream from a
+ * thread of its own. Give it to the tracer with no stream. */
+static SimSink *
+live_sink_new (SimSink *inner,
+               FILE    *stream)
+{
+  LiveSink *self = g_new0 (LiveSink, 1);
+
+  self->parent.klass = &live_sink_class;
+  self->parent.out = g_string_new (NULL);
+  self->inner = inner;
+  self->stream = stream;
+  self->pending = g_string_new (NULL);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->wake);
+  g_cond_init (&self->taken);
+  self->writer = g_thread_new ("trace-writer", live_writer, self);
+  return &self->parent;
+}
+
 /* A request from a browser or another program carries no phase; in the simulation the owner's
  * browser names one with each action. This is the same naming, from the path. */
 static SimPhase
@@ -197,6 +391,7 @@ serve_scenario (SimScenario  *scenario,
   g_autoptr(SimHttp) http = NULL;
   g_autoptr(SimTracer) tracer = NULL;
   g_autoptr(GError) error = NULL;
+  SimSink *sink;
   static const char *const names[] = { "auth-server", "api", "client" };
   const char *host = options->host ? options->host : "127.0.0.1";
   const char *origins[G_N_ELEMENTS (names)];
@@ -217,12 +412,13 @@ serve_scenario (SimScenario  *scenario,
 
   tracer = sim_tracer_new (serve.world->bus, serve.world->clock);
   if (g_strcmp0 (options->format, "jsonl") == 0)
-    sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), stdout);
+    sink = sim_sink_jsonl_new ();
   else
     {
       SimTextOptions text = cli_text_options (options->no_color, FALSE);
-      sim_tracer_add_sink (tracer, sim_sink_text_new (&text), stdout);
+      sink = sim_sink_text_new (&text);
     }
+  sim_tracer_add_sink (tracer, live_sink_new (sink, stdout), NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     printf ("%s %s\n", names[i], origins[i]);
