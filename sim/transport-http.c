@@ -569,6 +569,8 @@ copy_to_response (const char *name,
 }
 
 static void keep_alive_if_possible (SoupServerMessage *msg);
+static void cork (SoupServerMessage *msg,
+                  gboolean           on);
 
 static void
 request_handler (SoupServer        *server,
@@ -584,6 +586,9 @@ request_handler (SoupServer        *server,
   SimSender sender = { 0 };
   guint status;
 
+  /* The whole request is read (no "100 Continue" to come): hold what libsoup writes next, the
+   * answer's head and then its body, until on_wrote_body() lets it go as one segment. */
+  cork (msg, TRUE);
   if ((state && state->too_large)
       || (!state && soup_server_message_get_request_body (msg)->length > SIM_HTTP_MAX_BODY))
     {
@@ -739,7 +744,20 @@ keep_alive_if_possible (SoupServerMessage *msg)
   g_object_set_data (G_OBJECT (msg), KEEP_ALIVE_KEY, GINT_TO_POINTER (TRUE));
 }
 
-/* The whole answer is written: take the stream back before libsoup closes it. */
+/* TCP_CORK: libsoup writes an answer's head and its body in two calls, and on loopback each
+ * send with TCP_NODELAY is a segment of its own, delivered (and its reader woken) at once. */
+static void
+cork (SoupServerMessage *msg,
+      gboolean           on)
+{
+  Client *client = g_object_get_data (G_OBJECT (msg), CLIENT_KEY);
+
+  if (client)
+    g_socket_set_option (g_socket_connection_get_socket (client->connection),
+                         IPPROTO_TCP, TCP_CORK, on, NULL);
+}
+
+/* The whole answer is written: send it, and take the stream back before libsoup closes it. */
 static void
 on_wrote_body (SoupServerMessage *msg,
                gpointer           data)
@@ -750,6 +768,7 @@ on_wrote_body (SoupServerMessage *msg,
   HandBack *back;
   GSource *source;
 
+  cork (msg, FALSE);
   if (client == NULL || !g_object_get_data (G_OBJECT (msg), KEEP_ALIVE_KEY))
     return;
   stolen = soup_server_message_steal_connection (msg);
