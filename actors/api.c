@@ -22,6 +22,7 @@ struct _CalendarApi
   char *resource_secret;
   char *audience;      /* its own identifier, checked against a token's aud; NULL: no check */
   GHashTable *events;  /* owner -> JsonArray of events, in the order they were added */
+  GHashTable *listings; /* owner -> the sealed {"events": [...]} answer, until an event is added */
 };
 
 /**
@@ -45,6 +46,7 @@ calendar_api_new (SimWorld   *world,
   self->resource_id = g_strdup (resource_id);
   self->resource_secret = g_strdup (resource_secret);
   self->events = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
+  self->listings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);
   return self;
 }
 
@@ -59,6 +61,7 @@ calendar_api_free (CalendarApi *self)
   g_free (self->resource_secret);
   g_free (self->audience);
   g_hash_table_unref (self->events);
+  g_hash_table_unref (self->listings);
   g_free (self);
 }
 
@@ -102,6 +105,7 @@ calendar_api_add_event (CalendarApi *self,
   json_object_set_string_member (event, "title", title);
   json_object_set_string_member (event, "start", start);
   json_array_add_object_element (events, event);
+  g_hash_table_remove (self->listings, owner);
 }
 
 guint
@@ -194,12 +198,27 @@ list_events (CalendarApi *self,
              SimMessage  *message,
              const char  *owner)
 {
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
+  JsonNode *listing = g_hash_table_lookup (self->listings, owner);
 
-  json_object_set_array_member (object, "events", json_array_ref (events_of (self, owner)));
-  json_node_take_object (root, object);
-  sim_message_set_response_json (message, SOUP_STATUS_OK, root);
+  /* The same answer until the owner's events change: sealed once, it is shared by every message
+   * that carries it and written as text only when somebody reads it. */
+  if (listing == NULL)
+    {
+      JsonArray *events = events_of (self, owner);
+      JsonArray *copy = json_array_sized_new (json_array_get_length (events));
+      JsonObject *object = json_object_new ();
+
+      /* A new array, so that sealing leaves the owner's list open to new events; the events
+       * themselves never change once added. */
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        json_array_add_element (copy, json_node_copy (json_array_get_element (events, i)));
+      json_object_set_array_member (object, "events", copy);
+      listing = json_node_init_object (json_node_alloc (), object);
+      json_object_unref (object);
+      json_node_seal (listing);
+      g_hash_table_insert (self->listings, g_strdup (owner), listing);
+    }
+  sim_message_set_response_json (message, SOUP_STATUS_OK, listing);
   sim_message_narrate (message, _("The token is active and its scope includes calendar.read, so the API returns %s's events. It never learned the owner's password: the token is all it needed."), owner);
 }
 

@@ -48,31 +48,35 @@ auth_server_show_login (AuthServer     *self,
                         const char     *error_text)
 {
   RegisteredClient *client = g_hash_table_lookup (self->clients, request->client_id);
-  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GString) body = g_string_sized_new (1024);
   g_auto(GStrv) scopes = oauth_scope_parse (request->scope);
-  g_autofree char *name = g_markup_escape_text (client && client->client_name ? client->client_name
-                                                                              : request->client_id, -1);
-  g_autofree char *id = g_markup_escape_text (request->id, -1);
 
   if (error_text)
     {
-      g_autofree char *escaped = g_markup_escape_text (error_text, -1);
-      g_string_append_printf (body, "<p class=\"error\" role=\"alert\">%s</p>\n", escaped);
+      g_string_append (body, "<p class=\"error\" role=\"alert\">");
+      oauth_html_append_escaped (body, error_text);
+      g_string_append (body, "</p>\n");
     }
-  g_string_append_printf (body, "<p><strong>%s</strong> wants to use your account.</p>\n", name);
-  g_string_append (body, "<form method=\"post\" action=\"/consent\">\n");
-  g_string_append_printf (body, "<input type=\"hidden\" name=\"request_id\" value=\"%s\">\n", id);
+  g_string_append (body, "<p><strong>");
+  oauth_html_append_escaped (body, client && client->client_name ? client->client_name : request->client_id);
+  g_string_append (body, "</strong> wants to use your account.</p>\n"
+                         "<form method=\"post\" action=\"/consent\">\n"
+                         "<input type=\"hidden\" name=\"request_id\" value=\"");
+  oauth_html_append_escaped (body, request->id);
+  g_string_append (body, "\">\n");
   g_string_append (body,
                    "<label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\" required></label>\n"
                    "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\n"
                    "<fieldset><legend>Allow it to:</legend>\n");
   for (guint i = 0; scopes[i]; i++)
     {
-      g_autofree char *value = g_markup_escape_text (scopes[i], -1);
-      g_autofree char *label = g_markup_escape_text (auth_server_describe_scope (self, scopes[i]), -1);
-      g_string_append_printf (body,
-                              "<label><input type=\"checkbox\" name=\"scope\" value=\"%s\" checked> %s <code>%s</code></label>\n",
-                              value, label, value);
+      g_string_append (body, "<label><input type=\"checkbox\" name=\"scope\" value=\"");
+      oauth_html_append_escaped (body, scopes[i]);
+      g_string_append (body, "\" checked> ");
+      oauth_html_append_escaped (body, auth_server_describe_scope (self, scopes[i]));
+      g_string_append (body, " <code>");
+      oauth_html_append_escaped (body, scopes[i]);
+      g_string_append (body, "</code></label>\n");
     }
   g_string_append (body,
                    "</fieldset>\n"

@@ -221,15 +221,23 @@ oauth_html_page_with (SimMessage     *message,
                       const char     *image_origin)
 {
   g_autoptr(GString) csp = g_string_new ("default-src 'none'; style-src 'unsafe-inline'; ");
-  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
-  g_autofree char *html = g_strdup_printf (
-    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width\">"
-    "<title>%s</title>"
-    "<style>body{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em}"
-    "label{display:block;margin:.4em 0}.error{color:#b00020}</style>"
-    "</head><body>\n<h1>%s</h1>\n%s\n</body></html>\n",
-    escaped_title, escaped_title, body_html);
+  GString *html = g_string_sized_new (1024 + strlen (body_html));
+  gsize length;
+
+  g_string_append (html,
+                   "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width\">"
+                   "<title>");
+  oauth_html_append_escaped (html, title);
+  g_string_append (html,
+                   "</title>"
+                   "<style>body{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em}"
+                   "label{display:block;margin:.4em 0}.error{color:#b00020}</style>"
+                   "</head><body>\n<h1>");
+  oauth_html_append_escaped (html, title);
+  g_string_append (html, "</h1>\n");
+  g_string_append (html, body_html);
+  g_string_append (html, "\n</body></html>\n");
 
   if (image_origin)
     g_string_append_printf (csp, "img-src %s; ", image_origin);
@@ -237,7 +245,11 @@ oauth_html_page_with (SimMessage     *message,
   if (!(flags & OAUTH_PAGE_FRAMABLE))
     g_string_append (csp, "; frame-ancestors 'none'");
 
-  sim_message_set_response_text (message, status, "text/html; charset=utf-8", html);
+  length = html->len;
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (g_string_free (html, FALSE), length);
+    sim_message_set_response (message, status, "text/html; charset=utf-8", bytes);
+  }
   if (!(flags & OAUTH_PAGE_FRAMABLE))
     soup_message_headers_replace (message->response_headers, "X-Frame-Options", "DENY");
   soup_message_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
@@ -440,6 +452,28 @@ oauth_html_unescape (const char *text)
         g_string_append_c (out, *p++);
     }
   return g_string_free (out, FALSE);
+}
+
+/* Appends @text escaped as g_markup_escape_text() escapes it, without a copy when there is
+ * nothing to escape (printable ASCII without & < > ' "). */
+void
+oauth_html_append_escaped (GString    *out,
+                           const char *text)
+{
+  const guchar *p;
+
+  for (p = (const guchar *) text; *p; p++)
+    if (*p < 0x20 || *p >= 0x7f || strchr ("&<>'\"", *p))
+      break;
+  if (*p == '\0')
+    {
+      g_string_append_len (out, text, (const char *) p - text);
+      return;
+    }
+  {
+    g_autofree char *escaped = g_markup_escape_text (text, -1);
+    g_string_append (out, escaped);
+  }
 }
 
 static char *

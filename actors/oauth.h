@@ -88,6 +88,8 @@ typedef struct
 
 OAuthForm *oauth_form_parse       (const char  *html);
 char      *oauth_html_unescape    (const char  *text);
+void       oauth_html_append_escaped (GString   *out,
+                                   const char  *text);
 void       oauth_form_free        (OAuthForm   *form);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OAuthForm, oauth_form_free)

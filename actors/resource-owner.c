@@ -452,10 +452,9 @@ resource_owner_consent (ResourceOwner *self,
   gboolean approve = decision < 0 ? self->config.approve : decision > 0;
   const char *ticked = approve_scopes ? approve_scopes : self->config.approve_scopes;
   g_autoptr(OAuthForm) form = NULL;
-  g_autoptr(SimParams) fields = sim_params_new ();
+  SimParams *fields = NULL;
   g_autoptr(GUri) action = NULL;
   g_autofree char *html = NULL;
-  g_autofree char *encoded = NULL;
   SimMessage *message;
 
   if (self->page == NULL)
@@ -466,28 +465,21 @@ resource_owner_consent (ResourceOwner *self,
       || !(action = g_uri_parse_relative (self->page->uri, form->action, G_URI_FLAGS_ENCODED, NULL)))
     return NULL;
 
-  for (guint i = 0; i < sim_params_size (form->hidden); i++)
-    sim_params_set (fields, sim_params_name_at (form->hidden, i), sim_params_value_at (form->hidden, i));
+  /* What a browser sends for this form: the hidden fields, the credentials, one "scope" per
+   * ticked box (HTML repeats the name), and the button pressed. */
+  fields = sim_params_copy (form->hidden);
   sim_params_set (fields, "username", self->config.username);
   sim_params_set (fields, "password", password ? password : self->config.password);
-  encoded = sim_params_encode (fields);
-  {
-    GString *body = g_string_new (encoded);
-    for (guint i = 0; i < form->checkboxes->len; i++)
-      {
-        const char *scope = form->checkboxes->pdata[i];
-        if (ticked && !oauth_scope_contains (ticked, scope))
-          continue;
-        g_autofree char *one = soup_form_encode ("scope", scope, NULL);
-        g_string_append_printf (body, "&%s", one);
-      }
-    g_string_append (body, approve ? "&decision=approve" : "&decision=deny");
-    g_free (encoded);
-    encoded = g_string_free (body, FALSE);
-  }
+  for (guint i = 0; i < form->checkboxes->len; i++)
+    {
+      const char *scope = form->checkboxes->pdata[i];
+      if (!ticked || oauth_scope_contains (ticked, scope))
+        sim_params_add (fields, "scope", scope);
+    }
+  sim_params_add (fields, "decision", approve ? "approve" : "deny");
 
   message = sim_message_new_from_uri ("POST", action);
-  sim_message_set_request_form_encoded (message, encoded);
+  sim_message_set_request_params (message, fields);
   sim_message_set_phase (message, SIM_PHASE_CONSENT);
   if (self->framed_by)
     sim_message_narrate (message, _("The owner thinks she clicks a button of %s's page; the click lands on the invisible frame above it. Her browser had her password saved for that server and filled it in, so that one click sends the whole form (RFC 9700 §4.16)."),

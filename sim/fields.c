@@ -104,7 +104,7 @@ find (SimFields  *self,
   for (guint i = 0; i < self->fields->len; i++)
     {
       const Field *field = &g_array_index (self->fields, Field, i);
-      if (strcmp (field->name, name) == 0)
+      if (field->name[0] == name[0] && strcmp (field->name, name) == 0)
         return field;
     }
   return NULL;

@@ -383,6 +383,17 @@ sim_message_copy_request_body (SimMessage *self,
   body_copy (&self->request_body, &source->request_body);
 }
 
+/**
+ * sim_message_set_request_params:
+ * @params: (transfer full): the form's fields, in order; nobody may change them afterwards
+ */
+void
+sim_message_set_request_params (SimMessage *self,
+                                SimParams  *params)
+{
+  sim_message_set_request_model (self, "application/x-www-form-urlencoded", &sim_body_form, params);
+}
+
 void
 sim_message_set_request_form_encoded (SimMessage *self,
                                       const char *encoded)
@@ -411,7 +422,7 @@ sim_message_set_request_form (SimMessage *self,
       sim_params_add (params, name, value);
     }
   va_end (args);
-  sim_message_set_request_model (self, "application/x-www-form-urlencoded", &sim_body_form, params);
+  sim_message_set_request_params (self, params);
 }
 
 static void
@@ -687,8 +698,11 @@ params_find (SimParams  *params,
              const char *name)
 {
   for (guint i = 0; i < params->names->len; i++)
-    if (strcmp (params->names->pdata[i], name) == 0)
-      return (int) i;
+    {
+      const char *candidate = params->names->pdata[i];
+      if (candidate[0] == name[0] && strcmp (candidate, name) == 0)
+        return (int) i;
+    }
   return -1;
 }
 

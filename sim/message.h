@@ -19,6 +19,7 @@
 G_BEGIN_DECLS
 
 typedef struct _SimMessage SimMessage;
+typedef struct _SimParams SimParams;
 
 /* How a body kept as a value becomes bytes. @render must give the same bytes for the same
  * value, and parsing them must give the value back. */
@@ -102,6 +103,8 @@ gboolean    sim_message_has_origin        (SimMessage *self,
 void        sim_message_set_request_form  (SimMessage *self,
                                            const char *first_field,
                                            ...) G_GNUC_NULL_TERMINATED;
+void        sim_message_set_request_params (SimMessage *self,
+                                           SimParams  *params);
 void        sim_message_set_request_form_encoded (SimMessage *self,
                                            const char *encoded);
 void        sim_message_set_request_json  (SimMessage *self,
@@ -158,8 +161,6 @@ gboolean    sim_message_is_json           (SoupMessageHeaders *headers);
 
 /* Parameters: a form or a query string parsed with GUriParamsIter, keeping order and refusing a
  * repeated name (RFC 6749 §3.1). */
-typedef struct _SimParams SimParams;
-
 SimParams  *sim_params_parse              (const char *encoded,
                                            GError    **error);
 SimParams  *sim_params_new                (void);

@@ -147,6 +147,25 @@ test_scope_lists (void)
   g_assert_false (oauth_scope_is_empty (" a "));
 }
 
+/* RFC 6749 §10.14: what a page echoes is escaped, exactly as g_markup_escape_text() escapes it. */
+static void
+test_html_escape (void)
+{
+  static const char *const texts[] = {
+    "calendar.read", "", "<script>alert(1)</script>", "Tom & Jerry's \"app\"", "tab\there",
+    "é 일정 😀", "\x7f\x01", "\xc2\x85 next line",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GString) ours = g_string_new ("<p>");
+      g_autofree char *theirs = g_markup_escape_text (texts[i], -1);
+
+      oauth_html_append_escaped (ours, texts[i]);
+      g_assert_cmpstr (ours->str + 3, ==, theirs);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -162,6 +181,7 @@ main (int   argc,
   g_test_add_func ("/rfc6749/2.3.1/basic/set", test_basic_set);
   g_test_add_func ("/rfc6749/2.3.1/basic/parse", test_basic_parse);
   g_test_add_func ("/rfc6749/3.3/scope-lists", test_scope_lists);
+  g_test_add_func ("/rfc6749/10.14/html-escape", test_html_escape);
 
   return g_test_run ();
 }
