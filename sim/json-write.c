@@ -226,3 +226,248 @@ sim_json_write_node (GString  *out,
       break;
     }
 }
+
+/* Reading JSON text to tell whether it is already json-glib's: see sim_json_is_canonical(). */
+
+#define MAX_DEPTH 32
+#define MAX_MEMBERS 32
+
+typedef struct
+{
+  const guchar *p;
+  const guchar *end;
+  guint depth;
+} Reader;
+
+static gboolean canonical_value (Reader *r);
+
+static int
+lower_hex (guchar c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/* A string whose every character is written the one way the generator writes it. */
+static gboolean
+canonical_string (Reader *r)
+{
+  const guchar *p = r->p + 1;
+  const guchar *end = r->end;
+
+  for (;;)
+    {
+      guint64 eight;
+      int hi, lo;
+
+      if (end - p >= 8)
+        {
+          memcpy (&eight, p, sizeof eight);
+          if (!any_escape (eight))
+            {
+              p += 8;
+              continue;
+            }
+        }
+      if (p >= end)
+        return FALSE;
+      if (*p == '"')
+        break;
+      if (*p < 0x20 || *p == 0x7f)
+        return FALSE;
+      if (*p != '\\')
+        {
+          p++;
+          continue;
+        }
+      if (end - p < 2)
+        return FALSE;
+      switch (p[1])
+        {
+        case '"':
+        case '\\':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+          p += 2;
+          continue;
+        case 'u':
+          /* Only \u00XX, lower case, for a byte the generator writes so. */
+          if (end - p < 6 || p[2] != '0' || p[3] != '0')
+            return FALSE;
+          hi = lower_hex (p[4]);
+          lo = lower_hex (p[5]);
+          if (hi < 0 || lo < 0 || escapes[hi * 16 + lo] != 'u')
+            return FALSE;
+          p += 6;
+          continue;
+        default:
+          return FALSE;
+        }
+    }
+  r->p = p + 1;
+  return TRUE;
+}
+
+/* An integer as the generator writes a gint64, far enough from its limits. */
+static gboolean
+canonical_number (Reader *r)
+{
+  const guchar *p = r->p;
+  const guchar *digits;
+
+  if (*p == '-')
+    p++;
+  digits = p;
+  if (p >= r->end || !g_ascii_isdigit (*p))
+    return FALSE;
+  if (*p == '0')
+    {
+      /* "-0" reads back as 0. */
+      if (digits != r->p)
+        return FALSE;
+      p++;
+    }
+  else
+    while (p < r->end && g_ascii_isdigit (*p))
+      p++;
+  if (p - digits > 18)
+    return FALSE;
+  /* A fraction or an exponent: a double, whose text the generator may write otherwise. */
+  if (p < r->end && (*p == '.' || *p == 'e' || *p == 'E'))
+    return FALSE;
+  r->p = p;
+  return TRUE;
+}
+
+static gboolean
+canonical_literal (Reader     *r,
+                   const char *word)
+{
+  gsize length = strlen (word);
+
+  if ((gsize) (r->end - r->p) < length || memcmp (r->p, word, length) != 0)
+    return FALSE;
+  r->p += length;
+  return TRUE;
+}
+
+static gboolean
+canonical_array (Reader *r)
+{
+  r->p++;
+  if (r->p < r->end && *r->p == ']')
+    {
+      r->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (!canonical_value (r) || r->p >= r->end)
+        return FALSE;
+      if (*r->p == ']')
+        {
+          r->p++;
+          return TRUE;
+        }
+      if (*r->p++ != ',')
+        return FALSE;
+    }
+}
+
+/* Members with distinct names: the parser keeps one of two with the same name. Two names are
+ * the same exactly when their texts are, since each character has one way to be written. */
+static gboolean
+canonical_object (Reader *r)
+{
+  const guchar *names[MAX_MEMBERS];
+  gsize lengths[MAX_MEMBERS];
+  guint n = 0;
+
+  r->p++;
+  if (r->p < r->end && *r->p == '}')
+    {
+      r->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      const guchar *name = r->p;
+
+      if (n == MAX_MEMBERS || r->p >= r->end || *r->p != '"' || !canonical_string (r))
+        return FALSE;
+      names[n] = name;
+      lengths[n] = r->p - name;
+      for (guint i = 0; i < n; i++)
+        if (lengths[i] == lengths[n] && memcmp (names[i], name, lengths[n]) == 0)
+          return FALSE;
+      n++;
+      if (r->p >= r->end || *r->p++ != ':')
+        return FALSE;
+      if (!canonical_value (r) || r->p >= r->end)
+        return FALSE;
+      if (*r->p == '}')
+        {
+          r->p++;
+          return TRUE;
+        }
+      if (*r->p++ != ',')
+        return FALSE;
+    }
+}
+
+static gboolean
+canonical_value (Reader *r)
+{
+  gboolean ok;
+
+  if (r->p >= r->end)
+    return FALSE;
+  switch (*r->p)
+    {
+    case '{':
+    case '[':
+      if (++r->depth > MAX_DEPTH)
+        return FALSE;
+      ok = *r->p == '{' ? canonical_object (r) : canonical_array (r);
+      r->depth--;
+      return ok;
+    case '"':
+      return canonical_string (r);
+    case 't':
+      return canonical_literal (r, "true");
+    case 'f':
+      return canonical_literal (r, "false");
+    case 'n':
+      return canonical_literal (r, "null");
+    default:
+      return canonical_number (r);
+    }
+}
+
+/**
+ * sim_json_is_canonical:
+ * @text: valid UTF-8
+ * @length: its length in bytes
+ *
+ * Tells whether @text is an object or an array exactly as json-glib's generator writes what
+ * json-glib's parser reads from it: no space, strings escaped the generator's way, integers
+ * only, no member named twice. Then parsing @text and writing it back gives @text, and a trace
+ * can copy it instead. %FALSE says nothing: the text may be canonical all the same (a double,
+ * a very deep document), or not JSON at all.
+ */
+gboolean
+sim_json_is_canonical (const char *text,
+                       gsize       length)
+{
+  Reader r = { (const guchar *) text, (const guchar *) text + length, 0 };
+
+  if (length == 0 || (text[0] != '{' && text[0] != '['))
+    return FALSE;
+  return canonical_value (&r) && r.p == r.end;
+}

@@ -18,4 +18,7 @@ void sim_json_write_node   (GString    *out,
 void sim_json_write_object (GString    *out,
                             JsonObject *object);
 
+gboolean sim_json_is_canonical (const char *text,
+                                gsize       length);
+
 G_END_DECLS

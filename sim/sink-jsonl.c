@@ -6,7 +6,8 @@
  * Each line is written as text (sim/json-write.c), the same bytes json-glib's generator would
  * write for the object: building that object as a tree and then generating it took more time
  * than playing the step. A body kept as a value (a sealed JSON node, a parameter list) is
- * written from the value, without rendering it to bytes and parsing them back.
+ * written from the value, without rendering it to bytes and parsing them back, and a JSON body
+ * already in json-glib's own form is copied, not parsed and written again.
  */
 #include <string.h>
 
@@ -178,8 +179,16 @@ write_bytes (GString            *out,
       break;
     case SIM_BODY_JSON:
       {
-        g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+        g_autoptr(JsonParser) parser = NULL;
 
+        /* Most JSON bodies are json-glib's own text already: parsed, they would be written
+         * back as they are. */
+        if (sim_json_is_canonical (data, length))
+          {
+            g_string_append_len (out, data, length);
+            return;
+          }
+        parser = json_parser_new_immutable ();
         text = g_strndup (data, length);
         /* Whitespace parses, to no node at all. */
         if (json_parser_load_from_data (parser, text, -1, NULL) && json_parser_get_root (parser))

@@ -211,6 +211,104 @@ test_built_object (void)
                    "{\"b\":\"second\",\"a\":1,\"n\":null,\"list\":[\"x\\ny\",2.0],\"empty\":{}}");
 }
 
+/* sim_json_is_canonical: when it says yes, parsing and writing back gives the text itself. */
+
+typedef struct
+{
+  const char *text;
+  gboolean canonical;
+} CanonicalCase;
+
+static const CanonicalCase canonical_cases[] = {
+  { "{}", TRUE },
+  { "[]", TRUE },
+  { "{\"access_token\":\"at_1\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"scope\":\"a b\"}", TRUE },
+  { "{\"active\":true,\"exp\":-1772445600,\"n\":0,\"x\":null,\"f\":false}", TRUE },
+  { "[[],{},[[]],{\"a\":{}},[1,\"2\",true]]", TRUE },
+  { "{\"\":\"empty name\"}", TRUE },
+  { "{\"s\":\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001e\\u007f\\u000b\"}", TRUE },
+  { "{\"s\":\"caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x94\x91 \xef\xbf\xbf / <>\"}", TRUE },
+  { "{\"long\":\"0123456789abcdef0123456789abcdef0123456789abcdef\",\"n\":999999999999999999}", TRUE },
+  { "{\"a\":[\"x\",\"y\"],\"b\":[\"x\",\"y\"]}", TRUE },
+  /* Not what the generator writes back. */
+  { "", FALSE },
+  { "\"a string\"", FALSE },
+  { "42", FALSE },
+  { "{} ", FALSE },
+  { " {}", FALSE },
+  { "{\"a\": 1}", FALSE },
+  { "{\"a\":1 }", FALSE },
+  { "[1, 2]", FALSE },
+  { "{\"dup\":1,\"dup\":2}", FALSE },
+  { "{\"a\":{\"dup\":1,\"x\":2,\"dup\":3}}", FALSE },
+  { "{\"a\":1.5}", FALSE },
+  { "{\"a\":1e2}", FALSE },
+  { "{\"a\":1E2}", FALSE },
+  { "{\"a\":-0}", FALSE },
+  { "{\"a\":01}", FALSE },
+  { "{\"a\":1234567890123456789}", FALSE },
+  { "{\"a\":+1}", FALSE },
+  { "{\"s\":\"\\/\"}", FALSE },
+  { "{\"s\":\"\\u00e9\"}", FALSE },
+  { "{\"s\":\"\\u0000\"}", FALSE },
+  { "{\"s\":\"\\u001f\"}", FALSE },
+  { "{\"s\":\"\\u0041\"}", FALSE },
+  { "{\"s\":\"\\u000A\"}", FALSE },
+  { "{\"s\":\"\\u000a\"}", FALSE },
+  { "{\"s\":\"\\u0009\"}", FALSE },
+  { "{\"s\":\"\\ud83d\\udd11\"}", FALSE },
+  { "{\"s\":\"raw\ttab\"}", FALSE },
+  { "{\"s\":\"raw\x1funit separator\"}", FALSE },
+  { "{\"s\":\"raw\x7f delete\"}", FALSE },
+  { "{\"s\":\"\\x\"}", FALSE },
+  { "{\"s\":\"unterminated}", FALSE },
+  { "{\"a\":1,}", FALSE },
+  { "[1,]", FALSE },
+  { "{\"a\"}", FALSE },
+  { "{\"a\":tru}", FALSE },
+  { "{\"a\":True}", FALSE },
+  { "{a:1}", FALSE },
+  { "[1][2]", FALSE },
+  { "{\"a\":1}}", FALSE },
+  { "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", FALSE },
+};
+
+static void
+test_canonical (gconstpointer data)
+{
+  const CanonicalCase *c = data;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *written = NULL;
+
+  g_assert_true (g_utf8_validate (c->text, -1, NULL));
+  g_assert_cmpint (sim_json_is_canonical (c->text, strlen (c->text)), ==, c->canonical);
+  if (!c->canonical)
+    return;
+  g_assert_true (json_parser_load_from_data (parser, c->text, -1, NULL));
+  written = json_to_string (json_parser_get_root (parser), FALSE);
+  assert_same_text (written, c->text);
+}
+
+/* What the generator writes is canonical, doubles apart; cut short, it is not. */
+static void
+test_canonical_generated (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (documents); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autofree char *written = NULL;
+      gboolean has_double;
+
+      g_assert_true (json_parser_load_from_data (parser, documents[i], -1, NULL));
+      written = json_to_string (json_parser_get_root (parser), FALSE);
+      has_double = strchr (written, '.') != NULL;
+      if (!has_double && (written[0] == '{' || written[0] == '['))
+        g_assert_true (sim_json_is_canonical (written, strlen (written)));
+      if (strlen (written) > 1)
+        g_assert_false (sim_json_is_canonical (written, strlen (written) - 1));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -228,5 +326,11 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/sim/json-write/document/%u", i);
       g_test_add_data_func (path, documents[i], test_document);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (canonical_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/sim/json-write/canonical/%u", i);
+      g_test_add_data_func (path, &canonical_cases[i], test_canonical);
+    }
+  g_test_add_func ("/sim/json-write/canonical-generated", test_canonical_generated);
   return g_test_run ();
 }
