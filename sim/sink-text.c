@@ -22,6 +22,8 @@ typedef struct
   GString *scratch;      /* a line being put together; reused, so a step costs few allocations */
   gint64 clock_time;     /* the step time that clock_text shows, if any */
   char *clock_text;      /* (owned) "10:02:11": steps come many a second in serve mode */
+  char *narration;       /* (owned) (nullable) the last narration wrapped, and its wrapping */
+  GString *narration_wrapped;
   const char *indent;    /* the last indent field() measured, and its columns */
   guint indent_columns;
 } TextSink;
@@ -238,12 +240,140 @@ json_members (TextSink *self,
     }
 }
 
+/* The JSON bodies of a trace are nearly all flat objects of plain strings, integers and
+ * booleans (a token response, an introspection answer, an error). Those are read here and shown
+ * as json_members() would show them, without building nodes; anything else (an escape, a
+ * fraction, a nested value, a repeated name, a syntax error) returns FALSE before writing, and
+ * json-glib's parser decides. @text is valid UTF-8. */
+#define FLAT_MAX_MEMBERS 32
+
+typedef struct
+{
+  const char *name, *value;
+  gsize name_len, value_len;
+} FlatMember;
+
+static const char *
+flat_space (const char *p)
+{
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  return p;
+}
+
+/* A string without escapes or control characters: its inside, and the end after the quote. */
+static const char *
+flat_string (const char  *p,
+             const char **start,
+             gsize       *len)
+{
+  if (*p != '"')
+    return NULL;
+  *start = ++p;
+  for (; *p != '"'; p++)
+    if (*p == '\\' || (guchar) *p < 0x20 || *p == 0x7f)
+      return NULL;
+  *len = p - *start;
+  return p + 1;
+}
+
+static const char *
+flat_value (const char  *p,
+            const char **start,
+            gsize       *len)
+{
+  const char *q = p;
+
+  if (*p == '"')
+    return flat_string (p, start, len);
+  *start = p;
+  if (g_str_has_prefix (p, "true") || g_str_has_prefix (p, "null"))
+    q = p + 4;
+  else if (g_str_has_prefix (p, "false"))
+    q = p + 5;
+  else
+    {
+      /* An integer as json-glib writes it back: no "-0", no leading zero, at most 18 digits. */
+      if (*q == '-')
+        q++;
+      if (!g_ascii_isdigit (*q) || (*q == '0' && (g_ascii_isdigit (q[1]) || q != p)))
+        return NULL;
+      while (g_ascii_isdigit (*q))
+        q++;
+      if (q - p > 18 || *q == '.' || *q == 'e' || *q == 'E')
+        return NULL;
+    }
+  *len = q - p;
+  return q;
+}
+
+static gboolean
+flat_json_members (TextSink   *self,
+                   const char *text)
+{
+  FlatMember members[FLAT_MAX_MEMBERS];
+  guint n = 0;
+  const char *p = flat_space (text);
+
+  if (*p++ != '{')
+    return FALSE;
+  p = flat_space (p);
+  if (*p == '}')
+    p++;
+  else
+    for (;;)
+      {
+        FlatMember *m;
+
+        if (n == FLAT_MAX_MEMBERS)
+          return FALSE;
+        m = &members[n++];
+        if (!(p = flat_string (p, &m->name, &m->name_len)))
+          return FALSE;
+        p = flat_space (p);
+        if (*p++ != ':')
+          return FALSE;
+        if (!(p = flat_value (flat_space (p), &m->value, &m->value_len)))
+          return FALSE;
+        for (guint i = 0; i + 1 < n; i++)
+          if (members[i].name_len == m->name_len && memcmp (members[i].name, m->name, m->name_len) == 0)
+            return FALSE;
+        p = flat_space (p);
+        if (*p == '}')
+          {
+            p++;
+            break;
+          }
+        if (*p++ != ',')
+          return FALSE;
+        p = flat_space (p);
+      }
+  if (*flat_space (p) != '\0')
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      GString *member = self->scratch;
+      gsize value_at;
+
+      /* "name\0value\0" in one buffer */
+      g_string_truncate (member, 0);
+      g_string_append_len (member, members[i].name, members[i].name_len);
+      g_string_append_c (member, '\0');
+      value_at = member->len;
+      g_string_append_len (member, members[i].value, members[i].value_len);
+      field (self, "    │ ", member->str, ": ", member->str + value_at);
+    }
+  return TRUE;
+}
+
 static void
 json_block (TextSink   *self,
             const char *text)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonNode *root;
+
 
   /* Whitespace parses, to no node at all. */
   if (!json_parser_load_from_data (parser, text, -1, NULL)
@@ -280,6 +410,9 @@ body_block (TextSink           *self,
       return;
     }
   text = g_strndup (data, size);
+  if (kind == SIM_BODY_JSON && strlen (text) == size && g_utf8_validate (text, size, NULL)
+      && flat_json_members (self, text))
+    return;
   switch (kind)
     {
     case SIM_BODY_NONE:
@@ -416,9 +549,15 @@ text_end (SimSink            *sink,
 
   if (*narration)
     {
-      g_autoptr(GString) wrapped = g_string_new (NULL);
-      sim_text_wrap (wrapped, narration, "  ", "  ", self->options.width);
-      paint (self, ESC "3m", wrapped->str);
+      /* Under load the same few narrations come again and again: wrap each once. */
+      if (g_strcmp0 (narration, self->narration) != 0)
+        {
+          g_free (self->narration);
+          self->narration = g_strdup (narration);
+          g_string_truncate (self->narration_wrapped, 0);
+          sim_text_wrap (self->narration_wrapped, narration, "  ", "  ", self->options.width);
+        }
+      paint (self, ESC "3m", self->narration_wrapped->str);
     }
   for (guint i = 0; i < m->notes->len; i++)
     {
@@ -482,6 +621,8 @@ text_destroy (SimSink *sink)
   TextSink *self = (TextSink *) sink;
 
   g_string_free (self->scratch, TRUE);
+  g_string_free (self->narration_wrapped, TRUE);
+  g_free (self->narration);
   g_free (self->clock_text);
   g_free (self);
 }
@@ -505,6 +646,7 @@ sim_sink_text_new (const SimTextOptions *options)
   self->parent.out = g_string_new (NULL);
   self->options = *options;
   self->scratch = g_string_new (NULL);
+  self->narration_wrapped = g_string_new (NULL);
   if (self->options.width < 40)
     self->options.width = 80;
   return &self->parent;
