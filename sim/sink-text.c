@@ -137,7 +137,20 @@ field (TextSink   *self,
   else
     used = columns (out->str + start);
   room = self->options.width > used + 8 ? self->options.width - used : 8;
-  if (columns (value) <= room)
+  if (is_ascii (value))
+    {
+      gsize length = strlen (value);
+
+      /* As sim_text_truncate() cuts ASCII text (room is at least 8). */
+      if (length <= room)
+        g_string_append_len (out, value, length);
+      else
+        {
+          g_string_append_len (out, value, room - 1);
+          g_string_append (out, "…");
+        }
+    }
+  else if (sim_text_columns (value) <= room)
     g_string_append (out, value);
   else
     {
