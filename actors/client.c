@@ -277,11 +277,9 @@ post_form (ClientApp  *self,
 {
   g_autofree char *url = server_url (self, path);
   SimMessage *message = sim_message_new ("POST", url);
-  g_autofree char *encoded = NULL;
 
   authenticate (self, message, form);
-  encoded = sim_params_encode (form);
-  sim_message_set_request_form_encoded (message, encoded);
+  sim_message_set_request_params (message, sim_params_copy (form));
   sim_message_set_phase (message, phase);
   return message;
 }

@@ -113,6 +113,23 @@ write_json_model (GString            *out,
   return FALSE;
 }
 
+/* A flat JSON object (a token or introspection answer) is written as its text would be. */
+static gboolean
+write_fields_model (GString            *out,
+                    SoupMessageHeaders *headers,
+                    SimFields          *fields)
+{
+  gsize mark = out->len;
+
+  if (!sim_message_is_json (headers))
+    return FALSE;
+  sim_fields_write_json (fields, out);
+  if (g_utf8_validate_len (out->str + mark, out->len - mark, NULL))
+    return TRUE;
+  g_string_truncate (out, mark);
+  return FALSE;
+}
+
 /* A parameter list under a form content type: encoding it and parsing the text gives it back,
  * except for what the parser refuses (not UTF-8) or may read otherwise (an empty name), and an
  * empty list, which is no body: those go the way of bytes. */
@@ -226,9 +243,12 @@ write_response_body (GString    *out,
                      SimMessage *m)
 {
   gconstpointer json = sim_message_peek_response_model (m, &sim_body_json);
+  gconstpointer fields = sim_message_peek_response_model (m, &sim_body_fields);
   gconstpointer form = sim_message_peek_response_model (m, &sim_body_form);
 
   if (json && write_json_model (out, m->response_headers, (JsonNode *) json))
+    return;
+  if (fields && write_fields_model (out, m->response_headers, (SimFields *) fields))
     return;
   if (form && write_form_model (out, m->response_headers, (SimParams *) form))
     return;
