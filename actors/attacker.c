@@ -579,7 +579,7 @@ sign_in (Attacker   *self,
   SimMessage *message;
 
   if (form == NULL || form->action == NULL
-      || !(action = sim_uri_resolve (page->uri, form->action)))
+      || !(action = g_uri_parse_relative (page->uri, form->action, G_URI_FLAGS_ENCODED, NULL)))
     return NULL;
   for (guint i = 0; i < sim_params_size (form->hidden); i++)
     sim_params_set (fields, sim_params_name_at (form->hidden, i), sim_params_value_at (form->hidden, i));

@@ -956,7 +956,7 @@ redirector (ClientApp  *self,
   g_autoptr(SimParams) query = sim_message_get_query (message, NULL);
   g_autoptr(SimParams) rest = sim_params_new ();
   const char *to = query ? sim_params_get (query, "to") : NULL;
-  g_autoptr(GUri) target = to ? sim_uri_resolve (message->uri, to) : NULL;
+  g_autoptr(GUri) target = to ? g_uri_parse_relative (message->uri, to, G_URI_FLAGS_ENCODED, NULL) : NULL;
   g_autofree char *origin = target ? uri_origin (target) : NULL;
   g_autofree char *where = NULL;
   g_autofree char *location = NULL;

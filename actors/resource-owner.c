@@ -267,7 +267,7 @@ load_images (ResourceOwner *self,
 
   for (guint i = 0; i < urls->len; i++)
     {
-      g_autoptr(GUri) uri = sim_uri_resolve (page->uri, urls->pdata[i]);
+      g_autoptr(GUri) uri = g_uri_parse_relative (page->uri, urls->pdata[i], G_URI_FLAGS_ENCODED, NULL);
       g_autoptr(SimMessage) image = NULL;
       g_autofree char *referrer = NULL;
       g_autofree char *where = NULL;
@@ -330,7 +330,7 @@ load_frame (ResourceOwner *self,
   g_autoptr(SimMessage) framed = NULL;
   g_autofree char *embedder = origin_of (page->uri);
 
-  if (urls->len == 0 || !(uri = sim_uri_resolve (page->uri, urls->pdata[0])))
+  if (urls->len == 0 || !(uri = g_uri_parse_relative (page->uri, urls->pdata[0], G_URI_FLAGS_ENCODED, NULL)))
     return;
   framed = sim_message_new_from_uri ("GET", uri);
   sim_message_set_phase (framed, SIM_PHASE_CONSENT);
@@ -396,7 +396,7 @@ follow (ResourceOwner *self,
       SimMessage *hop;
 
       if (location == NULL
-          || !(next = sim_uri_resolve (message->uri, location)))
+          || !(next = g_uri_parse_relative (message->uri, location, G_URI_FLAGS_ENCODED, NULL)))
         break;
       hop = sim_message_new_from_uri ("GET", next);
       sim_message_set_phase (hop, redirect_phase);
@@ -462,7 +462,7 @@ resource_owner_consent (ResourceOwner *self,
   html = sim_message_dup_response_text (self->page);
   form = oauth_form_parse (html);
   if (form == NULL || form->action == NULL
-      || !(action = sim_uri_resolve (self->page->uri, form->action)))
+      || !(action = g_uri_parse_relative (self->page->uri, form->action, G_URI_FLAGS_ENCODED, NULL)))
     return NULL;
 
   /* What a browser sends for this form: the hidden fields, the credentials, one "scope" per

@@ -205,32 +205,6 @@ sim_message_has_origin (SimMessage *self,
   return *p == ':' && g_ascii_isdigit (p[1]) && strtol (p + 1, &end, 10) == port && *end == '\0';
 }
 
-/**
- * sim_uri_resolve:
- * @reference: an absolute URI, or one relative to @base (RFC 3986 §5.2)
- *
- * As g_uri_parse_relative (@base, @reference, G_URI_FLAGS_ENCODED): an absolute reference
- * resolves to itself, dot segments removed, which g_uri_parse() gives at half the cost.
- *
- * Returns: (transfer full) (nullable): the URI, or %NULL when @reference does not parse.
- */
-GUri *
-sim_uri_resolve (GUri       *base,
-                 const char *reference)
-{
-  const char *p = reference;
-
-  /* RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ":" */
-  if (g_ascii_isalpha (*p))
-    {
-      while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
-        p++;
-      if (*p == ':')
-        return g_uri_parse (reference, G_URI_FLAGS_ENCODED, NULL);
-    }
-  return g_uri_parse_relative (base, reference, G_URI_FLAGS_ENCODED, NULL);
-}
-
 /* Bodies */
 
 static void

@@ -99,9 +99,6 @@ char       *sim_message_dup_origin        (SimMessage *self);
 gboolean    sim_message_has_origin        (SimMessage *self,
                                            const char *origin);
 
-GUri       *sim_uri_resolve               (GUri       *base,
-                                           const char *reference);
-
 /* Request bodies */
 void        sim_message_set_request_form  (SimMessage *self,
                                            const char *first_field,

@@ -691,38 +691,6 @@ test_origin (void)
     }
 }
 
-/* sim_uri_resolve() resolves every reference as g_uri_parse_relative() does. */
-static void
-test_uri_resolve (void)
-{
-  static const char *const refs[] = {
-    "http://127.0.0.1:9400/callback?code=ac_x&state=st_y&iss=https%3A%2F%2Fauth.example",
-    "https://client.example/cb?code=a%2Bb", "HTTPS://Client.Example/cb", "https://client.example",
-    "com.example.app:/cb?code=1", "https://c.example/a/./b/../c", "https://c.example:443/x#f",
-    "/consent", "consent", "?x=1", "../up", "//host/p", "#f", "", "1abc:x", ":x", "a+b.c-d:x",
-    "javascript:alert(1)", "https://[::1]:8080/x", "https://bad host/", "https://x/%zz",
-  };
-  g_autoptr(GUri) base = g_uri_parse ("https://auth.example/a/authorize?x=1", G_URI_FLAGS_ENCODED, NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
-    {
-      g_autoptr(GUri) ours = sim_uri_resolve (base, refs[i]);
-      g_autoptr(GUri) theirs = g_uri_parse_relative (base, refs[i], G_URI_FLAGS_ENCODED, NULL);
-      g_autofree char *a = ours ? g_uri_to_string (ours) : NULL;
-      g_autofree char *b = theirs ? g_uri_to_string (theirs) : NULL;
-
-      g_assert_cmpstr (a, ==, b);
-      if (ours)
-        {
-          g_assert_cmpstr (g_uri_get_host (ours), ==, g_uri_get_host (theirs));
-          g_assert_cmpstr (g_uri_get_path (ours), ==, g_uri_get_path (theirs));
-          g_assert_cmpstr (g_uri_get_query (ours), ==, g_uri_get_query (theirs));
-          g_assert_cmpint (g_uri_get_port (ours), ==, g_uri_get_port (theirs));
-          g_assert_cmpint (g_uri_get_flags (ours), ==, g_uri_get_flags (theirs));
-        }
-    }
-}
-
 /* Near misses are other origins. */
 static void
 test_has_origin_misses (void)
@@ -821,7 +789,6 @@ main (int   argc,
   g_test_add_func ("/sim/message/response/redirect", test_redirect);
   g_test_add_func ("/sim/message/origin", test_origin);
   g_test_add_func ("/sim/message/origin/misses", test_has_origin_misses);
-  g_test_add_func ("/sim/uri/resolve", test_uri_resolve);
   for (guint i = 0; i < G_N_ELEMENTS (type_cases); i++)
     g_test_add_data_func_full (type_cases[i].path, (gpointer) &type_cases[i], test_content_type, NULL);
 
