@@ -320,6 +320,31 @@ oauth_read_token_response (SimMessage  *message,
   return TRUE;
 }
 
+/* As g_uri_escape_string (text, NULL, FALSE), without a copy for text that needs no escape. */
+static void
+append_uri_escaped (GString    *out,
+                    const char *text)
+{
+  const char *p;
+
+  for (p = text; g_ascii_isalnum (*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~'; p++)
+    ;
+  if (*p == '\0')
+    g_string_append_len (out, text, p - text);
+  else
+    {
+      g_autofree char *escaped = g_uri_escape_string (text, NULL, FALSE);
+      g_string_append (out, escaped);
+    }
+}
+
+/* As g_uri_unescape_string (text, NULL), without the work for text that has no escape. */
+static char *
+uri_unescape (const char *text)
+{
+  return strchr (text, '%') ? g_uri_unescape_string (text, NULL) : g_strdup (text);
+}
+
 /* RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded. */
 gboolean
 oauth_parse_basic (SoupMessageHeaders *headers,
@@ -342,8 +367,8 @@ oauth_parse_basic (SoupMessageHeaders *headers,
   if (strlen (text) != len || (colon = strchr (text, ':')) == NULL)
     return FALSE;
   *colon = '\0';
-  *client_id = g_uri_unescape_string (text, NULL);
-  *client_secret = g_uri_unescape_string (colon + 1, NULL);
+  *client_id = uri_unescape (text);
+  *client_secret = uri_unescape (colon + 1);
   if (*client_id == NULL || *client_secret == NULL
       || !g_utf8_validate (*client_id, -1, NULL) || !g_utf8_validate (*client_secret, -1, NULL))
     {
@@ -359,12 +384,19 @@ oauth_set_basic (SoupMessageHeaders *headers,
                  const char         *client_id,
                  const char         *client_secret)
 {
-  g_autofree char *id = g_uri_escape_string (client_id, NULL, FALSE);
-  g_autofree char *secret = g_uri_escape_string (client_secret, NULL, FALSE);
-  g_autofree char *joined = g_strconcat (id, ":", secret, NULL);
-  g_autofree char *encoded = g_base64_encode ((const guchar *) joined, strlen (joined));
-  g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
+  g_autoptr(GString) joined = g_string_sized_new (64);
+  g_autofree char *value = NULL;
+  gint state = 0, save = 0;
+  gsize n;
 
+  append_uri_escaped (joined, client_id);
+  g_string_append_c (joined, ':');
+  append_uri_escaped (joined, client_secret);
+  value = g_malloc (6 + 4 * ((joined->len + 2) / 3) + 1);
+  memcpy (value, "Basic ", 6);
+  n = g_base64_encode_step ((const guchar *) joined->str, joined->len, FALSE, value + 6, &state, &save);
+  n += g_base64_encode_close (FALSE, value + 6 + n, &state, &save);
+  value[6 + n] = '\0';
   soup_message_headers_replace (headers, "Authorization", value);
 }
 

@@ -74,14 +74,19 @@ sim_rng_fill (SimRng *self,
  * sim_base64url_encode:
  * Returns: (transfer full): base64url without padding (RFC 4648 §5), as OAuth uses it.
  */
-char *
-sim_base64url_encode (const guint8 *data,
-                      gsize         length)
+/* Writes base64url of @data at @out, which has room for 4 * ((length + 2) / 3) + 1 bytes. */
+static void
+write_base64url (char         *out,
+                 const guint8 *data,
+                 gsize         length)
 {
-  char *text = g_base64_encode (data, length);
+  gint state = 0, save = 0;
+  gsize n = g_base64_encode_step (data, length, FALSE, out, &state, &save);
   char *p;
 
-  for (p = text; *p; p++)
+  n += g_base64_encode_close (FALSE, out + n, &state, &save);
+  out[n] = '\0';
+  for (p = out; *p; p++)
     {
       if (*p == '+')
         *p = '-';
@@ -93,6 +98,15 @@ sim_base64url_encode (const guint8 *data,
           break;
         }
     }
+}
+
+char *
+sim_base64url_encode (const guint8 *data,
+                      gsize         length)
+{
+  char *text = g_malloc (4 * ((length + 2) / 3) + 1);
+
+  write_base64url (text, data, length);
   return text;
 }
 
@@ -107,10 +121,14 @@ sim_rng_token (SimRng     *self,
                const char *prefix,
                gsize       n_bytes)
 {
-  g_autofree guint8 *bytes = g_malloc (n_bytes);
-  g_autofree char *encoded = NULL;
+  gsize prefix_length = prefix ? strlen (prefix) : 0;
+  guint8 stack[64];
+  g_autofree guint8 *heap = n_bytes > sizeof stack ? g_malloc (n_bytes) : NULL;
+  guint8 *bytes = heap ? heap : stack;
+  char *token = g_malloc (prefix_length + 4 * ((n_bytes + 2) / 3) + 1);
 
   sim_rng_fill (self, bytes, n_bytes);
-  encoded = sim_base64url_encode (bytes, n_bytes);
-  return g_strconcat (prefix ? prefix : "", encoded, NULL);
+  memcpy (token, prefix ? prefix : "", prefix_length);
+  write_base64url (token + prefix_length, bytes, n_bytes);
+  return token;
 }

@@ -121,6 +121,40 @@ test_basic_parse (void)
   soup_message_headers_unref (headers);
 }
 
+/* RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined with ':', so a
+ * secret with ':', '%', '+' or non-ASCII characters survives the trip; the encoding is
+ * g_uri_escape_string's. */
+static void
+test_basic_escapes (void)
+{
+  static const char *const secrets[][2] = {
+    { "plain-id_1.2~", "plain-secret" }, { "id:with:colons", "se:cr%et+plus" },
+    { "é id", "비밀 /?#[]@!$&'()*,;=" }, { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
+    {
+      SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+      g_autofree char *id_escaped = g_uri_escape_string (secrets[i][0], NULL, FALSE);
+      g_autofree char *secret_escaped = g_uri_escape_string (secrets[i][1], NULL, FALSE);
+      g_autofree char *joined = g_strconcat (id_escaped, ":", secret_escaped, NULL);
+      g_autofree char *encoded = g_base64_encode ((const guchar *) joined, strlen (joined));
+      g_autofree char *expected = g_strconcat ("Basic ", encoded, NULL);
+      g_autofree char *id = NULL;
+      g_autofree char *secret = NULL;
+
+      oauth_set_basic (headers, secrets[i][0], secrets[i][1]);
+      g_assert_cmpstr (soup_message_headers_get_one (headers, "Authorization"), ==, expected);
+      g_assert_true (oauth_parse_basic (headers, &id, &secret) || *joined == ':');
+      if (id)
+        {
+          g_assert_cmpstr (id, ==, secrets[i][0]);
+          g_assert_cmpstr (secret, ==, secrets[i][1]);
+        }
+      soup_message_headers_unref (headers);
+    }
+}
+
 /* RFC 6749 §3.3: a scope is a list of space-delimited, case-sensitive tokens, in any order. */
 static void
 test_scope_lists (void)
@@ -180,6 +214,7 @@ main (int   argc,
   g_test_add_func ("/rfc7636/4.1/null", test_pkce_value_null);
   g_test_add_func ("/rfc6749/2.3.1/basic/set", test_basic_set);
   g_test_add_func ("/rfc6749/2.3.1/basic/parse", test_basic_parse);
+  g_test_add_func ("/rfc6749/2.3.1/basic/escapes", test_basic_escapes);
   g_test_add_func ("/rfc6749/3.3/scope-lists", test_scope_lists);
   g_test_add_func ("/rfc6749/10.14/html-escape", test_html_escape);
 
