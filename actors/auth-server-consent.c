@@ -25,10 +25,7 @@ allow_form_redirect (SimMessage *message,
   if (policy == NULL || uri == NULL || (at = strstr (policy, "form-action 'self'")) == NULL)
     return;
   if (g_uri_get_host (uri) && *g_uri_get_host (uri))
-    {
-      g_autoptr(SimMessage) probe = sim_message_new_from_uri ("GET", uri);
-      source = sim_message_dup_origin (probe);
-    }
+    source = sim_uri_dup_origin (uri);
   else
     source = g_strconcat (g_uri_get_scheme (uri), ":", NULL);
   if (strpbrk (source, " ;,'\"") != NULL)

@@ -943,8 +943,7 @@ calendar_page (ClientApp  *self,
 static char *
 uri_origin (GUri *uri)
 {
-  g_autoptr(SimMessage) probe = sim_message_new_from_uri ("GET", uri);
-  return sim_message_dup_origin (probe);
+  return sim_uri_dup_origin (uri);
 }
 
 /* /go?to=URL: "take me back where I was", the kind of redirector many sites have. Like many

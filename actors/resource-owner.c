@@ -184,8 +184,7 @@ show (ResourceOwner *self,
 static char *
 origin_of (GUri *uri)
 {
-  g_autoptr(SimMessage) probe = sim_message_new_from_uri ("GET", uri);
-  return sim_message_dup_origin (probe);
+  return sim_uri_dup_origin (uri);
 }
 
 /* The absolute URLs in the src attributes of @tag elements ("<img", "<iframe"), in order. */

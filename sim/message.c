@@ -127,14 +127,6 @@ sim_message_get_path (SimMessage *self)
   return (path && *path) ? path : "/";
 }
 
-/**
- * sim_message_dup_origin:
- *
- * The origin as RFC 6454 §6.2 serializes it: the scheme's default port is left out, and an
- * IPv6 address keeps its brackets.
- *
- * Returns: (transfer full): "scheme://host[:port]" of the request URI, scheme and host lower case.
- */
 /* The port an origin names: none (0) when it is the scheme's default. */
 static int
 explicit_port (GUri *uri)
@@ -148,13 +140,21 @@ explicit_port (GUri *uri)
   return MAX (port, 0);
 }
 
+/**
+ * sim_uri_dup_origin:
+ *
+ * The origin as RFC 6454 §6.2 serializes it: the scheme's default port is left out, and an
+ * IPv6 address keeps its brackets.
+ *
+ * Returns: (transfer full): "scheme://host[:port]", scheme and host lower case.
+ */
 char *
-sim_message_dup_origin (SimMessage *self)
+sim_uri_dup_origin (GUri *uri)
 {
-  const char *scheme = g_uri_get_scheme (self->uri);
-  const char *host = g_uri_get_host (self->uri) ? g_uri_get_host (self->uri) : "";
+  const char *scheme = g_uri_get_scheme (uri);
+  const char *host = g_uri_get_host (uri) ? g_uri_get_host (uri) : "";
   gboolean ipv6 = strchr (host, ':') != NULL;
-  int port = g_uri_get_port (self->uri);
+  int port = g_uri_get_port (uri);
   GString *out = g_string_sized_new (64);
 
   g_string_append (out, scheme);
@@ -166,10 +166,17 @@ sim_message_dup_origin (SimMessage *self)
     g_string_append_c (out, ']');
   for (gsize i = 0; i < out->len; i++)   /* scheme and host only, so far */
     out->str[i] = g_ascii_tolower (out->str[i]);
-  port = explicit_port (self->uri);
+  port = explicit_port (uri);
   if (port > 0)
     g_string_append_printf (out, ":%d", port);
   return g_string_free (out, FALSE);
+}
+
+/* Returns: (transfer full): the origin of the request URI; see sim_uri_dup_origin(). */
+char *
+sim_message_dup_origin (SimMessage *self)
+{
+  return sim_uri_dup_origin (self->uri);
 }
 
 /**

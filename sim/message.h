@@ -96,6 +96,7 @@ void        sim_message_add_note          (SimMessage *self,
                                            const char *note);
 const char *sim_message_get_path          (SimMessage *self);
 char       *sim_message_dup_origin        (SimMessage *self);
+char       *sim_uri_dup_origin            (GUri       *uri);
 gboolean    sim_message_has_origin        (SimMessage *self,
                                            const char *origin);
 

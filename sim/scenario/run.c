@@ -61,8 +61,8 @@ add_default_events (SimRun *self)
 static char *
 origin_of (const char *url)
 {
-  g_autoptr(SimMessage) probe = url ? sim_message_new ("GET", url) : NULL;
-  return probe ? sim_message_dup_origin (probe) : NULL;
+  g_autoptr(GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL) : NULL;
+  return uri ? sim_uri_dup_origin (uri) : NULL;
 }
 
 /* The attack lab: the attacker answers on its origin and on every name under it that the
