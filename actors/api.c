@@ -136,7 +136,7 @@ bearer_error (SimMessage *message,
     oauth_json_error (message, status, error, description);
   else
     sim_message_set_response (message, status, NULL, NULL);
-  soup_message_headers_replace (message->response_headers, "WWW-Authenticate", challenge->str);
+  sim_headers_replace (message->response_headers, "WWW-Authenticate", challenge->str);
 }
 
 /* Finds the bearer token; FALSE after answering when the request is malformed. */
@@ -144,7 +144,7 @@ static gboolean
 extract_token (SimMessage  *message,
                char       **token)
 {
-  const char *header = soup_message_headers_get_one (message->request_headers, "Authorization");
+  const char *header = sim_headers_get_one (message->request_headers, "Authorization");
   g_autoptr(SimParams) query = sim_message_get_query (message, NULL);
   gboolean in_query = query && sim_params_get (query, "access_token");
 
@@ -271,7 +271,7 @@ calendar_api_handle (gpointer    data,
   else
     {
       sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
-      soup_message_headers_replace (message->response_headers, "Allow", "GET, POST");
+      sim_headers_replace (message->response_headers, "Allow", "GET, POST");
       return;
     }
 

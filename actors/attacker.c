@@ -311,7 +311,7 @@ static void
 pixel (Attacker   *self,
        SimMessage *message)
 {
-  const char *referer = soup_message_headers_get_one (message->request_headers, "Referer");
+  const char *referer = sim_headers_get_one (message->request_headers, "Referer");
   g_autoptr(GUri) page = referer ? g_uri_parse (referer, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL) : NULL;
   g_autoptr(SimParams) query = page ? sim_params_parse (g_uri_get_query (page), NULL) : NULL;
   static const guint8 gif[] = {
@@ -333,7 +333,7 @@ static void
 counterfeit_api (Attacker   *self,
                  SimMessage *message)
 {
-  const char *authorization = soup_message_headers_get_one (message->request_headers, "Authorization");
+  const char *authorization = sim_headers_get_one (message->request_headers, "Authorization");
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
 
@@ -648,7 +648,7 @@ attacker_authorize (Attacker *self,
   answer = sign_in (self, page, !own_client);
   if (answer == NULL)
     return g_steal_pointer (&page);
-  location = soup_message_headers_get_one (answer->response_headers, "Location");
+  location = sim_headers_get_one (answer->response_headers, "Location");
   if (!SOUP_STATUS_IS_REDIRECTION (answer->status) || location == NULL)
     return answer;
   if (own_client)
@@ -801,7 +801,7 @@ attacker_call_api (Attacker     *self,
     }
   message = sim_message_new ("GET", url);
   value = g_strconcat ("Bearer ", self->access_token, NULL);
-  soup_message_headers_replace (message->request_headers, "Authorization", value);
+  sim_headers_replace (message->request_headers, "Authorization", value);
   sim_message_set_phase (message, SIM_PHASE_ACCESS);
   sim_message_narrate (message, _("The attacker calls the calendar API with the access token it got hold of. A bearer token works for whoever holds it (RFC 6750 §1.2)."));
   sim_bus_deliver (self->world->bus, "attacker", message);
@@ -820,7 +820,7 @@ attacker_replay (Attacker     *self,
                  const char  **why_not)
 {
   SimMessage *copy;
-  SoupMessageHeadersIter iter;
+  SimHeadersIter iter;
   const char *name, *value;
 
   if (self->leaked == NULL)
@@ -829,9 +829,9 @@ attacker_replay (Attacker     *self,
       return NULL;
     }
   copy = sim_message_new_from_uri (self->leaked->method, self->leaked->uri);
-  soup_message_headers_iter_init (&iter, self->leaked->request_headers);
-  while (soup_message_headers_iter_next (&iter, &name, &value))
-    soup_message_headers_append (copy->request_headers, name, value);
+  sim_headers_iter_init (&iter, self->leaked->request_headers);
+  while (sim_headers_iter_next (&iter, &name, &value))
+    sim_headers_append (copy->request_headers, name, value);
   sim_message_copy_request_body (copy, self->leaked);
   sim_message_set_phase (copy, self->leaked->phase);
   sim_message_narrate (copy, _("The attacker sends the request it read in the log again, byte for byte: the same code, the same client credentials, the same PKCE verifier."));
@@ -855,7 +855,7 @@ attacker_read_leak (Attacker   *self,
 {
   if (response)
     {
-      const char *location = soup_message_headers_get_one (leaked->response_headers, "Location");
+      const char *location = sim_headers_get_one (leaked->response_headers, "Location");
       g_autoptr(GUri) uri = location ? g_uri_parse (location, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL) : NULL;
       g_autoptr(SimParams) query = uri ? sim_params_parse (g_uri_get_query (uri), NULL) : NULL;
 

@@ -16,7 +16,7 @@ static void
 allow_form_redirect (SimMessage *message,
                      const char *redirect_uri)
 {
-  const char *policy = soup_message_headers_get_one (message->response_headers, "Content-Security-Policy");
+  const char *policy = sim_headers_get_one (message->response_headers, "Content-Security-Policy");
   g_autoptr(GUri) uri = g_uri_parse (redirect_uri, G_URI_FLAGS_ENCODED, NULL);
   g_autofree char *source = NULL;
   g_autoptr(GString) csp = NULL;
@@ -33,7 +33,7 @@ allow_form_redirect (SimMessage *message,
   csp = g_string_new (policy);
   g_string_insert (csp, (at - policy) + strlen ("form-action 'self'"), source);
   g_string_insert_c (csp, (at - policy) + strlen ("form-action 'self'"), ' ');
-  soup_message_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
+  sim_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
 }
 
 /* The page a browser shows: a form with username, password, one scope checkbox per requested

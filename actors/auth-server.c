@@ -425,7 +425,7 @@ auth_server_invalid_client (SimMessage *message,
                             const char *description)
 {
   oauth_json_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_client", description);
-  soup_message_headers_replace (message->response_headers, "WWW-Authenticate",
+  sim_headers_replace (message->response_headers, "WWW-Authenticate",
                                 "Basic realm=\"oauth-sim\", charset=\"UTF-8\"");
   /* The description goes on the wire in English (RFC 6749 §5.2 allows only ASCII there); the
    * narration says it in the reader's language. */
@@ -454,7 +454,7 @@ auth_server_authenticate_client (AuthServer *self,
   g_autofree char *basic_secret = NULL;
   const char *post_id = sim_params_get (form, "client_id");
   const char *post_secret = sim_params_get (form, "client_secret");
-  const char *header = soup_message_headers_get_one (message->request_headers, "Authorization");
+  const char *header = sim_headers_get_one (message->request_headers, "Authorization");
   const char *secret;
   gboolean basic = oauth_parse_basic (message->request_headers, &basic_id, &basic_secret);
 
@@ -648,7 +648,7 @@ method_not_allowed (SimMessage *message,
 {
   oauth_json_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
                     "method not allowed at this endpoint");
-  soup_message_headers_replace (message->response_headers, "Allow", allowed);
+  sim_headers_replace (message->response_headers, "Allow", allowed);
 }
 
 typedef struct

@@ -461,7 +461,7 @@ client_app_revoke (ClientApp  *self,
 static gboolean
 is_invalid_token (SimMessage *message)
 {
-  const char *challenge = soup_message_headers_get_one (message->response_headers, "WWW-Authenticate");
+  const char *challenge = sim_headers_get_one (message->response_headers, "WWW-Authenticate");
   return message->status == SOUP_STATUS_UNAUTHORIZED && challenge
          && strstr (challenge, "error=\"invalid_token\"") != NULL;
 }
@@ -478,7 +478,7 @@ api_request (ClientApp  *self,
   if (self->access_token)
     {
       g_autofree char *value = g_strconcat ("Bearer ", self->access_token, NULL);
-      soup_message_headers_replace (message->request_headers, "Authorization", value);
+      sim_headers_replace (message->request_headers, "Authorization", value);
     }
   if (body)
     sim_message_set_request_json (message, body);
@@ -579,7 +579,7 @@ client_app_call_other (ClientApp  *self,
   if (token)
     {
       g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
-      soup_message_headers_replace (message->request_headers, "Authorization", value);
+      sim_headers_replace (message->request_headers, "Authorization", value);
     }
   sim_message_set_phase (message, SIM_PHASE_ACCESS);
   if (token && self->config.defenses.audience_restriction)
@@ -635,14 +635,14 @@ set_state_cookie (ClientApp  *self,
 {
   g_autofree char *cookie = g_strdup_printf ("%s=%s; Path=/; HttpOnly; SameSite=Lax%s", STATE_COOKIE, self->state,
                                              g_str_has_prefix (self->config.origin, "https:") ? "; Secure" : "");
-  soup_message_headers_append (message->response_headers, "Set-Cookie", cookie);
+  sim_headers_append (message->response_headers, "Set-Cookie", cookie);
 }
 
 /* The value of the state cookie the browser sent, if any. */
 static char *
 state_cookie (SimMessage *message)
 {
-  const char *header = soup_message_headers_get_one (message->request_headers, "Cookie");
+  const char *header = sim_headers_get_one (message->request_headers, "Cookie");
   g_auto(GStrv) pairs = g_strsplit (header ? header : "", ";", -1);
 
   for (guint i = 0; pairs[i]; i++)
@@ -993,7 +993,7 @@ static void
 decorate_page (ClientApp  *self,
                SimMessage *message)
 {
-  const char *type = soup_message_headers_get_content_type (message->response_headers, NULL);
+  const char *type = sim_headers_get_content_type (message->response_headers);
   g_autofree char *html = NULL;
   g_autoptr(GUri) image = NULL;
   g_autofree char *image_origin = NULL;
@@ -1004,7 +1004,7 @@ decorate_page (ClientApp  *self,
   if (g_strcmp0 (type, "text/html") != 0)
     return;
   if (!self->config.defenses.referrer_policy)
-    soup_message_headers_remove (message->response_headers, "Referrer-Policy");
+    sim_headers_remove (message->response_headers, "Referrer-Policy");
   if (self->config.embed == NULL || !(image = g_uri_parse (self->config.embed, G_URI_FLAGS_ENCODED, NULL)))
     return;
   html = sim_message_dup_response_text (message);
@@ -1015,13 +1015,13 @@ decorate_page (ClientApp  *self,
                                (int) (end - html), html, escaped, end);
   sim_message_set_response_text (message, message->status, "text/html; charset=utf-8", decorated);
   image_origin = uri_origin (image);
-  policy = soup_message_headers_get_one (message->response_headers, "Content-Security-Policy");
+  policy = sim_headers_get_one (message->response_headers, "Content-Security-Policy");
   if (policy && strstr (policy, "form-action"))
     {
       g_autoptr(GString) csp = g_string_new (policy);
       g_autofree char *source = g_strdup_printf ("img-src %s; ", image_origin);
       g_string_insert (csp, strstr (policy, "form-action") - policy, source);
-      soup_message_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
+      sim_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
     }
 }
 
@@ -1040,7 +1040,7 @@ client_app_handle (gpointer    data,
   if (strcmp (message->method, "GET") != 0)
     {
       sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
-      soup_message_headers_replace (message->response_headers, "Allow", "GET");
+      sim_headers_replace (message->response_headers, "Allow", "GET");
       return;
     }
   if (strcmp (path, "/") == 0 && strcmp (callback_path, "/") != 0)

@@ -125,8 +125,8 @@ oauth_scope_is_valid (const char *scope)
 void
 oauth_no_store (SimMessage *message)
 {
-  soup_message_headers_replace (message->response_headers, "Cache-Control", "no-store");
-  soup_message_headers_replace (message->response_headers, "Pragma", "no-cache");
+  sim_headers_replace (message->response_headers, "Cache-Control", "no-store");
+  sim_headers_replace (message->response_headers, "Pragma", "no-cache");
 }
 
 /* RFC 6749 §5.2: {"error": ..., "error_description": ...} in a JSON body. */
@@ -251,12 +251,12 @@ oauth_html_page_with (SimMessage     *message,
     sim_message_set_response (message, status, "text/html; charset=utf-8", bytes);
   }
   if (!(flags & OAUTH_PAGE_FRAMABLE))
-    soup_message_headers_replace (message->response_headers, "X-Frame-Options", "DENY");
-  soup_message_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
+    sim_headers_replace (message->response_headers, "X-Frame-Options", "DENY");
+  sim_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
   if (!(flags & OAUTH_PAGE_NO_REFERRER_POLICY))
-    soup_message_headers_replace (message->response_headers, "Referrer-Policy", "no-referrer");
-  soup_message_headers_replace (message->response_headers, "X-Content-Type-Options", "nosniff");
-  soup_message_headers_replace (message->response_headers, "Cache-Control", "no-store");
+    sim_headers_replace (message->response_headers, "Referrer-Policy", "no-referrer");
+  sim_headers_replace (message->response_headers, "X-Content-Type-Options", "nosniff");
+  sim_headers_replace (message->response_headers, "Cache-Control", "no-store");
 }
 
 /* The loopback interface of the owner's own machine (RFC 8252 §7.3, §8.3). */
@@ -347,11 +347,11 @@ uri_unescape (const char *text)
 
 /* RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded. */
 gboolean
-oauth_parse_basic (SoupMessageHeaders *headers,
-                   char              **client_id,
-                   char              **client_secret)
+oauth_parse_basic (SimHeaders  *headers,
+                   char       **client_id,
+                   char       **client_secret)
 {
-  const char *value = soup_message_headers_get_one (headers, "Authorization");
+  const char *value = sim_headers_get_one (headers, "Authorization");
   g_autofree guchar *decoded = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
@@ -380,9 +380,9 @@ oauth_parse_basic (SoupMessageHeaders *headers,
 }
 
 void
-oauth_set_basic (SoupMessageHeaders *headers,
-                 const char         *client_id,
-                 const char         *client_secret)
+oauth_set_basic (SimHeaders *headers,
+                 const char *client_id,
+                 const char *client_secret)
 {
   g_autoptr(GString) joined = g_string_sized_new (64);
   g_autofree char *value = NULL;
@@ -397,7 +397,7 @@ oauth_set_basic (SoupMessageHeaders *headers,
   n = g_base64_encode_step ((const guchar *) joined->str, joined->len, FALSE, value + 6, &state, &save);
   n += g_base64_encode_close (FALSE, value + 6 + n, &state, &save);
   value[6 + n] = '\0';
-  soup_message_headers_replace (headers, "Authorization", value);
+  sim_headers_replace (headers, "Authorization", value);
 }
 
 /* Compares two secrets in time that depends only on their lengths, never on where they first

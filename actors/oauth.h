@@ -65,12 +65,12 @@ gboolean  oauth_read_token_response (SimMessage *message,
                                      char      **error);
 
 /* Client authentication */
-gboolean  oauth_parse_basic       (SoupMessageHeaders *headers,
+gboolean  oauth_parse_basic       (SimHeaders  *headers,
                                    char       **client_id,
                                    char       **client_secret);
-void      oauth_set_basic         (SoupMessageHeaders *headers,
-                                   const char  *client_id,
-                                   const char  *client_secret);
+void      oauth_set_basic         (SimHeaders *headers,
+                                   const char *client_id,
+                                   const char *client_secret);
 gboolean  oauth_secure_equal      (const char  *a,
                                    const char  *b);
 

@@ -107,20 +107,23 @@ send_cookies (ResourceOwner *self,
     g_string_append_printf (header, "%s%s=%s", header->len ? "; " : "", (char *) g_tree_node_key (node),
                             (char *) g_tree_node_value (node));
   if (header->len)
-    soup_message_headers_replace (message->request_headers, "Cookie", header->str);
+    sim_headers_replace (message->request_headers, "Cookie", header->str);
 }
 
 static void
 keep_cookies (ResourceOwner *self,
               SimMessage    *message)
 {
-  g_autofree char *origin = sim_message_dup_origin (message);
-  SoupMessageHeadersIter iter;
+  g_autofree char *origin = NULL;
+  SimHeadersIter iter;
   const char *name, *value;
   GTree *jar;
 
-  soup_message_headers_iter_init (&iter, message->response_headers);
-  while (soup_message_headers_iter_next (&iter, &name, &value))
+  if (sim_headers_get_one (message->response_headers, "Set-Cookie") == NULL)
+    return;
+  origin = sim_message_dup_origin (message);
+  sim_headers_iter_init (&iter, message->response_headers);
+  while (sim_headers_iter_next (&iter, &name, &value))
     {
       g_autofree char *pair = NULL;
       char *equals;
@@ -219,7 +222,7 @@ static char *
 referrer_for (SimMessage *page,
               GUri       *target)
 {
-  const char *header = soup_message_headers_get_list (page->response_headers, "Referrer-Policy");
+  const char *header = sim_headers_get_list (page->response_headers, "Referrer-Policy");
   const char *policy = "no-referrer-when-downgrade";
   g_autofree char *from = origin_of (page->uri);
   g_autofree char *to = origin_of (target);
@@ -279,7 +282,7 @@ load_images (ResourceOwner *self,
       sim_message_set_phase (image, page->phase);
       if (referrer)
         {
-          soup_message_headers_replace (image->request_headers, "Referer", referrer);
+          sim_headers_replace (image->request_headers, "Referer", referrer);
           sim_message_narrate (image, _("The page shows an image from %s, and the browser fetches it. The page sets no Referrer-Policy that says otherwise, so the request carries the page's own address in its Referer header (RFC 9110 §10.1.3), query and all."),
                                where);
         }
@@ -296,8 +299,8 @@ static gboolean
 frame_allowed (SimMessage *framed,
                const char *embedder)
 {
-  const char *options = soup_message_headers_get_one (framed->response_headers, "X-Frame-Options");
-  const char *policy = soup_message_headers_get_list (framed->response_headers, "Content-Security-Policy");
+  const char *options = sim_headers_get_one (framed->response_headers, "X-Frame-Options");
+  const char *policy = sim_headers_get_list (framed->response_headers, "Content-Security-Policy");
   g_autofree char *own = origin_of (framed->uri);
   const char *ancestors = policy ? strstr (policy, "frame-ancestors") : NULL;
 
@@ -371,7 +374,7 @@ render (ResourceOwner *self,
         SimMessage    *message)
 {
   g_autofree char *html = NULL;
-  const char *type = soup_message_headers_get_content_type (message->response_headers, NULL);
+  const char *type = sim_headers_get_content_type (message->response_headers);
 
   if (g_strcmp0 (type, "text/html") != 0 || sim_message_get_response_body (message) == NULL)
     return;
@@ -390,7 +393,7 @@ follow (ResourceOwner *self,
 {
   for (guint hops = 0; SOUP_STATUS_IS_REDIRECTION (message->status) && hops < MAX_REDIRECTS; hops++)
     {
-      const char *location = soup_message_headers_get_one (message->response_headers, "Location");
+      const char *location = sim_headers_get_one (message->response_headers, "Location");
       g_autoptr(GUri) next = NULL;
       SimMessage *hop;
 

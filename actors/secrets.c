@@ -72,10 +72,10 @@ from_json (GBytes        *body,
 }
 
 static void
-from_body (SoupMessageHeaders *headers,
-           GBytes             *body,
-           SimSecretFunc       func,
-           gpointer            data)
+from_body (SimHeaders    *headers,
+           GBytes        *body,
+           SimSecretFunc  func,
+           gpointer       data)
 {
   if (!body)
     return;
@@ -93,8 +93,8 @@ in_request (SimMessage    *m,
             SimSecretFunc  func,
             gpointer       data)
 {
-  const char *authorization = soup_message_headers_get_one (m->request_headers, "Authorization");
-  const char *referer = soup_message_headers_get_one (m->request_headers, "Referer");
+  const char *authorization = sim_headers_get_one (m->request_headers, "Authorization");
+  const char *referer = sim_headers_get_one (m->request_headers, "Referer");
   g_autofree char *id = NULL;
   g_autofree char *secret = NULL;
 
@@ -118,7 +118,7 @@ in_response (SimMessage    *m,
              SimSecretFunc  func,
              gpointer       data)
 {
-  const char *location = soup_message_headers_get_one (m->response_headers, "Location");
+  const char *location = sim_headers_get_one (m->response_headers, "Location");
 
   from_body (m->response_headers, sim_message_get_response_body (m), func, data);
   if (location)

@@ -1,9 +1,10 @@
 /* headers.c: header fields that behave as libsoup's; see headers.h.
  *
  * libsoup keeps the names it knows (Content-Type, Authorization, ...) in a table of its own,
- * writes them its way whatever case they came in, and lists them before the others. Which
- * names those are, and how libsoup writes them, is asked of libsoup itself once per name and
- * remembered, so these fields list exactly as a SoupMessageHeaders would.
+ * writes them its way whatever case they came in, and lists them before the others. Lookups
+ * only compare names without case, which is what libsoup's table amounts to; how a name is
+ * listed is asked of libsoup itself once per name and remembered, and only when somebody lists
+ * the fields (a trace, the HTTP transport), so these fields list exactly as libsoup's would.
  */
 #include <string.h>
 
@@ -13,17 +14,23 @@
 
 typedef struct
 {
-  char *name;       /* libsoup's spelling of a name it knows (shared), or the name as given */
-  char *value;
-  gboolean known;   /* a name libsoup knows: listed first, @name not owned */
+  char *name;               /* as given, compared without case; the field's one allocation */
+  const char *value;        /* after @name's NUL */
+  const char *spelling;     /* how libsoup lists @name, once somebody asked */
+  gboolean asked;
 } Field;
+
+#define INLINE_FIELDS 6     /* most messages have fewer: no second allocation */
 
 struct _SimHeaders
 {
-  GArray *fields;       /* (element-type Field), in the order they were added */
-  GPtrArray *joined;    /* (element-type utf8) (nullable): what get_list wrote */
-  char *content_type;   /* (nullable): the media type, when @content_type_known */
+  Field *fields;            /* in the order they were added: @inline_fields, or the heap */
+  guint len;
+  guint room;
+  GPtrArray *joined;        /* (element-type utf8) (nullable): what get_list wrote */
+  char *content_type;       /* (nullable): the media type, when @content_type_known */
   gboolean content_type_known;
+  Field inline_fields[INLINE_FIELDS];
 };
 
 /* What libsoup makes of a header name. */
@@ -37,6 +44,27 @@ typedef struct
 G_LOCK_DEFINE_STATIC (names);
 static GHashTable *names;       /* name (any case) -> NameInfo */
 static guint unknown_names;
+
+/* ASCII case-insensitive equality, inline: most lookups compare a handful of short names. */
+static inline gboolean
+same_name (const char *a,
+           const char *b)
+{
+  for (;; a++, b++)
+    {
+      guchar x = *a, y = *b;
+
+      if (x != y)
+        {
+          x = x >= 'A' && x <= 'Z' ? x + 32 : x;
+          y = y >= 'A' && y <= 'Z' ? y + 32 : y;
+          if (x != y)
+            return FALSE;
+        }
+      if (x == '\0')
+        return TRUE;
+    }
+}
 
 /* Header names compare without case (RFC 9110 §5.1). */
 static guint
@@ -53,7 +81,7 @@ static gboolean
 name_equal (gconstpointer a,
             gconstpointer b)
 {
-  return g_ascii_strcasecmp (a, b) == 0;
+  return same_name (a, b);
 }
 
 /* Asks libsoup: is @name one of the names it knows, and how does it write it? */
@@ -117,15 +145,6 @@ known_spelling (const char *name)
   return spelling;
 }
 
-static void
-field_clear (gpointer data)
-{
-  Field *field = data;
-
-  if (!field->known)
-    g_free (field->name);
-  g_free (field->value);
-}
 
 /**
  * sim_headers_new:
@@ -136,8 +155,8 @@ sim_headers_new (void)
 {
   SimHeaders *self = g_new0 (SimHeaders, 1);
 
-  self->fields = g_array_sized_new (FALSE, FALSE, sizeof (Field), 4);
-  g_array_set_clear_func (self->fields, field_clear);
+  self->fields = self->inline_fields;
+  self->room = INLINE_FIELDS;
   return self;
 }
 
@@ -146,27 +165,20 @@ sim_headers_free (SimHeaders *self)
 {
   if (!self)
     return;
-  g_array_unref (self->fields);
+  for (guint i = 0; i < self->len; i++)
+    g_free (self->fields[i].name);
+  if (self->fields != self->inline_fields)
+    g_free (self->fields);
   g_clear_pointer (&self->joined, g_ptr_array_unref);
   g_free (self->content_type);
   g_free (self);
 }
 
-static gboolean
-matches (const Field *field,
-         const char  *spelling,
-         const char  *name)
-{
-  if (spelling)
-    return field->known && field->name == spelling;
-  return !field->known && g_ascii_strcasecmp (field->name, name) == 0;
-}
-
 static void
 forget_content_type (SimHeaders *self,
-                     const char *spelling)
+                     const char *name)
 {
-  if (spelling && g_ascii_strcasecmp (spelling, "Content-Type") == 0)
+  if (self->content_type_known && same_name (name, "Content-Type"))
     {
       g_clear_pointer (&self->content_type, g_free);
       self->content_type_known = FALSE;
@@ -180,8 +192,8 @@ sim_headers_append (SimHeaders *self,
                     const char *name,
                     const char *value)
 {
-  Field field;
-  const char *spelling;
+  gsize name_length, value_length;
+  Field *field;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL);
@@ -189,12 +201,27 @@ sim_headers_append (SimHeaders *self,
   g_return_if_fail (*name && strpbrk (name, " \t\r\n:") == NULL);
   g_return_if_fail (strpbrk (value, "\r\n") == NULL);
 
-  spelling = known_spelling (name);
-  field.known = spelling != NULL;
-  field.name = spelling ? (char *) spelling : g_strdup (name);
-  field.value = g_strdup (value);
-  g_array_append_val (self->fields, field);
-  forget_content_type (self, spelling);
+  if (self->len == self->room)
+    {
+      self->room *= 2;
+      if (self->fields == self->inline_fields)
+        {
+          self->fields = g_new (Field, self->room);
+          memcpy (self->fields, self->inline_fields, self->len * sizeof (Field));
+        }
+      else
+        self->fields = g_renew (Field, self->fields, self->room);
+    }
+  name_length = strlen (name);
+  value_length = strlen (value);
+  field = &self->fields[self->len++];
+  field->name = g_malloc (name_length + 1 + value_length + 1);
+  memcpy (field->name, name, name_length + 1);
+  memcpy (field->name + name_length + 1, value, value_length + 1);
+  field->value = field->name + name_length + 1;
+  field->spelling = NULL;
+  field->asked = FALSE;
+  forget_content_type (self, name);
 }
 
 /* Removes every field called @name. */
@@ -202,14 +229,15 @@ void
 sim_headers_remove (SimHeaders *self,
                     const char *name)
 {
-  const char *spelling;
-
   g_return_if_fail (self != NULL && name != NULL);
-  spelling = known_spelling (name);
-  for (guint i = self->fields->len; i > 0; i--)
-    if (matches (&g_array_index (self->fields, Field, i - 1), spelling, name))
-      g_array_remove_index (self->fields, i - 1);
-  forget_content_type (self, spelling);
+  for (guint i = self->len; i > 0; i--)
+    if (same_name (self->fields[i - 1].name, name))
+      {
+        g_free (self->fields[i - 1].name);
+        memmove (&self->fields[i - 1], &self->fields[i], (self->len - i) * sizeof (Field));
+        self->len--;
+      }
+  forget_content_type (self, name);
 }
 
 void
@@ -229,16 +257,10 @@ const char *
 sim_headers_get_one (SimHeaders *self,
                      const char *name)
 {
-  const char *spelling;
-
   g_return_val_if_fail (self != NULL && name != NULL, NULL);
-  spelling = known_spelling (name);
-  for (guint i = self->fields->len; i > 0; i--)
-    {
-      const Field *field = &g_array_index (self->fields, Field, i - 1);
-      if (matches (field, spelling, name))
-        return field->value;
-    }
+  for (guint i = self->len; i > 0; i--)
+    if (same_name (self->fields[i - 1].name, name))
+      return self->fields[i - 1].value;
   return NULL;
 }
 
@@ -251,15 +273,14 @@ const char *
 sim_headers_get_list (SimHeaders *self,
                       const char *name)
 {
-  const char *spelling, *first = NULL;
+  const char *first = NULL;
   GString *joined = NULL;
 
   g_return_val_if_fail (self != NULL && name != NULL, NULL);
-  spelling = known_spelling (name);
-  for (guint i = 0; i < self->fields->len; i++)
+  for (guint i = 0; i < self->len; i++)
     {
-      const Field *field = &g_array_index (self->fields, Field, i);
-      if (!matches (field, spelling, name))
+      const Field *field = &self->fields[i];
+      if (!same_name (field->name, name))
         continue;
       if (first == NULL)
         {
@@ -323,7 +344,7 @@ guint
 sim_headers_size (SimHeaders *self)
 {
   g_return_val_if_fail (self != NULL, 0);
-  return self->fields->len;
+  return self->len;
 }
 
 void
@@ -336,21 +357,28 @@ sim_headers_iter_init (SimHeadersIter *iter,
   iter->index = 0;
 }
 
-/* Known names first, then the others, each in the order they were added: libsoup's order. */
+/* Known names first, written libsoup's way, then the others as given, each in the order they
+ * were added: libsoup's order. */
 gboolean
-sim_headers_iter_next (SimHeadersIter *iter,
-                       const char    **name,
-                       const char    **value)
+sim_headers_iter_next (SimHeadersIter  *iter,
+                       const char     **name,
+                       const char     **value)
 {
-  GArray *fields = iter->headers->fields;
+  SimHeaders *headers = iter->headers;
 
   for (; iter->pass < 2; iter->pass++, iter->index = 0)
-    while (iter->index < fields->len)
+    while (iter->index < headers->len)
       {
-        const Field *field = &g_array_index (fields, Field, iter->index++);
-        if (field->known == (iter->pass == 0))
+        Field *field = &headers->fields[iter->index++];
+
+        if (!field->asked)
           {
-            *name = field->name;
+            field->spelling = known_spelling (field->name);
+            field->asked = TRUE;
+          }
+        if ((field->spelling != NULL) == (iter->pass == 0))
+          {
+            *name = field->spelling ? field->spelling : field->name;
             *value = field->value;
             return TRUE;
           }

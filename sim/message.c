@@ -26,8 +26,8 @@ sim_message_new_from_uri (const char *method,
   self->ref_count = 1;
   self->method = g_strdup (method);
   self->uri = g_uri_ref (uri);
-  self->request_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  self->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  self->request_headers = sim_headers_new ();
+  self->response_headers = sim_headers_new ();
   self->narration = g_ptr_array_new_with_free_func (g_free);
   self->notes = g_ptr_array_new_with_free_func (g_free);
   return self;
@@ -65,8 +65,8 @@ sim_message_unref (SimMessage *self)
     return;
   g_free (self->method);
   g_uri_unref (self->uri);
-  soup_message_headers_unref (self->request_headers);
-  soup_message_headers_unref (self->response_headers);
+  sim_headers_free (self->request_headers);
+  sim_headers_free (self->response_headers);
   body_clear (&self->request_body);
   body_clear (&self->response_body);
   g_free (self->from);
@@ -248,13 +248,13 @@ body_copy (SimBody       *dest,
 }
 
 static void
-set_content_type (SoupMessageHeaders *headers,
-                  const char         *content_type)
+set_content_type (SimHeaders *headers,
+                  const char *content_type)
 {
   if (content_type)
-    soup_message_headers_replace (headers, "Content-Type", content_type);
+    sim_headers_replace (headers, "Content-Type", content_type);
   else
-    soup_message_headers_remove (headers, "Content-Type");
+    sim_headers_remove (headers, "Content-Type");
 }
 
 /* JSON: a sealed node, which nobody can change, is the value of its body. */
@@ -594,7 +594,7 @@ sim_message_set_redirect (SimMessage *self,
                           const char *location)
 {
   sim_message_set_response (self, SOUP_STATUS_FOUND, NULL, NULL);
-  soup_message_headers_replace (self->response_headers, "Location", location);
+  sim_headers_replace (self->response_headers, "Location", location);
 }
 
 JsonNode *
@@ -652,21 +652,21 @@ sim_message_dup_response_text (SimMessage *self)
 }
 
 static gboolean
-content_type_is (SoupMessageHeaders *headers,
-                 const char         *wanted)
+content_type_is (SimHeaders *headers,
+                 const char *wanted)
 {
-  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  const char *type = sim_headers_get_content_type (headers);
   return type != NULL && g_ascii_strcasecmp (type, wanted) == 0;
 }
 
 gboolean
-sim_message_is_form (SoupMessageHeaders *headers)
+sim_message_is_form (SimHeaders *headers)
 {
   return content_type_is (headers, "application/x-www-form-urlencoded");
 }
 
 gboolean
-sim_message_is_json (SoupMessageHeaders *headers)
+sim_message_is_json (SimHeaders *headers)
 {
   return content_type_is (headers, "application/json");
 }

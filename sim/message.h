@@ -2,7 +2,7 @@
  *
  * libsoup's SoupServerMessage cannot be created outside a SoupServer, so the simulated bus
  * carries this value instead and the HTTP transport converts at the edge. Headers are kept in
- * SoupMessageHeaders. A body is bytes (GBytes), or the value it was written from (a sealed JSON
+ * SimHeaders, which behave as libsoup's. A body is bytes (GBytes), or the value it was written from (a sealed JSON
  * node, a parameter list, a page) turned into bytes only when somebody reads them: a receiver
  * that asks for the same value gets it back without parsing the text, which gives the same
  * value anyway. Narration is written only while somebody listens (see sim_message_narrate).
@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sim/fields.h"
+#include "sim/headers.h"
 #include "sim/phase.h"
 
 G_BEGIN_DECLS
@@ -53,10 +54,10 @@ struct _SimMessage
   /*< public, read-only; use the functions to change >*/
   char *method;
   GUri *uri;
-  SoupMessageHeaders *request_headers;
+  SimHeaders *request_headers;
 
   guint status;                     /* 0 until answered */
-  SoupMessageHeaders *response_headers;
+  SimHeaders *response_headers;
 
   char *from;                       /* the actor that sent it */
   char *to;                         /* the actor that answered it */
@@ -157,8 +158,8 @@ SimFields  *sim_message_get_response_fields (SimMessage *self,
                                            GError    **error);
 char       *sim_message_dup_response_text (SimMessage *self);
 
-gboolean    sim_message_is_form           (SoupMessageHeaders *headers);
-gboolean    sim_message_is_json           (SoupMessageHeaders *headers);
+gboolean    sim_message_is_form           (SimHeaders *headers);
+gboolean    sim_message_is_json           (SimHeaders *headers);
 
 /* Parameters: a form or a query string parsed with GUriParamsIter, keeping order and refusing a
  * repeated name (RFC 6749 §3.1). */

@@ -76,9 +76,9 @@ write_params (GString   *out,
 }
 
 static void
-write_headers (JsonlSink          *self,
-               GString            *out,
-               SoupMessageHeaders *headers)
+write_headers (JsonlSink  *self,
+               GString    *out,
+               SimHeaders *headers)
 {
   GPtrArray *names = self->header_names;
 
@@ -90,7 +90,7 @@ write_headers (JsonlSink          *self,
         g_string_append_c (out, ',');
       sim_json_write_string (out, names->pdata[i], -1);
       g_string_append_c (out, ':');
-      sim_json_write_string (out, soup_message_headers_get_list (headers, names->pdata[i]), -1);
+      sim_json_write_string (out, sim_headers_get_list (headers, names->pdata[i]), -1);
     }
   g_string_append_c (out, '}');
 }
@@ -98,9 +98,9 @@ write_headers (JsonlSink          *self,
 /* A sealed JSON node under a JSON content type: its text is what the body's bytes would be, so
  * it is the body, unless it is not UTF-8 (a string in it is not), which the bytes show as text. */
 static gboolean
-write_json_model (GString            *out,
-                  SoupMessageHeaders *headers,
-                  JsonNode           *node)
+write_json_model (GString    *out,
+                  SimHeaders *headers,
+                  JsonNode   *node)
 {
   gsize mark = out->len;
 
@@ -115,9 +115,9 @@ write_json_model (GString            *out,
 
 /* A flat JSON object (a token or introspection answer) is written as its text would be. */
 static gboolean
-write_fields_model (GString            *out,
-                    SoupMessageHeaders *headers,
-                    SimFields          *fields)
+write_fields_model (GString    *out,
+                    SimHeaders *headers,
+                    SimFields  *fields)
 {
   gsize mark = out->len;
 
@@ -134,9 +134,9 @@ write_fields_model (GString            *out,
  * except for what the parser refuses (not UTF-8) or may read otherwise (an empty name), and an
  * empty list, which is no body: those go the way of bytes. */
 static gboolean
-write_form_model (GString            *out,
-                  SoupMessageHeaders *headers,
-                  SimParams          *params)
+write_form_model (GString    *out,
+                  SimHeaders *headers,
+                  SimParams  *params)
 {
   guint size = sim_params_size (params);
 
@@ -156,9 +156,9 @@ write_form_model (GString            *out,
 /* A body as bytes: up to its first NUL; as text when it is not UTF-8; a form as its parameters
  * and JSON as itself when they parse; anything else as text. */
 static void
-write_bytes (GString            *out,
-             SoupMessageHeaders *headers,
-             GBytes             *body)
+write_bytes (GString    *out,
+             SimHeaders *headers,
+             GBytes     *body)
 {
   gsize size = 0;
   const char *data = body ? g_bytes_get_data (body, &size) : NULL;

@@ -210,8 +210,8 @@ add_json_names (GPtrArray *words,
 
 /* Returns: (transfer full): what a body holds, in a few words: field names, a page's title. */
 static char *
-describe_body (SoupMessageHeaders *headers,
-               GBytes             *body)
+describe_body (SimHeaders *headers,
+               GBytes     *body)
 {
   g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *text = NULL;
@@ -247,7 +247,7 @@ describe_body (SoupMessageHeaders *headers,
 static char *
 dup_error_code (SimMessage *m)
 {
-  const char *challenge = soup_message_headers_get_one (m->response_headers, "WWW-Authenticate");
+  const char *challenge = sim_headers_get_one (m->response_headers, "WWW-Authenticate");
   g_autoptr(JsonNode) node = NULL;
 
   if (sim_message_is_json (m->response_headers) && sim_message_get_response_body (m)
@@ -275,7 +275,7 @@ request_label (const SimTraceStep *step)
   g_autoptr(GString) label = g_string_new (NULL);
   g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *fields = NULL;
-  const char *authorization = soup_message_headers_get_one (m->request_headers, "Authorization");
+  const char *authorization = sim_headers_get_one (m->request_headers, "Authorization");
 
   g_string_append_printf (label, "%u · %s %s", step->step, m->method, sim_message_get_path (m));
   add_param_names (words, g_uri_get_query (m->uri));
@@ -329,7 +329,7 @@ response_label (const SimTraceStep *step)
   g_autofree char *error = NULL;
   g_autofree char *body = NULL;
   g_autofree char *redirect = NULL;
-  const char *location = soup_message_headers_get_one (m->response_headers, "Location");
+  const char *location = sim_headers_get_one (m->response_headers, "Location");
 
   if (m->status == SOUP_STATUS_NONE)
     {

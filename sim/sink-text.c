@@ -205,16 +205,16 @@ basic_hint (TextSink   *self,
 }
 
 static void
-headers_block (TextSink           *self,
-               SoupMessageHeaders *headers,
-               gboolean            show_content_type)
+headers_block (TextSink   *self,
+               SimHeaders *headers,
+               gboolean    show_content_type)
 {
   g_autoptr(GPtrArray) names = sim_trace_sorted_headers (headers);
 
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = names->pdata[i];
-      const char *value = soup_message_headers_get_list (headers, name);
+      const char *value = sim_headers_get_list (headers, name);
 
       if (g_strv_contains (quiet_headers, name))
         continue;
@@ -399,10 +399,10 @@ json_block (TextSink   *self,
 }
 
 static void
-body_block (TextSink           *self,
-            SoupMessageHeaders *headers,
-            GBytes             *body,
-            JsonNode           *node)
+body_block (TextSink   *self,
+            SimHeaders *headers,
+            GBytes     *body,
+            JsonNode   *node)
 {
   g_autofree char *text = NULL;
   g_autofree char *title = NULL;

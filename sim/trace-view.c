@@ -5,8 +5,8 @@
 #include "sim/trace-view.h"
 
 SimBodyKind
-sim_trace_body_kind (SoupMessageHeaders *headers,
-                     GBytes             *body)
+sim_trace_body_kind (SimHeaders *headers,
+                     GBytes     *body)
 {
   const char *type;
 
@@ -16,7 +16,7 @@ sim_trace_body_kind (SoupMessageHeaders *headers,
     return SIM_BODY_FORM;
   if (sim_message_is_json (headers))
     return SIM_BODY_JSON;
-  type = soup_message_headers_get_content_type (headers, NULL);
+  type = sim_headers_get_content_type (headers);
   if (type && g_ascii_strcasecmp (type, "text/html") == 0)
     return SIM_BODY_HTML;
   return SIM_BODY_TEXT;
@@ -63,15 +63,15 @@ compare_names (gconstpointer a,
 /**
  * sim_trace_list_headers:
  * @names: (element-type utf8) (transfer none): emptied, then given the header names, once each,
- *   sorted, because soup_message_headers_foreach() does not keep insertion order. They belong
+ *   sorted, because header fields are not listed in insertion order (see sim/headers.h). They belong
  *   to @headers and last until it changes; a sink writing a step lists them without copies.
  */
 void
-sim_trace_list_headers (SoupMessageHeaders *headers,
-                        GPtrArray          *names)
+sim_trace_list_headers (SimHeaders *headers,
+                        GPtrArray  *names)
 {
   g_ptr_array_set_size (names, 0);
-  soup_message_headers_foreach (headers, collect_name, names);
+  sim_headers_foreach (headers, collect_name, names);
   g_ptr_array_sort (names, compare_names);
 }
 
@@ -81,7 +81,7 @@ sim_trace_list_headers (SoupMessageHeaders *headers,
  * sim_trace_list_headers() lists them.
  */
 GPtrArray *
-sim_trace_sorted_headers (SoupMessageHeaders *headers)
+sim_trace_sorted_headers (SimHeaders *headers)
 {
   g_autoptr(GPtrArray) borrowed = g_ptr_array_new ();
   GPtrArray *names;

@@ -16,12 +16,12 @@ typedef enum
   SIM_BODY_TEXT,
 } SimBodyKind;
 
-SimBodyKind sim_trace_body_kind     (SoupMessageHeaders *headers,
-                                     GBytes             *body);
+SimBodyKind sim_trace_body_kind     (SimHeaders *headers,
+                                     GBytes     *body);
 char       *sim_trace_html_title    (const char         *html);
-void        sim_trace_list_headers  (SoupMessageHeaders *headers,
-                                     GPtrArray          *names);
-GPtrArray  *sim_trace_sorted_headers (SoupMessageHeaders *headers);
+void        sim_trace_list_headers  (SimHeaders *headers,
+                                     GPtrArray  *names);
+GPtrArray  *sim_trace_sorted_headers (SimHeaders *headers);
 char       *sim_trace_narration     (SimMessage         *message);
 
 /* The four actors, in the order a diagram shows them (NULL-terminated). */

@@ -285,6 +285,13 @@ get_session (void)
   return session;
 }
 
+static gboolean
+copies_request_header (const char *name)
+{
+  return g_ascii_strcasecmp (name, "Content-Type") != 0 && !is_dropped_request_header (name);
+}
+
+/* A simulated request's fields onto a real one. */
 static void
 copy_request_header (const char *name,
                      const char *value,
@@ -292,19 +299,32 @@ copy_request_header (const char *name,
 {
   SoupMessageHeaders *to = data;
 
-  if (g_ascii_strcasecmp (name, "Content-Type") != 0 && !is_dropped_request_header (name))
+  if (copies_request_header (name))
     soup_message_headers_append (to, name, value);
 }
 
+/* A real request's fields onto a simulated one. */
 static void
-copy_response_header (const char *name,
+take_request_header (const char *name,
+                     const char *value,
+                     gpointer    data)
+{
+  SimHeaders *to = data;
+
+  if (copies_request_header (name))
+    sim_headers_append (to, name, value);
+}
+
+/* A real answer's fields onto the simulated message. */
+static void
+take_response_header (const char *name,
                       const char *value,
                       gpointer    data)
 {
-  SoupMessageHeaders *to = data;
+  SimHeaders *to = data;
 
   if (!header_in (name, dropped_response_headers))
-    soup_message_headers_append (to, name, value);
+    sim_headers_append (to, name, value);
 }
 
 /* The bus's forwarder: runs in the sender's thread and blocks until the answer comes. */
@@ -327,11 +347,11 @@ forward (gpointer         data,
       sim_message_narrate (message, _("The request cannot be sent over HTTP: its URI or method is not valid."));
       return;
     }
-  soup_message_headers_foreach (message->request_headers, copy_request_header,
-                                soup_message_get_request_headers (request));
+  sim_headers_foreach (message->request_headers, copy_request_header,
+                       soup_message_get_request_headers (request));
   if (sim_message_get_request_body (message))
     soup_message_set_request_body_from_bytes (request,
-                                              soup_message_headers_get_one (message->request_headers, "Content-Type"),
+                                              sim_headers_get_one (message->request_headers, "Content-Type"),
                                               sim_message_get_request_body (message));
   /* The sender decides what to do with a redirect, as on the bus. IDEMPOTENT: libsoup opens a
    * new connection for every POST otherwise (a TCP handshake per /token and /introspect call);
@@ -362,7 +382,7 @@ forward (gpointer         data,
                            origin, error->message);
       return;
     }
-  soup_message_headers_foreach (soup_message_get_response_headers (request), copy_response_header,
+  soup_message_headers_foreach (soup_message_get_response_headers (request), take_response_header,
                                 message->response_headers);
   sim_message_set_response (message, soup_message_get_status (request), NULL,
                             g_bytes_get_size (body) ? body : NULL);
@@ -515,8 +535,8 @@ message_from_request (HttpActor         *a,
   if (g_bytes_get_size (body) > 0)
     sim_message_set_request_body (message, content_type, body);
   else if (content_type)
-    soup_message_headers_replace (message->request_headers, "Content-Type", content_type);
-  soup_message_headers_foreach (headers, copy_request_header, message->request_headers);
+    sim_headers_replace (message->request_headers, "Content-Type", content_type);
+  soup_message_headers_foreach (headers, take_request_header, message->request_headers);
   return message;
 }
 
@@ -623,8 +643,8 @@ request_handler (SoupServer        *server,
       return;
     }
   soup_server_message_set_status (msg, status, NULL);
-  soup_message_headers_foreach (message->response_headers, copy_to_response,
-                                soup_server_message_get_response_headers (msg));
+  sim_headers_foreach (message->response_headers, copy_to_response,
+                       soup_server_message_get_response_headers (msg));
   if (sim_message_get_response_body (message))
     soup_message_body_append_bytes (soup_server_message_get_response_body (msg),
                                     sim_message_get_response_body (message));

@@ -44,7 +44,7 @@ nth (Fixture *f,
 static SimParams *
 location_query (SimMessage *m)
 {
-  const char *location = soup_message_headers_get_one (m->response_headers, "Location");
+  const char *location = sim_headers_get_one (m->response_headers, "Location");
   g_autoptr(GUri) uri = NULL;
 
   g_assert_nonnull (location);
@@ -144,7 +144,7 @@ test_access_then_expiry_then_refresh (Fixture       *f,
 
   g_assert_cmpuint (nth (f, 7)->status, ==, 200);     /* token accepted */
   g_assert_cmpuint (nth (f, 9)->status, ==, 401);     /* after expiry */
-  g_assert_nonnull (strstr (soup_message_headers_get_one (nth (f, 9)->response_headers, "WWW-Authenticate"),
+  g_assert_nonnull (strstr (sim_headers_get_one (nth (f, 9)->response_headers, "WWW-Authenticate"),
                             "error=\"invalid_token\""));
   g_assert_cmpstr (sim_message_get_path (nth (f, 11)), ==, "/token");
   g_assert_cmpuint (nth (f, 11)->status, ==, 200);    /* refresh */
@@ -164,14 +164,14 @@ carries (GBytes     *body,
 }
 
 static gboolean
-headers_carry (SoupMessageHeaders *headers,
-               const char         *secret)
+headers_carry (SimHeaders *headers,
+               const char *secret)
 {
-  SoupMessageHeadersIter iter;
+  SimHeadersIter iter;
   const char *name, *value;
 
-  soup_message_headers_iter_init (&iter, headers);
-  while (soup_message_headers_iter_next (&iter, &name, &value))
+  sim_headers_iter_init (&iter, headers);
+  while (sim_headers_iter_next (&iter, &name, &value))
     if (strstr (value, secret))
       return TRUE;
   return FALSE;

@@ -132,7 +132,7 @@ static char *
 location_param (SimMessage *m,
                 const char *name)
 {
-  const char *location = soup_message_headers_get_one (m->response_headers, "Location");
+  const char *location = sim_headers_get_one (m->response_headers, "Location");
   g_autoptr(GUri) uri = location ? g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL) : NULL;
   g_autoptr(SimParams) params = uri ? sim_params_parse (g_uri_get_query (uri), NULL) : NULL;
 
@@ -272,7 +272,7 @@ test_exact_redirect_uri (void)
       /* on: an error page, no redirect; off: the code goes where the longer URI says */
       g_assert_cmpuint (answer->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_FOUND);
       if (!on)
-        g_assert_true (g_str_has_prefix (soup_message_headers_get_one (answer->response_headers, "Location"),
+        g_assert_true (g_str_has_prefix (sim_headers_get_one (answer->response_headers, "Location"),
                                          CALLBACK ".attacker.example/?code="));
     }
 }
@@ -339,7 +339,7 @@ test_iss_parameter (void)
       g_autoptr(SimMessage) callback = sim_message_new ("GET", url);
 
       /* the browser that started the sign-in brings the answer back, with its state cookie */
-      soup_message_headers_replace (callback->request_headers, "Cookie", cookie);
+      sim_headers_replace (callback->request_headers, "Cookie", cookie);
       sim_bus_deliver (w->world->bus, "test", callback);
 
       g_assert_cmpstr (iss, ==, on ? ISSUER : NULL);
@@ -364,7 +364,7 @@ test_audience_restriction (void)
       g_autoptr(SimMessage) call = sim_message_new ("GET", API "/calendar/events");
 
       g_assert_cmpuint (tokens->status, ==, SOUP_STATUS_OK);
-      soup_message_headers_replace (call->request_headers, "Authorization", bearer);
+      sim_headers_replace (call->request_headers, "Authorization", bearer);
       sim_bus_deliver (w->world->bus, "test", call);
       /* on: the token names another audience and the API refuses it */
       g_assert_cmpuint (call->status, ==, on ? SOUP_STATUS_UNAUTHORIZED : SOUP_STATUS_OK);
@@ -380,10 +380,10 @@ test_consent_frame_protection (void)
       g_autofree char *url = g_strdup_printf (ISSUER "/authorize?response_type=code&client_id=%s",
                                               client_app_get_held (w->client, "client_id"));
       g_autoptr(SimMessage) page = get (w, url);
-      const char *csp = soup_message_headers_get_one (page->response_headers, "Content-Security-Policy");
+      const char *csp = sim_headers_get_one (page->response_headers, "Content-Security-Policy");
 
       g_assert_cmpuint (page->status, ==, SOUP_STATUS_OK);
-      g_assert_true ((soup_message_headers_get_one (page->response_headers, "X-Frame-Options") != NULL) == on);
+      g_assert_true ((sim_headers_get_one (page->response_headers, "X-Frame-Options") != NULL) == on);
       g_assert_true ((strstr (csp, "frame-ancestors") != NULL) == on);
     }
 }
@@ -399,8 +399,8 @@ test_referrer_policy (void)
                                               client_app_get_held (w->client, "client_id"));
       g_autoptr(SimMessage) login = get (w, url);
 
-      g_assert_true ((soup_message_headers_get_one (home->response_headers, "Referrer-Policy") != NULL) == on);
-      g_assert_true ((soup_message_headers_get_one (login->response_headers, "Referrer-Policy") != NULL) == on);
+      g_assert_true ((sim_headers_get_one (home->response_headers, "Referrer-Policy") != NULL) == on);
+      g_assert_true ((sim_headers_get_one (login->response_headers, "Referrer-Policy") != NULL) == on);
     }
 }
 
@@ -416,7 +416,7 @@ test_redirect_allowlist (void)
       g_assert_cmpuint (inside->status, ==, SOUP_STATUS_FOUND);
       g_assert_cmpuint (outside->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_FOUND);
       if (!on)
-        g_assert_cmpstr (soup_message_headers_get_one (outside->response_headers, "Location"), ==,
+        g_assert_cmpstr (sim_headers_get_one (outside->response_headers, "Location"), ==,
                          "https://elsewhere.example/x?code=ac_1");
     }
 }

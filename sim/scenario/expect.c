@@ -46,7 +46,7 @@ sim_run_find_record (SimRun     *self,
 static SimParams *
 location_params (SimMessage *message)
 {
-  const char *location = soup_message_headers_get_one (message->response_headers, "Location");
+  const char *location = sim_headers_get_one (message->response_headers, "Location");
   g_autoptr(GUri) uri = NULL;
 
   if (location == NULL)
@@ -86,7 +86,7 @@ sim_message_find_error (SimMessage *message)
   params = location_params (message);
   if (params && sim_params_get (params, "error"))
     return g_strdup (sim_params_get (params, "error"));
-  challenge = soup_message_headers_get_one (message->response_headers, "WWW-Authenticate");
+  challenge = sim_headers_get_one (message->response_headers, "WWW-Authenticate");
   if (challenge)
     {
       const char *start = strstr (challenge, "error=\"");
@@ -146,7 +146,7 @@ check_message (SimExpect  *e,
     {
       const char *name = e->header_names->pdata[i];
       const char *want = e->header_values->pdata[i];
-      const char *seen = soup_message_headers_get_list (m->response_headers, name);
+      const char *seen = sim_headers_get_list (m->response_headers, name);
       if (want == NULL && seen)
         sim_text_append_item (problems, _("expected no %s header, saw “%s”"), name, seen);
       else if (want && g_strcmp0 (seen, want) != 0)

@@ -16,12 +16,12 @@ SimMessage *
 sim_message_copy_request (SimMessage *message)
 {
   SimMessage *copy = sim_message_new_from_uri (message->method, message->uri);
-  SoupMessageHeadersIter iter;
+  SimHeadersIter iter;
   const char *name, *value;
 
-  soup_message_headers_iter_init (&iter, message->request_headers);
-  while (soup_message_headers_iter_next (&iter, &name, &value))
-    soup_message_headers_append (copy->request_headers, name, value);
+  sim_headers_iter_init (&iter, message->request_headers);
+  while (sim_headers_iter_next (&iter, &name, &value))
+    sim_headers_append (copy->request_headers, name, value);
   sim_message_copy_request_body (copy, message);
   copy->phase = message->phase;
   return copy;
@@ -130,18 +130,18 @@ tamper_params (SimMessage *message,
 }
 
 static void
-tamper_headers (SoupMessageHeaders *headers,
-                SimTamper          *t,
-                GString            *what)
+tamper_headers (SimHeaders *headers,
+                SimTamper  *t,
+                GString    *what)
 {
   for (guint i = 0; t->remove_headers && i < t->remove_headers->len; i++)
     {
-      soup_message_headers_remove (headers, t->remove_headers->pdata[i]);
+      sim_headers_remove (headers, t->remove_headers->pdata[i]);
       sim_text_append_item (what, _("header %s removed"), (char *) t->remove_headers->pdata[i]);
     }
   for (guint i = 0; t->set_headers && i < sim_params_size (t->set_headers); i++)
     {
-      soup_message_headers_replace (headers, sim_params_name_at (t->set_headers, i),
+      sim_headers_replace (headers, sim_params_name_at (t->set_headers, i),
                                     sim_params_value_at (t->set_headers, i));
       sim_text_append_item (what, _("header %s set to “%s”"), sim_params_name_at (t->set_headers, i),
                               sim_params_value_at (t->set_headers, i));

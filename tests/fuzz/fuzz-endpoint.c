@@ -81,7 +81,7 @@ deliver (Fuzz       *f,
       sim_message_set_request_body (message, content_type, bytes);
     }
   if (authorization)
-    soup_message_headers_replace (message->request_headers, "Authorization", authorization);
+    sim_headers_replace (message->request_headers, "Authorization", authorization);
   sim_bus_deliver (f->world->bus, "fuzzer", message);
   return message;
 }
@@ -123,7 +123,7 @@ issue_code (Fuzz *f)
                                            "&scope=calendar.read&decision=approve", request);
   g_autoptr(SimMessage) answer = deliver (f, "POST", ISSUER "/consent",
                                        "application/x-www-form-urlencoded", form, NULL);
-  const char *location = soup_message_headers_get_one (answer->response_headers, "Location");
+  const char *location = sim_headers_get_one (answer->response_headers, "Location");
   g_autoptr(GUri) uri = location ? g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL) : NULL;
   g_autoptr(SimParams) query = uri ? sim_params_parse (g_uri_get_query (uri), NULL) : NULL;
 
@@ -135,9 +135,9 @@ static char *
 basic (const char *id,
        const char *secret)
 {
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  g_autoptr(SimHeaders) headers = sim_headers_new ();
   oauth_set_basic (headers, id, secret);
-  return g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  return g_strdup (sim_headers_get_one (headers, "Authorization"));
 }
 
 static Fuzz *
@@ -269,13 +269,13 @@ read_request (const char *text,
           name = g_strndup (p, colon - p);
           value = g_strstrip (g_strndup (colon + 1, stop - colon - 1));
           if (is_field_value (value))
-            soup_message_headers_append (message->request_headers, name, value);
+            sim_headers_append (message->request_headers, name, value);
         }
       p = next ? next + 1 : end;
     }
   if (p < end)
     {
-      const char *type = soup_message_headers_get_one (message->request_headers, "Content-Type");
+      const char *type = sim_headers_get_one (message->request_headers, "Content-Type");
       g_autofree char *content_type = g_strdup (type);
       body = g_bytes_new (p, end - p);
       sim_message_set_request_body (message, content_type, body);

@@ -40,7 +40,7 @@ server_handle (gpointer    actor,
                SimMessage *message)
 {
   Fixture *f = actor;
-  const char *tampered = soup_message_headers_get_one (message->request_headers, "X-Tampered");
+  const char *tampered = sim_headers_get_one (message->request_headers, "X-Tampered");
   g_autofree char *body = g_strdup_printf ("%s %s", sim_message_get_path (message),
                                            tampered ? tampered : "-");
 
@@ -503,7 +503,7 @@ modify_interceptor (gpointer        data,
                     SimTamperStage  stage)
 {
   if (stage == SIM_TAMPER_REQUEST)
-    soup_message_headers_replace (message->request_headers, "X-Tampered", "yes");
+    sim_headers_replace (message->request_headers, "X-Tampered", "yes");
   else
     {
       sim_message_set_response_text (message, 418, "text/plain", "changed on the way back");
@@ -528,7 +528,7 @@ test_intercept_modify (Fixture       *f,
   sim_bus_set_interceptor (f->bus, modify_interceptor, NULL);
   m = deliver (f, "POST", "https://auth.example/token");
   /* The receiver saw the changed request... */
-  g_assert_cmpstr (soup_message_headers_get_one (m->request_headers, "X-Tampered"), ==, "yes");
+  g_assert_cmpstr (sim_headers_get_one (m->request_headers, "X-Tampered"), ==, "yes");
   /* ...and the sender (and the observers, after it) the changed response. */
   g_assert_cmpuint (m->status, ==, 418);
   body = sim_message_dup_response_text (m);

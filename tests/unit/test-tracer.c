@@ -307,11 +307,11 @@ test_jsonl_headers_sorted (Fixture       *f,
   static const char *const expected[] = { "Authorization", "Cookie", "x-alpha", "X-Zeta" };
   guint i = 0;
 
-  soup_message_headers_append (m->request_headers, "X-Zeta", "1");
-  soup_message_headers_append (m->request_headers, "x-alpha", "a");
-  soup_message_headers_append (m->request_headers, "Cookie", "sid=1");
-  soup_message_headers_append (m->request_headers, "Authorization", "Bearer at_abc");
-  soup_message_headers_append (m->request_headers, "X-Zeta", "2");
+  sim_headers_append (m->request_headers, "X-Zeta", "1");
+  sim_headers_append (m->request_headers, "x-alpha", "a");
+  sim_headers_append (m->request_headers, "Cookie", "sid=1");
+  sim_headers_append (m->request_headers, "Authorization", "Bearer at_abc");
+  sim_headers_append (m->request_headers, "X-Zeta", "2");
   sim_bus_deliver (f->bus, "client", m);
 
   out = sim_tracer_steal_output (f->tracer, JSONL);
@@ -408,8 +408,8 @@ reference_params (JsonBuilder *b,
 }
 
 static void
-reference_headers (JsonBuilder        *b,
-                   SoupMessageHeaders *headers)
+reference_headers (JsonBuilder *b,
+                   SimHeaders  *headers)
 {
   g_autoptr(GPtrArray) names = sim_trace_sorted_headers (headers);
 
@@ -417,16 +417,16 @@ reference_headers (JsonBuilder        *b,
   for (guint i = 0; i < names->len; i++)
     {
       json_builder_set_member_name (b, names->pdata[i]);
-      json_builder_add_string_value (b, soup_message_headers_get_list (headers, names->pdata[i]));
+      json_builder_add_string_value (b, sim_headers_get_list (headers, names->pdata[i]));
     }
   json_builder_end_object (b);
 }
 
 static void
-reference_body (JsonBuilder        *b,
-                SoupMessageHeaders *headers,
-                GBytes             *body,
-                gconstpointer       node)
+reference_body (JsonBuilder   *b,
+                SimHeaders    *headers,
+                GBytes        *body,
+                gconstpointer  node)
 {
   g_autofree char *text = NULL;
 
@@ -698,8 +698,8 @@ echo_handle (gpointer    actor,
   const BodyCase *c = actor;
 
   set_case_body (message, c, TRUE);
-  soup_message_headers_append (message->response_headers, "X-Repeated", "one");
-  soup_message_headers_append (message->response_headers, "x-repeated", "two \"2\"\t\x7f");
+  sim_headers_append (message->response_headers, "X-Repeated", "one");
+  sim_headers_append (message->response_headers, "x-repeated", "two \"2\"\t\x7f");
   sim_message_narrate (message, "Said with \"quotes\",\ta tab");
   sim_message_narrate (message, "and a second sentence \xe2\x80\xa8 \xf0\x9f\x94\x91.");
   sim_message_add_note (message, "a note\nacross lines");
@@ -725,7 +725,7 @@ test_jsonl_as_builder (gconstpointer data)
   sim_bus_add_actor (bus, "echo", "https://echo.example", echo_handle, (gpointer) c);
 
   set_case_body (m, c, FALSE);
-  soup_message_headers_append (m->request_headers, "Authorization", "Basic YTpi");
+  sim_headers_append (m->request_headers, "Authorization", "Basic YTpi");
   sim_message_set_phase (m, SIM_PHASE_CODE_EXCHANGE);
   sim_bus_deliver (bus, "client", m);
 
@@ -802,9 +802,9 @@ test_text_headers_sorted (Fixture       *f,
   g_autoptr(SimMessage) m = sim_message_new ("GET", "https://auth.example/x");
   g_autofree char *out = NULL;
 
-  soup_message_headers_append (m->request_headers, "X-Zeta", "1");
-  soup_message_headers_append (m->request_headers, "Cookie", "sid=1");
-  soup_message_headers_append (m->request_headers, "x-alpha", "a");
+  sim_headers_append (m->request_headers, "X-Zeta", "1");
+  sim_headers_append (m->request_headers, "Cookie", "sid=1");
+  sim_headers_append (m->request_headers, "x-alpha", "a");
   sim_bus_deliver (f->bus, "client", m);
   out = sim_tracer_steal_output (f->tracer, TEXT);
   g_assert_cmpuint (offset_of (out, "    Cookie: sid=1\n"), <, offset_of (out, "    x-alpha: a\n"));
@@ -975,20 +975,20 @@ test_stream_large (void)
 static void
 test_sorted_headers (void)
 {
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autoptr(SimHeaders) headers = sim_headers_new ();
   g_autoptr(GPtrArray) names = NULL;
   g_autoptr(GPtrArray) empty = NULL;
   static const char *const expected[] = {
     "a-header", "Cache-Control", "Content-Type", "Location", "x-b", "X-C"
   };
 
-  soup_message_headers_append (headers, "X-C", "3");
-  soup_message_headers_append (headers, "Location", "https://c.example/cb");
-  soup_message_headers_append (headers, "a-header", "1");
-  soup_message_headers_append (headers, "Content-Type", "text/html");
-  soup_message_headers_append (headers, "x-b", "2");
-  soup_message_headers_append (headers, "Cache-Control", "no-store");
-  soup_message_headers_append (headers, "X-B", "again");
+  sim_headers_append (headers, "X-C", "3");
+  sim_headers_append (headers, "Location", "https://c.example/cb");
+  sim_headers_append (headers, "a-header", "1");
+  sim_headers_append (headers, "Content-Type", "text/html");
+  sim_headers_append (headers, "x-b", "2");
+  sim_headers_append (headers, "Cache-Control", "no-store");
+  sim_headers_append (headers, "X-B", "again");
   names = sim_trace_sorted_headers (headers);
   g_assert_cmpuint (names->len, ==, G_N_ELEMENTS (expected));
   /* libsoup may spell a name its own way ("X-B" or "x-b"): the order is what counts. */
@@ -996,8 +996,8 @@ test_sorted_headers (void)
     if (g_ascii_strcasecmp (names->pdata[i], expected[i]) != 0)
       g_error ("header %u is “%s”, expected “%s”", i, (char *) names->pdata[i], expected[i]);
 
-  g_clear_pointer (&headers, soup_message_headers_unref);
-  headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_clear_pointer (&headers, sim_headers_free);
+  headers = sim_headers_new ();
   empty = sim_trace_sorted_headers (headers);
   g_assert_cmpuint (empty->len, ==, 0);
 }
@@ -1024,11 +1024,11 @@ static void
 test_body_kind (gconstpointer data)
 {
   const BodyKindCase *c = data;
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autoptr(SimHeaders) headers = sim_headers_new ();
   g_autoptr(GBytes) body = c->body ? g_bytes_new_static (c->body, strlen (c->body)) : NULL;
 
   if (c->content_type)
-    soup_message_headers_replace (headers, "Content-Type", c->content_type);
+    sim_headers_replace (headers, "Content-Type", c->content_type);
   g_assert_cmpint (sim_trace_body_kind (headers, body), ==, c->kind);
 }
 
