@@ -68,6 +68,8 @@ sim_bus_free (SimBus *self)
 {
   if (!self)
     return;
+  for (guint i = 0; i < self->observers->len; i++)
+    sim_message_count_listener (FALSE);
   g_ptr_array_unref (self->routes);
   g_array_unref (self->observers);
   g_hash_table_unref (self->stacks);
@@ -184,6 +186,7 @@ sim_bus_add_observer (SimBus               *self,
 
   g_rec_mutex_lock (&self->lock);
   g_array_append_val (self->observers, entry);
+  sim_message_count_listener (TRUE);
   g_rec_mutex_unlock (&self->lock);
 }
 
@@ -196,6 +199,7 @@ sim_bus_remove_observer (SimBus   *self,
     if (g_array_index (self->observers, Observer, i).data == data)
       {
         g_array_remove_index (self->observers, i);
+        sim_message_count_listener (FALSE);
         break;
       }
   g_rec_mutex_unlock (&self->lock);

@@ -7,6 +7,17 @@ G_DEFINE_QUARK (sim-message-error-quark, sim_message_error)
 
 static void body_clear (SimBody *body);
 
+/* How many observers listen on all the buses there are. While nobody listens anywhere, a new
+ * message starts quiet, so that its sender does not narrate it for nobody; the bus that
+ * delivers it settles the question for itself (sim_bus_deliver()). */
+static gint listeners;
+
+void
+sim_message_count_listener (gboolean added)
+{
+  g_atomic_int_add (&listeners, added ? 1 : -1);
+}
+
 /**
  * sim_message_new_from_uri:
  * @uri: (transfer none): the absolute request URI
@@ -30,6 +41,7 @@ sim_message_new_from_uri (const char *method,
   self->response_headers = sim_headers_new ();
   self->narration = g_ptr_array_new_with_free_func (g_free);
   self->notes = g_ptr_array_new_with_free_func (g_free);
+  self->quiet = g_atomic_int_get (&listeners) == 0;
   return self;
 }
 

@@ -85,14 +85,16 @@ void        sim_message_set_phase         (SimMessage *self,
 void        sim_message_narrate_always    (SimMessage *self,
                                            const char *format,
                                            ...) G_GNUC_PRINTF (2, 3);
-/* Adds a sentence for the trace, unless nobody listens: the bus marks a message quiet when it
- * has no observer, and then neither the sentence nor its arguments are computed. */
+/* Adds a sentence for the trace, unless nobody listens: a message is quiet when it is made
+ * while no bus has an observer, and when the bus that delivers it has none; then neither the
+ * sentence nor its arguments are computed. */
 #define sim_message_narrate(self, ...) \
   G_STMT_START { \
     SimMessage *narrated_ = (self); \
     if (!narrated_->quiet) \
       sim_message_narrate_always (narrated_, __VA_ARGS__); \
   } G_STMT_END
+void        sim_message_count_listener    (gboolean    added);
 void        sim_message_add_note          (SimMessage *self,
                                            const char *note);
 const char *sim_message_get_path          (SimMessage *self);

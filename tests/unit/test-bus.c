@@ -228,6 +228,25 @@ test_quiet_without_observers (Fixture       *f,
   g_assert_cmpuint (unheard->status, ==, 0);
 }
 
+/* A message made while some bus has an observer may be narrated by its sender before it is
+ * delivered; one made while no bus has any starts quiet. */
+static void
+test_born_quiet (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SimMessage) while_listened = sim_message_new ("GET", "https://auth.example/a");
+  g_autoptr(SimMessage) while_unheard = NULL;
+
+  g_assert_false (while_listened->quiet);
+  sim_bus_remove_observer (f->bus, f);
+  while_unheard = sim_message_new ("GET", "https://auth.example/b");
+  g_assert_true (while_unheard->quiet);
+  sim_bus_add_observer (f->bus, &observer, f);
+  g_clear_pointer (&while_unheard, sim_message_unref);
+  while_unheard = sim_message_new ("GET", "https://auth.example/c");
+  g_assert_false (while_unheard->quiet);
+}
+
 static void
 test_route_unknown (Fixture       *f,
                     gconstpointer  data)
@@ -597,6 +616,7 @@ main (int   argc,
   ADD ("/sim/bus/route/port-and-scheme", test_route_port);
   ADD ("/sim/bus/route/unknown", test_route_unknown);
   ADD ("/sim/bus/quiet", test_quiet_without_observers);
+  ADD ("/sim/bus/quiet/born", test_born_quiet);
   ADD ("/sim/bus/steps", test_steps);
   ADD ("/sim/bus/nested", test_nested);
   ADD ("/sim/bus/nested/own-phase", test_nested_own_phase);

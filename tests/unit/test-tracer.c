@@ -1052,6 +1052,7 @@ test_narration (void)
   g_autofree char *joined = NULL;
 
   g_assert_cmpstr (empty, ==, "");
+  m->quiet = FALSE;   /* made while nobody listens anywhere; this test does */
   sim_message_narrate (m, "First.");
   sim_message_narrate (m, "Second.");
   joined = sim_trace_narration (m);
