@@ -15,12 +15,12 @@
 
 #include "sim/fields.h"
 #include "sim/headers.h"
+#include "sim/params.h"
 #include "sim/phase.h"
 
 G_BEGIN_DECLS
 
 typedef struct _SimMessage SimMessage;
-typedef struct _SimParams SimParams;
 
 /* How a body kept as a value becomes bytes. @render must give the same bytes for the same
  * value, and parsing them must give the value back. */
@@ -163,40 +163,12 @@ char       *sim_message_dup_response_text (SimMessage *self);
 gboolean    sim_message_is_form           (SimHeaders *headers);
 gboolean    sim_message_is_json           (SimHeaders *headers);
 
-/* Parameters: a form or a query string parsed with GUriParamsIter, keeping order and refusing a
- * repeated name (RFC 6749 §3.1). */
-SimParams  *sim_params_parse              (const char *encoded,
-                                           GError    **error);
-SimParams  *sim_params_new                (void);
-SimParams  *sim_params_copy               (SimParams  *params);
-void        sim_params_free               (SimParams  *params);
-const char *sim_params_get                (SimParams  *params,
-                                           const char *name);
-void        sim_params_add                (SimParams  *params,
-                                           const char *name,
-                                           const char *value);
-void        sim_params_set                (SimParams  *params,
-                                           const char *name,
-                                           const char *value);
-void        sim_params_remove             (SimParams  *params,
-                                           const char *name);
-guint       sim_params_size               (SimParams  *params);
-const char *sim_params_name_at            (SimParams  *params,
-                                           guint       i);
-const char *sim_params_value_at           (SimParams  *params,
-                                           guint       i);
-char       *sim_params_encode             (SimParams  *params);
-void        sim_params_append_encoded     (GString    *out,
-                                           const char *text);
-const char *sim_params_repeated_name      (SimParams  *params);
-
 SimParams  *sim_message_get_query         (SimMessage *self,
                                            GError    **error);
 SimParams  *sim_message_get_form          (SimMessage *self,
                                            GError    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimMessage, sim_message_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimParams, sim_params_free)
 
 #define SIM_MESSAGE_ERROR (sim_message_error_quark ())
 GQuark sim_message_error_quark (void);
