@@ -14,33 +14,34 @@ typedef enum
 
 typedef struct
 {
-  char *name;
+  char *name;           /* one allocation with a string value: name, NUL, value, NUL */
   FieldType type;
   union
   {
-    char *string;
+    const char *string;
     gint64 number;
     gboolean boolean;
     char **strv;
   };
 } Field;
 
+#define INLINE_FIELDS 10    /* enough for every answer the actors write */
+
 struct _SimFields
 {
   gint ref_count;
-  GArray *fields;       /* (element-type Field): members written here, in order */
+  Field *fields;        /* members written here, in order: @inline_fields or the heap */
+  guint len;
+  guint room;
   JsonObject *object;   /* (nullable): or a parsed object, read with json-glib's rules */
+  Field inline_fields[INLINE_FIELDS];
 };
 
 static void
-field_clear (gpointer data)
+field_clear (Field *field)
 {
-  Field *field = data;
-
   g_free (field->name);
-  if (field->type == FIELD_STRING)
-    g_free (field->string);
-  else if (field->type == FIELD_STRV)
+  if (field->type == FIELD_STRV)
     g_strfreev (field->strv);
 }
 
@@ -54,8 +55,8 @@ sim_fields_new (void)
   SimFields *self = g_new0 (SimFields, 1);
 
   self->ref_count = 1;
-  self->fields = g_array_sized_new (FALSE, FALSE, sizeof (Field), 8);
-  g_array_set_clear_func (self->fields, field_clear);
+  self->fields = self->inline_fields;
+  self->room = INLINE_FIELDS;
   return self;
 }
 
@@ -73,6 +74,7 @@ sim_fields_new_for_object (JsonObject *object)
 
   g_return_val_if_fail (object != NULL, NULL);
   self->ref_count = 1;
+  self->fields = self->inline_fields;
   self->object = json_object_ref (object);
   return self;
 }
@@ -91,7 +93,10 @@ sim_fields_unref (SimFields *self)
   g_return_if_fail (self != NULL);
   if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
-  g_clear_pointer (&self->fields, g_array_unref);
+  for (guint i = 0; i < self->len; i++)
+    field_clear (&self->fields[i]);
+  if (self->fields != self->inline_fields)
+    g_free (self->fields);
   g_clear_pointer (&self->object, json_object_unref);
   g_free (self);
 }
@@ -101,26 +106,48 @@ static const Field *
 find (SimFields  *self,
       const char *name)
 {
-  for (guint i = 0; i < self->fields->len; i++)
+  for (guint i = 0; i < self->len; i++)
     {
-      const Field *field = &g_array_index (self->fields, Field, i);
+      const Field *field = &self->fields[i];
       if (field->name[0] == name[0] && strcmp (field->name, name) == 0)
         return field;
     }
   return NULL;
 }
 
+/* A new member called @name, with room for @string (nullable) after it. */
 static Field *
 add (SimFields  *self,
      const char *name,
-     FieldType   type)
+     FieldType   type,
+     const char *string)
 {
-  Field field = { g_strdup (name), type, { NULL } };
+  gsize name_length = strlen (name), string_length = string ? strlen (string) : 0;
+  Field *field;
 
-  g_assert (self->fields != NULL);
-  g_assert (find (self, name) == NULL);   /* JSON names are unique here */
-  g_array_append_val (self->fields, field);
-  return &g_array_index (self->fields, Field, self->fields->len - 1);
+  g_assert (self->object == NULL);          /* a parsed object is read, not written */
+  g_assert (find (self, name) == NULL);     /* JSON names are unique here */
+  if (self->len == self->room)
+    {
+      self->room *= 2;
+      if (self->fields == self->inline_fields)
+        {
+          self->fields = g_new (Field, self->room);
+          memcpy (self->fields, self->inline_fields, self->len * sizeof (Field));
+        }
+      else
+        self->fields = g_renew (Field, self->fields, self->room);
+    }
+  field = &self->fields[self->len++];
+  field->type = type;
+  field->name = g_malloc (name_length + 1 + (string ? string_length + 1 : 0));
+  memcpy (field->name, name, name_length + 1);
+  if (string)
+    {
+      memcpy (field->name + name_length + 1, string, string_length + 1);
+      field->string = field->name + name_length + 1;
+    }
+  return field;
 }
 
 void
@@ -128,8 +155,8 @@ sim_fields_add_string (SimFields  *self,
                        const char *name,
                        const char *value)
 {
-  g_return_if_fail (self != NULL && self->fields != NULL && name != NULL && value != NULL);
-  add (self, name, FIELD_STRING)->string = g_strdup (value);
+  g_return_if_fail (self != NULL && name != NULL && value != NULL);
+  add (self, name, FIELD_STRING, value);
 }
 
 void
@@ -137,8 +164,8 @@ sim_fields_add_int (SimFields  *self,
                     const char *name,
                     gint64      value)
 {
-  g_return_if_fail (self != NULL && self->fields != NULL && name != NULL);
-  add (self, name, FIELD_INT)->number = value;
+  g_return_if_fail (self != NULL && name != NULL);
+  add (self, name, FIELD_INT, NULL)->number = value;
 }
 
 void
@@ -146,8 +173,8 @@ sim_fields_add_boolean (SimFields  *self,
                         const char *name,
                         gboolean    value)
 {
-  g_return_if_fail (self != NULL && self->fields != NULL && name != NULL);
-  add (self, name, FIELD_BOOLEAN)->boolean = !!value;
+  g_return_if_fail (self != NULL && name != NULL);
+  add (self, name, FIELD_BOOLEAN, NULL)->boolean = !!value;
 }
 
 void
@@ -155,8 +182,8 @@ sim_fields_add_strv (SimFields          *self,
                      const char         *name,
                      const char * const *values)
 {
-  g_return_if_fail (self != NULL && self->fields != NULL && name != NULL && values != NULL);
-  add (self, name, FIELD_STRV)->strv = g_strdupv ((char **) values);
+  g_return_if_fail (self != NULL && name != NULL && values != NULL);
+  add (self, name, FIELD_STRV, NULL)->strv = g_strdupv ((char **) values);
 }
 
 /* A parsed member that holds a plain value (not null, an object or an array). */
@@ -256,9 +283,9 @@ sim_fields_write_json (SimFields *self,
       return;
     }
   g_string_append_c (out, '{');
-  for (guint i = 0; i < self->fields->len; i++)
+  for (guint i = 0; i < self->len; i++)
     {
-      const Field *field = &g_array_index (self->fields, Field, i);
+      const Field *field = &self->fields[i];
 
       if (i > 0)
         g_string_append_c (out, ',');
@@ -308,9 +335,9 @@ sim_fields_to_node (SimFields *self)
   else
     {
       object = json_object_new ();
-      for (guint i = 0; i < self->fields->len; i++)
+      for (guint i = 0; i < self->len; i++)
         {
-          const Field *field = &g_array_index (self->fields, Field, i);
+          const Field *field = &self->fields[i];
           JsonArray *array;
 
           switch (field->type)
