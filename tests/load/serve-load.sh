@@ -201,6 +201,11 @@ run() {  # name url lua-file
   out="$WORK/wrk-$name.txt"
   echo
   echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  # What else holds the cores now: top's second sample, one second long (its first is an average
+  # since each process started).
+  echo "   busiest other processes: $(top -b -n 2 -d 1 -o %CPU -w 200 | awk -v self="$SERVE_PID" '
+    /^top -/ { sample++ } sample == 2 && $1 ~ /^[0-9]+$/ && $1 != self && $12 != "top" && n < 3 && $9 + 0 >= 5 {
+      printf "%s%s %s%%", (n++ ? ", " : ""), $12, $9 }' || true)"
   cpu_before=$(cpu_ticks)
   # bash's time: wrk's own CPU seconds, user + system, on the last line of its file
   { TIMEFORMAT='%U %S'; time $PIN wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency --timeout 5s \
