@@ -15,6 +15,7 @@ typedef struct
 {
   char *name;
   char *origin;
+  GUri *origin_uri;        /* the same, parsed, to compare with request URIs */
   SimHandler handler;
   gpointer actor;
   SimForwarder forwarder;  /* set: the actor runs elsewhere (serve mode) */
@@ -45,6 +46,7 @@ route_free (gpointer data)
   Route *route = data;
   g_free (route->name);
   g_free (route->origin);
+  g_clear_pointer (&route->origin_uri, g_uri_unref);
   g_free (route);
 }
 
@@ -95,6 +97,7 @@ sim_bus_add_actor (SimBus     *self,
   route = g_new0 (Route, 1);
   route->name = g_strdup (name);
   route->origin = g_ascii_strdown (origin, -1);
+  route->origin_uri = g_uri_parse (route->origin, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
   route->handler = handler;
   route->actor = actor;
   g_ptr_array_add (self->routes, route);
@@ -135,7 +138,7 @@ find_for_message (SimBus     *self,
   for (guint i = 0; i < self->routes->len; i++)
     {
       Route *route = self->routes->pdata[i];
-      if (sim_message_has_origin (message, route->origin))
+      if (route->origin_uri && sim_uri_same_origin (message->uri, route->origin_uri))
         return route;
     }
   return NULL;

@@ -191,37 +191,45 @@ sim_message_dup_origin (SimMessage *self)
   return sim_uri_dup_origin (self->uri);
 }
 
+/* ASCII case-insensitive equality of two nullable strings, inline. */
+static inline gboolean
+same_text_caseless (const char *a,
+                    const char *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  for (;; a++, b++)
+    {
+      guchar x = *a, y = *b;
+
+      if (x != y)
+        {
+          x = x >= 'A' && x <= 'Z' ? x + 32 : x;
+          y = y >= 'A' && y <= 'Z' ? y + 32 : y;
+          if (x != y)
+            return FALSE;
+        }
+      if (x == '\0')
+        return TRUE;
+    }
+}
+
 /**
- * sim_message_has_origin:
- * @origin: "scheme://host[:port]" in lower case, as sim_message_dup_origin() writes it
+ * sim_uri_same_origin:
  *
- * Whether the request URI's origin is @origin, without writing it out.
+ * Whether @a and @b have the same origin (RFC 6454 §5): scheme, host and port, the scheme's
+ * default port being the same as none; without writing either out.
  */
 gboolean
-sim_message_has_origin (SimMessage *self,
-                        const char *origin)
+sim_uri_same_origin (GUri *a,
+                     GUri *b)
 {
-  const char *scheme = g_uri_get_scheme (self->uri);
-  const char *host = g_uri_get_host (self->uri) ? g_uri_get_host (self->uri) : "";
-  gboolean ipv6 = strchr (host, ':') != NULL;
-  gsize scheme_len = strlen (scheme), host_len = strlen (host);
-  int port = explicit_port (self->uri);
-  const char *p = origin;
-  char *end = NULL;
+  const char *host_a = g_uri_get_host (a), *host_b = g_uri_get_host (b);
 
-  if (g_ascii_strncasecmp (p, scheme, scheme_len) != 0 || strncmp (p + scheme_len, "://", 3) != 0)
-    return FALSE;
-  p += scheme_len + 3;
-  if (ipv6 && *p++ != '[')
-    return FALSE;
-  if (g_ascii_strncasecmp (p, host, host_len) != 0)
-    return FALSE;
-  p += host_len;
-  if (ipv6 && *p++ != ']')
-    return FALSE;
-  if (port <= 0)
-    return *p == '\0';
-  return *p == ':' && g_ascii_isdigit (p[1]) && strtol (p + 1, &end, 10) == port && *end == '\0';
+  /* A URI without an authority ("com.example.app:/cb") has no host: the empty one. */
+  return explicit_port (a) == explicit_port (b)
+         && same_text_caseless (host_a ? host_a : "", host_b ? host_b : "")
+         && same_text_caseless (g_uri_get_scheme (a), g_uri_get_scheme (b));
 }
 
 /* Bodies */

@@ -100,8 +100,8 @@ void        sim_message_add_note          (SimMessage *self,
 const char *sim_message_get_path          (SimMessage *self);
 char       *sim_message_dup_origin        (SimMessage *self);
 char       *sim_uri_dup_origin            (GUri       *uri);
-gboolean    sim_message_has_origin        (SimMessage *self,
-                                           const char *origin);
+gboolean    sim_uri_same_origin           (GUri       *a,
+                                           GUri       *b);
 
 /* Request bodies */
 void        sim_message_set_request_form  (SimMessage *self,

@@ -681,6 +681,7 @@ test_origin (void)
     { "HTTPS://Auth.Example/x", "https://auth.example" },
     { "http://[::1]:8080/x", "http://[::1]:8080" },
     { "http://127.0.0.1:9400/authorize?x=1", "http://127.0.0.1:9400" },
+    { "com.example.app:/cb?code=1", "com.example.app://" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -688,17 +689,17 @@ test_origin (void)
       g_autoptr(SimMessage) m = sim_message_new ("GET", cases[i][0]);
       g_autofree char *origin = sim_message_dup_origin (m);
       g_assert_cmpstr (origin, ==, cases[i][1]);
-      g_assert_true (sim_message_has_origin (m, cases[i][1]));
+      g_autoptr(GUri) origin_uri = g_uri_parse (cases[i][1], G_URI_FLAGS_ENCODED, NULL);
+      g_assert_true (sim_uri_same_origin (m->uri, origin_uri));
     }
 }
 
-/* Near misses are other origins. */
+/* Near misses are other origins; the scheme's default port written out is not a miss. */
 static void
-test_has_origin_misses (void)
+test_same_origin_misses (void)
 {
   static const char *const cases[][2] = {
     { "https://auth.example/token", "http://auth.example" },
-    { "https://auth.example/token", "https://auth.example:443" },
     { "https://auth.example/token", "https://auth.example.evil" },
     { "https://auth.example.evil/token", "https://auth.example" },
     { "https://auth.example:8443/x", "https://auth.example" },
@@ -711,8 +712,14 @@ test_has_origin_misses (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(SimMessage) m = sim_message_new ("GET", cases[i][0]);
-      g_assert_false (sim_message_has_origin (m, cases[i][1]));
+      g_autoptr(GUri) origin_uri = g_uri_parse (cases[i][1], G_URI_FLAGS_ENCODED, NULL);
+      g_assert_false (origin_uri && sim_uri_same_origin (m->uri, origin_uri));
     }
+  {
+    g_autoptr(SimMessage) m = sim_message_new ("GET", "https://auth.example/token");
+    g_autoptr(GUri) explicit = g_uri_parse ("https://auth.example:443", G_URI_FLAGS_ENCODED, NULL);
+    g_assert_true (sim_uri_same_origin (m->uri, explicit));
+  }
 }
 
 /* Content types: table-driven. */
@@ -789,7 +796,7 @@ main (int   argc,
   g_test_add_func ("/sim/message/response/text", test_response_text);
   g_test_add_func ("/sim/message/response/redirect", test_redirect);
   g_test_add_func ("/sim/message/origin", test_origin);
-  g_test_add_func ("/sim/message/origin/misses", test_has_origin_misses);
+  g_test_add_func ("/sim/message/origin/misses", test_same_origin_misses);
   for (guint i = 0; i < G_N_ELEMENTS (type_cases); i++)
     g_test_add_data_func_full (type_cases[i].path, (gpointer) &type_cases[i], test_content_type, NULL);
 
