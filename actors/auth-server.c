@@ -426,7 +426,7 @@ auth_server_invalid_client (SimMessage *message,
 {
   oauth_json_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_client", description);
   sim_headers_replace (message->response_headers, "WWW-Authenticate",
-                                "Basic realm=\"oauth-sim\", charset=\"UTF-8\"");
+                       "Basic realm=\"oauth-sim\", charset=\"UTF-8\"");
   /* The description goes on the wire in English (RFC 6749 §5.2 allows only ASCII there); the
    * narration says it in the reader's language. */
   sim_message_narrate (message,

@@ -43,11 +43,44 @@ oauth_scope_join (const char *const *scopes)
   return g_strjoinv (" ", (GStrv) scopes);
 }
 
+/* Whether @scope is already tokens in strictly ascending order, one space apart. */
+static gboolean
+scope_is_normal (const char *scope)
+{
+  const char *previous = NULL, *p = scope;
+  gsize previous_length = 0;
+
+  if (*p == '\0')
+    return TRUE;
+  for (;;)
+    {
+      gsize n = strcspn (p, " ");
+      if (n == 0)
+        return FALSE;   /* a leading, doubled or trailing space */
+      if (previous)
+        {
+          int order = strncmp (previous, p, MIN (previous_length, n));
+          if (order > 0 || (order == 0 && previous_length >= n))
+            return FALSE;
+        }
+      previous = p;
+      previous_length = n;
+      p += n;
+      if (*p == '\0')
+        return TRUE;
+      p++;
+    }
+}
+
 /* Sorted, without duplicates: two equal scopes compare equal as strings. */
 char *
 oauth_scope_normalize (const char *scope)
 {
-  g_auto(GStrv) parts = oauth_scope_parse (scope);
+  g_auto(GStrv) parts = NULL;
+
+  if (scope && scope_is_normal (scope))
+    return g_strdup (scope);
+  parts = oauth_scope_parse (scope);
   return oauth_scope_join ((const char *const *) parts);
 }
 

@@ -175,6 +175,19 @@ test_scope_lists (void)
   g_assert_false (oauth_scope_is_subset ("a", NULL));
   g_assert_false (oauth_scope_is_subset ("ab", "a b"));
 
+  {
+    static const char *const scopes[][2] = {
+      { "a b c", "a b c" }, { "c b a", "a b c" }, { "a a", "a" }, { " a  b ", "a b" },
+      { "ab a", "a ab" }, { "a ab", "a ab" }, { "", "" }, { "b a b", "a b" },
+      { "calendar.read calendar.write", "calendar.read calendar.write" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (scopes); i++)
+      {
+        g_autofree char *normal = oauth_scope_normalize (scopes[i][0]);
+        g_assert_cmpstr (normal, ==, scopes[i][1]);
+      }
+  }
+
   g_assert_true (oauth_scope_is_empty (NULL));
   g_assert_true (oauth_scope_is_empty (""));
   g_assert_true (oauth_scope_is_empty ("   "));

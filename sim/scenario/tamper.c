@@ -142,7 +142,7 @@ tamper_headers (SimHeaders *headers,
   for (guint i = 0; t->set_headers && i < sim_params_size (t->set_headers); i++)
     {
       sim_headers_replace (headers, sim_params_name_at (t->set_headers, i),
-                                    sim_params_value_at (t->set_headers, i));
+                           sim_params_value_at (t->set_headers, i));
       sim_text_append_item (what, _("header %s set to “%s”"), sim_params_name_at (t->set_headers, i),
                               sim_params_value_at (t->set_headers, i));
     }

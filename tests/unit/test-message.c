@@ -408,7 +408,7 @@ test_request_form_model (void)
 
   sim_message_copy_request_body (copy, m);
   sim_headers_replace (copy->request_headers, "Content-Type",
-                                "application/x-www-form-urlencoded");
+                       "application/x-www-form-urlencoded");
   again = sim_message_get_form (copy, NULL);
   g_assert_cmpstr (sim_params_get (again, "code"), ==, "a b&c=d/é");
 
