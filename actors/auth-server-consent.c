@@ -36,43 +36,62 @@ allow_form_redirect (SimMessage *message,
   sim_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
 }
 
-/* The page a browser shows: a form with username, password, one scope checkbox per requested
- * scope and two buttons. Everything it echoes is escaped. */
-void
-auth_server_show_login (AuthServer     *self,
-                        SimMessage     *message,
-                        PendingRequest *request,
-                        const char     *error_text)
+/* What the login and consent page shows, kept until somebody reads the page as HTML. */
+typedef struct
 {
-  RegisteredClient *client = g_hash_table_lookup (self->clients, request->client_id);
-  g_autoptr(GString) body = g_string_sized_new (1024);
-  g_auto(GStrv) scopes = oauth_scope_parse (request->scope);
+  char *error_text;        /* (nullable) */
+  char *client_name;
+  char *request_id;
+  GStrv scopes;
+  GStrv labels;            /* what each scope allows, in words */
+} LoginPage;
 
-  if (error_text)
+static void
+login_page_free (gpointer data)
+{
+  LoginPage *page = data;
+
+  g_free (page->error_text);
+  g_free (page->client_name);
+  g_free (page->request_id);
+  g_strfreev (page->scopes);
+  g_strfreev (page->labels);
+  g_free (page);
+}
+
+/* The form: username, password, one scope checkbox per requested scope and two buttons.
+ * Everything it echoes is escaped. */
+static void
+write_login_body (GString       *body,
+                  gconstpointer  data)
+{
+  const LoginPage *page = data;
+
+  if (page->error_text)
     {
       g_string_append (body, "<p class=\"error\" role=\"alert\">");
-      oauth_html_append_escaped (body, error_text);
+      oauth_html_append_escaped (body, page->error_text);
       g_string_append (body, "</p>\n");
     }
   g_string_append (body, "<p><strong>");
-  oauth_html_append_escaped (body, client && client->client_name ? client->client_name : request->client_id);
+  oauth_html_append_escaped (body, page->client_name);
   g_string_append (body, "</strong> wants to use your account.</p>\n"
                          "<form method=\"post\" action=\"/consent\">\n"
                          "<input type=\"hidden\" name=\"request_id\" value=\"");
-  oauth_html_append_escaped (body, request->id);
+  oauth_html_append_escaped (body, page->request_id);
   g_string_append (body, "\">\n");
   g_string_append (body,
                    "<label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\" required></label>\n"
                    "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\n"
                    "<fieldset><legend>Allow it to:</legend>\n");
-  for (guint i = 0; scopes[i]; i++)
+  for (guint i = 0; page->scopes[i]; i++)
     {
       g_string_append (body, "<label><input type=\"checkbox\" name=\"scope\" value=\"");
-      oauth_html_append_escaped (body, scopes[i]);
+      oauth_html_append_escaped (body, page->scopes[i]);
       g_string_append (body, "\" checked> ");
-      oauth_html_append_escaped (body, auth_server_describe_scope (self, scopes[i]));
+      oauth_html_append_escaped (body, page->labels[i]);
       g_string_append (body, " <code>");
-      oauth_html_append_escaped (body, scopes[i]);
+      oauth_html_append_escaped (body, page->scopes[i]);
       g_string_append (body, "</code></label>\n");
     }
   g_string_append (body,
@@ -80,8 +99,35 @@ auth_server_show_login (AuthServer     *self,
                    "<button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\n"
                    "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
                    "</form>");
-  oauth_html_page_with (message, SOUP_STATUS_OK, "Sign in to authorize", body->str,
-                        auth_server_page_flags (self), NULL);
+}
+
+/* The page a browser shows: who asks, for what, and a form to sign in and answer. The HTML is
+ * written only when somebody reads it; a browser reads the form it holds. */
+void
+auth_server_show_login (AuthServer     *self,
+                        SimMessage     *message,
+                        PendingRequest *request,
+                        const char     *error_text)
+{
+  RegisteredClient *client = g_hash_table_lookup (self->clients, request->client_id);
+  LoginPage *page = g_new0 (LoginPage, 1);
+  OAuthForm *form = oauth_form_new ("/consent");
+  guint n;
+
+  page->error_text = g_strdup (error_text);
+  page->client_name = g_strdup (client && client->client_name ? client->client_name : request->client_id);
+  page->request_id = g_strdup (request->id);
+  page->scopes = oauth_scope_parse (request->scope);
+  n = g_strv_length (page->scopes);
+  page->labels = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      page->labels[i] = g_strdup (auth_server_describe_scope (self, page->scopes[i]));
+      g_ptr_array_add (form->checkboxes, g_strdup (page->scopes[i]));
+    }
+  sim_params_set (form->hidden, "request_id", request->id);
+  oauth_html_form_page (message, SOUP_STATUS_OK, "Sign in to authorize", form,
+                        write_login_body, page, login_page_free, auth_server_page_flags (self));
   allow_form_redirect (message, request->redirect_uri);
   if (!self->config.defenses.consent_frame_protection)
     sim_message_narrate (message, _("This page carries neither X-Frame-Options nor a frame-ancestors policy (consent_frame_protection is off), so any site may show it inside a frame of its own (RFC 9700 §4.16)."));

@@ -1,8 +1,9 @@
 /* oauth.h: small pieces of OAuth that several actors share: error responses (RFC 6749 §4.1.2.1,
  * §5.2), scope strings (§3.3), client authentication headers (§2.3.1), PKCE (RFC 7636 §4.2),
- * constant-time comparison, and HTML pages with the headers a login page needs. */
+ * constant-time comparison; HTML pages are in html-page.h. */
 #pragma once
 
+#include "actors/html-page.h"
 #include "sim/message.h"
 
 G_BEGIN_DECLS
@@ -30,25 +31,6 @@ void      oauth_redirect_error    (SimMessage  *message,
                                    const char  *state,
                                    const char  *issuer);
 void      oauth_no_store          (SimMessage  *message);
-void      oauth_html_page         (SimMessage  *message,
-                                   guint        status,
-                                   const char  *title,
-                                   const char  *body_html);
-
-/* What a page may leave out of its security headers: the attack lab's weaker pages. */
-typedef enum
-{
-  OAUTH_PAGE_DEFAULT = 0,
-  OAUTH_PAGE_FRAMABLE = 1 << 0,          /* no X-Frame-Options, no frame-ancestors */
-  OAUTH_PAGE_NO_REFERRER_POLICY = 1 << 1, /* no Referrer-Policy: the browser's default applies */
-} OAuthPageFlags;
-
-void      oauth_html_page_with    (SimMessage  *message,
-                                   guint        status,
-                                   const char  *title,
-                                   const char  *body_html,
-                                   OAuthPageFlags flags,
-                                   const char  *image_origin);
 char     *oauth_append_query      (const char  *uri,
                                    SimParams   *params);
 
@@ -77,21 +59,5 @@ gboolean  oauth_secure_equal      (const char  *a,
 /* PKCE */
 char     *oauth_pkce_s256         (const char  *verifier);
 gboolean  oauth_pkce_is_valid_value (const char *value);
-
-/* Reading HTML forms that our own server writes, as a browser would. */
-typedef struct
-{
-  char *action;
-  SimParams *hidden;
-  GPtrArray *checkboxes;  /* (element-type utf8): values of name="scope" boxes */
-} OAuthForm;
-
-OAuthForm *oauth_form_parse       (const char  *html);
-char      *oauth_html_unescape    (const char  *text);
-void       oauth_html_append_escaped (GString   *out,
-                                   const char  *text);
-void       oauth_form_free        (OAuthForm   *form);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OAuthForm, oauth_form_free)
 
 G_END_DECLS

@@ -376,7 +376,8 @@ render (ResourceOwner *self,
   g_autofree char *html = NULL;
   const char *type = sim_headers_get_content_type (message->response_headers);
 
-  if (g_strcmp0 (type, "text/html") != 0 || sim_message_get_response_body (message) == NULL)
+  if (g_strcmp0 (type, "text/html") != 0 || oauth_page_embeds_nothing (message)
+      || sim_message_get_response_body (message) == NULL)
     return;
   html = sim_message_dup_response_text (message);
   load_images (self, message, html);
@@ -456,13 +457,11 @@ resource_owner_consent (ResourceOwner *self,
   g_autoptr(OAuthForm) form = NULL;
   SimParams *fields = NULL;
   g_autoptr(GUri) action = NULL;
-  g_autofree char *html = NULL;
   SimMessage *message;
 
   if (self->page == NULL)
     return NULL;
-  html = sim_message_dup_response_text (self->page);
-  form = oauth_form_parse (html);
+  form = oauth_page_read_form (self->page);
   if (form == NULL || form->action == NULL
       || !(action = g_uri_parse_relative (self->page->uri, form->action, G_URI_FLAGS_ENCODED, NULL)))
     return NULL;

@@ -232,6 +232,45 @@ test_knowledge (Fixture       *f,
   g_assert_true (sim_knowledge_holds (k, "client", "refresh_token"));
 }
 
+/* The login page's form, as the browser takes it from the page, is what parsing the page's
+ * HTML gives: the same action, hidden fields and scope boxes. */
+static void
+test_login_form_as_parsed (Fixture       *f,
+                           gconstpointer  data)
+{
+  GPtrArray *records = sim_run_get_records (f->run);
+  guint pages = 0;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      SimMessage *m = ((SimRecord *) records->pdata[i])->message;
+      g_autoptr(OAuthForm) taken = NULL;
+      g_autoptr(OAuthForm) parsed = NULL;
+      g_autofree char *html = NULL;
+
+      if (!oauth_page_embeds_nothing (m))
+        continue;
+      pages++;
+      taken = oauth_page_read_form (m);
+      html = sim_message_dup_response_text (m);
+      parsed = oauth_form_parse (html);
+      g_assert_nonnull (parsed);
+      g_assert_null (strstr (html, "<img"));
+      g_assert_null (strstr (html, "<iframe"));
+      g_assert_cmpstr (taken->action, ==, parsed->action);
+      g_assert_cmpuint (sim_params_size (taken->hidden), ==, sim_params_size (parsed->hidden));
+      for (guint j = 0; j < sim_params_size (parsed->hidden); j++)
+        {
+          g_assert_cmpstr (sim_params_name_at (taken->hidden, j), ==, sim_params_name_at (parsed->hidden, j));
+          g_assert_cmpstr (sim_params_value_at (taken->hidden, j), ==, sim_params_value_at (parsed->hidden, j));
+        }
+      g_assert_cmpuint (taken->checkboxes->len, ==, parsed->checkboxes->len);
+      for (guint j = 0; j < parsed->checkboxes->len; j++)
+        g_assert_cmpstr (taken->checkboxes->pdata[j], ==, parsed->checkboxes->pdata[j]);
+    }
+  g_assert_cmpuint (pages, >=, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -246,6 +285,7 @@ main (int    argc,
   ADD ("/lesson/classic/access-expiry-refresh", test_access_then_expiry_then_refresh);
   ADD ("/lesson/classic/password-never-reaches-client", test_password_never_reaches_client);
   ADD ("/lesson/classic/knowledge", test_knowledge);
+  ADD ("/lesson/classic/login-form-as-parsed", test_login_form_as_parsed);
 #undef ADD
   return g_test_run ();
 }
