@@ -76,48 +76,41 @@ check_redirect_uri (const char  *uri,
   return FALSE;
 }
 
+/* Reads a string, or nothing (absent or null); FALSE when the member is something else. */
 static gboolean
-string_member (JsonObject  *object,
+string_member (SimFields   *metadata,
                const char  *name,
                const char **value)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  SimFieldType type = sim_fields_get_type (metadata, name);
 
   *value = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (type == SIM_FIELD_MISSING || type == SIM_FIELD_NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (type != SIM_FIELD_STRING)
     return FALSE;
-  *value = json_node_get_string (node);
+  *value = sim_fields_get_string (metadata, name, NULL);
   return TRUE;
 }
 
 /* Reads an array of strings; FALSE when the member is there but is not one. */
 static gboolean
-string_array_member (JsonObject  *object,
+string_array_member (SimFields   *metadata,
                      const char  *name,
                      GPtrArray  **out)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  JsonArray *array;
+  SimFieldType type = sim_fields_get_type (metadata, name);
+  g_auto(GStrv) strv = NULL;
 
   *out = NULL;
-  if (node == NULL)
+  if (type == SIM_FIELD_MISSING)
     return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (type != SIM_FIELD_STRINGS)
     return FALSE;
-  array = json_node_get_array (node);
+  strv = sim_fields_dup_strv (metadata, name);
   *out = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-        {
-          g_clear_pointer (out, g_ptr_array_unref);
-          return FALSE;
-        }
-      g_ptr_array_add (*out, g_strdup (json_node_get_string (element)));
-    }
+  for (guint i = 0; strv[i]; i++)
+    g_ptr_array_add (*out, g_steal_pointer (&strv[i]));
   return TRUE;
 }
 
@@ -171,26 +164,23 @@ auth_server_register (AuthServer *self,
                       SimMessage *message)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SimFields) object = NULL;
   g_autoptr(GPtrArray) redirect_uris = NULL;
   g_autoptr(GPtrArray) grant_types = NULL;
   g_autoptr(GPtrArray) response_types = NULL;
   g_autofree char *scope = NULL;
   const char *auth_method = NULL, *client_name = NULL, *requested_scope = NULL;
   const char *why = NULL, *rule = NULL;
-  JsonObject *object;
   RegisteredClient *client;
   gboolean wants_refresh = FALSE;
 
   if (!sim_message_is_json (message->request_headers)
-      || !(root = sim_message_get_request_json (message, &error))
-      || !JSON_NODE_HOLDS_OBJECT (root))
+      || !(object = sim_message_get_request_fields (message, &error)))
     {
       registration_error (message, "invalid_client_metadata", "the request body must be a JSON object",
                           _("RFC 7591 §3.1: a registration request is a JSON object of client metadata, sent as application/json."));
       return;
     }
-  object = json_node_get_object (root);
 
   if (!string_array_member (object, "redirect_uris", &redirect_uris)
       || redirect_uris == NULL || redirect_uris->len == 0)

@@ -311,30 +311,17 @@ client_app_register (ClientApp *self)
 {
   g_autofree char *url = server_url (self, "/register");
   SimMessage *message = sim_message_new ("POST", url);
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
+  static const char *const grant_types[] = { "authorization_code", "refresh_token", NULL };
+  const char *redirect_uris[] = { self->config.redirect_uri, NULL };
+  g_autoptr(SimFields) metadata = sim_fields_new ();
   g_autoptr(SimFields) answer = NULL;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "client_name");
-  json_builder_add_string_value (b, self->config.name);
-  json_builder_set_member_name (b, "redirect_uris");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, self->config.redirect_uri);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "grant_types");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, "authorization_code");
-  json_builder_add_string_value (b, "refresh_token");
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "token_endpoint_auth_method");
-  json_builder_add_string_value (b, self->config.auth_method);
-  json_builder_set_member_name (b, "scope");
-  json_builder_add_string_value (b, self->config.scope);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-
-  sim_message_set_request_json (message, root);
+  sim_fields_add_string (metadata, "client_name", self->config.name);
+  sim_fields_add_strv (metadata, "redirect_uris", redirect_uris);
+  sim_fields_add_strv (metadata, "grant_types", grant_types);
+  sim_fields_add_string (metadata, "token_endpoint_auth_method", self->config.auth_method);
+  sim_fields_add_string (metadata, "scope", self->config.scope);
+  sim_message_set_request_fields (message, metadata);
   sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
   sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the redirect URI where it wants to receive codes, and the scopes it may ask for."));
   sim_bus_deliver (self->world->bus, "client", message);

@@ -205,6 +205,84 @@ sim_fields_has (SimFields  *self,
   return find (self, name) != NULL;
 }
 
+/* What a parsed member holds. */
+static SimFieldType
+node_type (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL)
+    return SIM_FIELD_MISSING;
+  if (JSON_NODE_HOLDS_NULL (node))
+    return SIM_FIELD_NULL;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+            return SIM_FIELD_OTHER;
+        }
+      return SIM_FIELD_STRINGS;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return SIM_FIELD_OTHER;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    return SIM_FIELD_STRING;
+  if (type == G_TYPE_INT64)
+    return SIM_FIELD_INTEGER;
+  if (type == G_TYPE_BOOLEAN)
+    return SIM_FIELD_BOOLEAN;
+  return SIM_FIELD_OTHER;
+}
+
+SimFieldType
+sim_fields_get_type (SimFields  *self,
+                     const char *name)
+{
+  static const SimFieldType types[] = {
+    [FIELD_STRING] = SIM_FIELD_STRING, [FIELD_INT] = SIM_FIELD_INTEGER,
+    [FIELD_BOOLEAN] = SIM_FIELD_BOOLEAN, [FIELD_STRV] = SIM_FIELD_STRINGS,
+  };
+  const Field *field;
+
+  g_return_val_if_fail (self != NULL && name != NULL, SIM_FIELD_MISSING);
+  if (self->object)
+    return node_type (json_object_get_member (self->object, name));
+  field = find (self, name);
+  return field ? types[field->type] : SIM_FIELD_MISSING;
+}
+
+/**
+ * sim_fields_dup_strv:
+ * Returns: (transfer full) (nullable): the strings of an array-of-strings member, %NULL for
+ * any other member.
+ */
+GStrv
+sim_fields_dup_strv (SimFields  *self,
+                     const char *name)
+{
+  const Field *field;
+  JsonArray *array;
+  GStrv strv;
+
+  g_return_val_if_fail (self != NULL && name != NULL, NULL);
+  if (sim_fields_get_type (self, name) != SIM_FIELD_STRINGS)
+    return NULL;
+  if (!self->object)
+    {
+      field = find (self, name);
+      return field ? g_strdupv (field->strv) : NULL;
+    }
+  array = json_node_get_array (json_object_get_member (self->object, name));
+  strv = g_new0 (char *, json_array_get_length (array) + 1);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    strv[i] = g_strdup (json_array_get_string_element (array, i));
+  return strv;
+}
+
 /**
  * sim_fields_get_string:
  * Returns: (transfer none) (nullable): the member's text, or @default_value when the member is

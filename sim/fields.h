@@ -17,6 +17,18 @@ G_BEGIN_DECLS
 
 typedef struct _SimFields SimFields;
 
+/* What a member holds. */
+typedef enum
+{
+  SIM_FIELD_MISSING,
+  SIM_FIELD_NULL,
+  SIM_FIELD_STRING,
+  SIM_FIELD_INTEGER,
+  SIM_FIELD_BOOLEAN,
+  SIM_FIELD_STRINGS,   /* an array of strings, maybe empty */
+  SIM_FIELD_OTHER,     /* anything else: a fraction, an object, a mixed array */
+} SimFieldType;
+
 SimFields  *sim_fields_new           (void);
 SimFields  *sim_fields_new_for_object (JsonObject *object);
 SimFields  *sim_fields_ref           (SimFields  *self);
@@ -45,6 +57,10 @@ gboolean    sim_fields_get_boolean   (SimFields  *self,
                                       const char *name,
                                       gboolean    default_value);
 gboolean    sim_fields_has           (SimFields  *self,
+                                      const char *name);
+SimFieldType sim_fields_get_type     (SimFields  *self,
+                                      const char *name);
+GStrv       sim_fields_dup_strv      (SimFields  *self,
                                       const char *name);
 
 void        sim_fields_write_json    (SimFields  *self,

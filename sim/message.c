@@ -637,6 +637,26 @@ sim_message_set_response_fields (SimMessage *self,
                                   sim_fields_ref (fields));
 }
 
+static SimFields *
+body_fields (SimBody  *body,
+             GError  **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (body->kind == &sim_body_fields)
+    return sim_fields_ref (body->model);
+  node = body_json (body, error);
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED,
+                           "the body is not a JSON object");
+      return NULL;
+    }
+  return sim_fields_new_for_object (json_node_get_object (node));
+}
+
 /**
  * sim_message_get_response_fields:
  *
@@ -649,20 +669,26 @@ SimFields *
 sim_message_get_response_fields (SimMessage *self,
                                  GError    **error)
 {
-  g_autoptr(JsonNode) node = NULL;
+  return body_fields (&self->response_body, error);
+}
 
-  if (self->response_body.kind == &sim_body_fields)
-    return sim_fields_ref (self->response_body.model);
-  node = sim_message_get_response_json (self, error);
-  if (node == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error_literal (error, SIM_MESSAGE_ERROR, SIM_MESSAGE_ERROR_MALFORMED,
-                           "the body is not a JSON object");
-      return NULL;
-    }
-  return sim_fields_new_for_object (json_node_get_object (node));
+/**
+ * sim_message_set_request_fields:
+ * @fields: (transfer none): the request's members; nobody may add to them afterwards
+ */
+void
+sim_message_set_request_fields (SimMessage *self,
+                                SimFields  *fields)
+{
+  sim_message_set_request_model (self, "application/json", &sim_body_fields, sim_fields_ref (fields));
+}
+
+/* As sim_message_get_response_fields(), for the request body. */
+SimFields *
+sim_message_get_request_fields (SimMessage *self,
+                                GError    **error)
+{
+  return body_fields (&self->request_body, error);
 }
 
 char *

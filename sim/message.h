@@ -127,6 +127,10 @@ void        sim_message_copy_request_body (SimMessage *self,
                                            SimMessage *source);
 JsonNode   *sim_message_get_request_json  (SimMessage *self,
                                            GError    **error);
+void        sim_message_set_request_fields (SimMessage *self,
+                                           SimFields  *fields);
+SimFields  *sim_message_get_request_fields (SimMessage *self,
+                                           GError    **error);
 char       *sim_message_dup_request_text  (SimMessage *self);
 
 /* Responses */

@@ -224,35 +224,26 @@ write_bytes (GString    *out,
   sim_json_write_string (out, data, length);
 }
 
+/* A body from the value it was written from when there is one, else from its bytes. */
 static void
-write_request_body (GString    *out,
-                    SimMessage *m)
+write_body (GString    *out,
+            SimMessage *m,
+            gboolean    request)
 {
-  gconstpointer json = sim_message_peek_request_model (m, &sim_body_json);
-  gconstpointer form = sim_message_peek_request_model (m, &sim_body_form);
+  SimHeaders *headers = request ? m->request_headers : m->response_headers;
+  gconstpointer (*peek) (SimMessage *, const SimBodyCodec *) =
+    request ? sim_message_peek_request_model : sim_message_peek_response_model;
+  gconstpointer json = peek (m, &sim_body_json);
+  gconstpointer fields = peek (m, &sim_body_fields);
+  gconstpointer form = peek (m, &sim_body_form);
 
-  if (json && write_json_model (out, m->request_headers, (JsonNode *) json))
+  if (json && write_json_model (out, headers, (JsonNode *) json))
     return;
-  if (form && write_form_model (out, m->request_headers, (SimParams *) form))
+  if (fields && write_fields_model (out, headers, (SimFields *) fields))
     return;
-  write_bytes (out, m->request_headers, sim_message_get_request_body (m));
-}
-
-static void
-write_response_body (GString    *out,
-                     SimMessage *m)
-{
-  gconstpointer json = sim_message_peek_response_model (m, &sim_body_json);
-  gconstpointer fields = sim_message_peek_response_model (m, &sim_body_fields);
-  gconstpointer form = sim_message_peek_response_model (m, &sim_body_form);
-
-  if (json && write_json_model (out, m->response_headers, (JsonNode *) json))
+  if (form && write_form_model (out, headers, (SimParams *) form))
     return;
-  if (fields && write_fields_model (out, m->response_headers, (SimFields *) fields))
-    return;
-  if (form && write_form_model (out, m->response_headers, (SimParams *) form))
-    return;
-  write_bytes (out, m->response_headers, sim_message_get_response_body (m));
+  write_bytes (out, headers, request ? sim_message_get_request_body (m) : sim_message_get_response_body (m));
 }
 
 /* The clock stands still for several steps at a time: format each time once. */
@@ -302,13 +293,13 @@ write_line (JsonlSink          *self,
   g_string_append (out, ",\"request\":{\"headers\":");
   write_headers (self, out, m->request_headers);
   g_string_append (out, ",\"body\":");
-  write_request_body (out, m);
+  write_body (out, m, TRUE);
   g_string_append (out, "},\"status\":");
   sim_json_write_int (out, m->status);
   g_string_append (out, ",\"response\":{\"headers\":");
   write_headers (self, out, m->response_headers);
   g_string_append (out, ",\"body\":");
-  write_response_body (out, m);
+  write_body (out, m, FALSE);
 
   /* The narration is one paragraph of its sentences. */
   g_string_truncate (self->scratch, 0);

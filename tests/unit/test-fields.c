@@ -102,6 +102,48 @@ test_parsed_odd_members (void)
   }
 }
 
+/* Member types, and arrays of strings, read alike from both backends. */
+static void
+test_types (void)
+{
+  static const char *const empty[] = { NULL };
+  g_autoptr(SimFields) written = token_answer ("abc");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(SimFields) parsed = NULL;
+  g_auto(GStrv) uris = NULL;
+  g_auto(GStrv) none = NULL;
+
+  sim_fields_add_strv (written, "empty", empty);
+  g_assert_true (json_parser_load_from_data (parser,
+    "{\"access_token\":\"abc\",\"expires_in\":3600,\"active\":true,\"empty\":[],"
+    "\"redirect_uris\":[\"https://client.example/cb\",\"http://127.0.0.1:9/cb\"],"
+    "\"mixed\":[\"a\",1],\"null\":null,\"half\":0.5,\"object\":{}}", -1, NULL));
+  parsed = sim_fields_new_for_object (json_node_get_object (json_parser_get_root (parser)));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      SimFields *f = i == 0 ? written : parsed;
+
+      g_assert_cmpint (sim_fields_get_type (f, "access_token"), ==, SIM_FIELD_STRING);
+      g_assert_cmpint (sim_fields_get_type (f, "expires_in"), ==, SIM_FIELD_INTEGER);
+      g_assert_cmpint (sim_fields_get_type (f, "active"), ==, SIM_FIELD_BOOLEAN);
+      g_assert_cmpint (sim_fields_get_type (f, "redirect_uris"), ==, SIM_FIELD_STRINGS);
+      g_assert_cmpint (sim_fields_get_type (f, "empty"), ==, SIM_FIELD_STRINGS);
+      g_assert_cmpint (sim_fields_get_type (f, "missing"), ==, SIM_FIELD_MISSING);
+      g_clear_pointer (&uris, g_strfreev);
+      uris = sim_fields_dup_strv (f, "redirect_uris");
+      g_assert_cmpuint (g_strv_length (uris), ==, 2);
+      g_assert_cmpstr (uris[1], ==, "http://127.0.0.1:9/cb");
+      g_assert_null (sim_fields_dup_strv (f, "access_token"));
+    }
+  g_assert_cmpint (sim_fields_get_type (parsed, "mixed"), ==, SIM_FIELD_OTHER);
+  g_assert_cmpint (sim_fields_get_type (parsed, "null"), ==, SIM_FIELD_NULL);
+  g_assert_cmpint (sim_fields_get_type (parsed, "half"), ==, SIM_FIELD_OTHER);
+  g_assert_cmpint (sim_fields_get_type (parsed, "object"), ==, SIM_FIELD_OTHER);
+  none = sim_fields_dup_strv (parsed, "mixed");
+  g_assert_null (none);
+}
+
 /* A message keeps the members as its body: the receiver gets them back, anybody reading the
  * bytes gets the text, and JSON readers get the equivalent node. */
 static void
@@ -161,6 +203,7 @@ main (int   argc,
   g_test_add_func ("/sim/fields/text", test_text_is_json_glib);
   g_test_add_func ("/sim/fields/reads-alike", test_reads_alike);
   g_test_add_func ("/sim/fields/parsed-odd-members", test_parsed_odd_members);
+  g_test_add_func ("/sim/fields/types", test_types);
   g_test_add_func ("/sim/fields/message-body", test_message_body);
   g_test_add_func ("/sim/fields/message-not-an-object", test_message_not_an_object);
 
