@@ -189,10 +189,10 @@ own_url (Attacker   *self,
 
 /* The address without its query: where a code was delivered. */
 static char *
-address_of (GUri *uri)
+address_of (SimUri *uri)
 {
-  g_autoptr(GUri) bare = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
-                                      g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL);
+  g_autoptr(GUri) bare = g_uri_build (G_URI_FLAGS_ENCODED, sim_uri_get_scheme (uri), NULL, sim_uri_get_host (uri),
+                                      sim_uri_get_port (uri), sim_uri_get_path (uri), NULL, NULL);
   return g_uri_to_string (bare);
 }
 
@@ -214,7 +214,7 @@ take_tokens (Attacker   *self,
 static gboolean
 keep_code (Attacker   *self,
            SimParams  *params,
-           GUri       *arrived_at)
+           SimUri     *arrived_at)
 {
   const char *code = params ? sim_params_get (params, "code") : NULL;
 
@@ -312,8 +312,8 @@ pixel (Attacker   *self,
        SimMessage *message)
 {
   const char *referer = sim_headers_get_one (message->request_headers, "Referer");
-  g_autoptr(GUri) page = referer ? g_uri_parse (referer, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL) : NULL;
-  g_autoptr(SimParams) query = page ? sim_params_parse (g_uri_get_query (page), NULL) : NULL;
+  g_autoptr(SimUri) page = referer ? sim_uri_parse (referer, NULL) : NULL;
+  g_autoptr(SimParams) query = page ? sim_params_parse (sim_uri_get_query (page), NULL) : NULL;
   static const guint8 gif[] = {
     'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0, ',', 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 0, ';'
   };
@@ -572,14 +572,14 @@ sign_in (Attacker   *self,
 {
   g_autofree char *html = sim_message_dup_response_text (page);
   g_autoptr(OAuthForm) form = html ? oauth_form_parse (html) : NULL;
-  g_autoptr(GUri) action = NULL;
+  g_autoptr(SimUri) action = NULL;
   g_autoptr(GString) body = NULL;
   g_autoptr(SimParams) fields = sim_params_new ();
   g_autofree char *encoded = NULL;
   SimMessage *message;
 
   if (form == NULL || form->action == NULL
-      || !(action = g_uri_parse_relative (page->uri, form->action, G_URI_FLAGS_ENCODED, NULL)))
+      || !(action = sim_uri_resolve (page->uri, form->action)))
     return NULL;
   for (guint i = 0; i < sim_params_size (form->hidden); i++)
     sim_params_set (fields, sim_params_name_at (form->hidden, i), sim_params_value_at (form->hidden, i));
@@ -663,8 +663,8 @@ attacker_authorize (Attacker *self,
       return g_steal_pointer (&hop);
     }
   {
-    g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
-    g_autoptr(SimParams) query = uri ? sim_params_parse (g_uri_get_query (uri), NULL) : NULL;
+    g_autoptr(SimUri) uri = sim_uri_parse (location, NULL);
+    g_autoptr(SimParams) query = uri ? sim_params_parse (sim_uri_get_query (uri), NULL) : NULL;
     self->crafted = TRUE;
     replace (&self->redirect_uri, self->victim_redirect_uri);
     replace (&self->code_verifier, verifier);
@@ -856,8 +856,8 @@ attacker_read_leak (Attacker   *self,
   if (response)
     {
       const char *location = sim_headers_get_one (leaked->response_headers, "Location");
-      g_autoptr(GUri) uri = location ? g_uri_parse (location, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL) : NULL;
-      g_autoptr(SimParams) query = uri ? sim_params_parse (g_uri_get_query (uri), NULL) : NULL;
+      g_autoptr(SimUri) uri = location ? sim_uri_parse (location, NULL) : NULL;
+      g_autoptr(SimParams) query = uri ? sim_params_parse (sim_uri_get_query (uri), NULL) : NULL;
 
       if (!take_tokens (self, leaked) && query)
         keep_code (self, query, uri);

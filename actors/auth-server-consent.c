@@ -17,17 +17,17 @@ allow_form_redirect (SimMessage *message,
                      const char *redirect_uri)
 {
   const char *policy = sim_headers_get_one (message->response_headers, "Content-Security-Policy");
-  g_autoptr(GUri) uri = g_uri_parse (redirect_uri, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(SimUri) uri = sim_uri_parse (redirect_uri, NULL);
   g_autofree char *source = NULL;
   g_autoptr(GString) csp = NULL;
   const char *at;
 
   if (policy == NULL || uri == NULL || (at = strstr (policy, "form-action 'self'")) == NULL)
     return;
-  if (g_uri_get_host (uri) && *g_uri_get_host (uri))
+  if (sim_uri_get_host (uri) && *sim_uri_get_host (uri))
     source = sim_uri_dup_origin (uri);
   else
-    source = g_strconcat (g_uri_get_scheme (uri), ":", NULL);
+    source = g_strconcat (sim_uri_get_scheme (uri), ":", NULL);
   if (strpbrk (source, " ;,'\"") != NULL)
     return;
   csp = g_string_new (policy);

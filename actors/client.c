@@ -928,7 +928,7 @@ calendar_page (ClientApp  *self,
 }
 
 static char *
-uri_origin (GUri *uri)
+uri_origin (SimUri *uri)
 {
   return sim_uri_dup_origin (uri);
 }
@@ -942,7 +942,7 @@ redirector (ClientApp  *self,
   g_autoptr(SimParams) query = sim_message_get_query (message, NULL);
   g_autoptr(SimParams) rest = sim_params_new ();
   const char *to = query ? sim_params_get (query, "to") : NULL;
-  g_autoptr(GUri) target = to ? g_uri_parse_relative (message->uri, to, G_URI_FLAGS_ENCODED, NULL) : NULL;
+  g_autoptr(SimUri) target = to ? sim_uri_resolve (message->uri, to) : NULL;
   g_autofree char *origin = target ? uri_origin (target) : NULL;
   g_autofree char *where = NULL;
   g_autofree char *location = NULL;
@@ -963,7 +963,7 @@ redirector (ClientApp  *self,
   for (guint i = 0; query && i < sim_params_size (query); i++)
     if (strcmp (sim_params_name_at (query, i), "to") != 0)
       sim_params_set (rest, sim_params_name_at (query, i), sim_params_value_at (query, i));
-  where = g_uri_to_string (target);
+  where = sim_uri_to_string (target);
   location = oauth_append_query (where, rest);
   sim_message_set_redirect (message, location);
   if (g_strcmp0 (origin, self->config.origin) == 0)
@@ -982,7 +982,7 @@ decorate_page (ClientApp  *self,
 {
   const char *type = sim_headers_get_content_type (message->response_headers);
   g_autofree char *html = NULL;
-  g_autoptr(GUri) image = NULL;
+  g_autoptr(SimUri) image = NULL;
   g_autofree char *image_origin = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *decorated = NULL;
@@ -992,7 +992,7 @@ decorate_page (ClientApp  *self,
     return;
   if (!self->config.defenses.referrer_policy)
     sim_headers_remove (message->response_headers, "Referrer-Policy");
-  if (self->config.embed == NULL || !(image = g_uri_parse (self->config.embed, G_URI_FLAGS_ENCODED, NULL)))
+  if (self->config.embed == NULL || !(image = sim_uri_parse (self->config.embed, NULL)))
     return;
   html = sim_message_dup_response_text (message);
   if ((end = strstr (html, "</body>")) == NULL)

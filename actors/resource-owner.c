@@ -180,12 +180,12 @@ show (ResourceOwner *self,
   g_clear_pointer (&self->page, sim_message_unref);
   self->page = sim_message_ref (message);
   g_free (self->page_url);
-  self->page_url = g_uri_to_string (message->uri);
+  self->page_url = sim_uri_to_string (message->uri);
   g_clear_pointer (&self->framed_by, g_free);
 }
 
 static char *
-origin_of (GUri *uri)
+origin_of (SimUri *uri)
 {
   return sim_uri_dup_origin (uri);
 }
@@ -220,15 +220,15 @@ embedded (const char *html,
  * strict-origin-when-cross-origin, which a page should not rely on (RFC 9700 §4.2.4). */
 static char *
 referrer_for (SimMessage *page,
-              GUri       *target)
+              SimUri     *target)
 {
   const char *header = sim_headers_get_list (page->response_headers, "Referrer-Policy");
   const char *policy = "no-referrer-when-downgrade";
   g_autofree char *from = origin_of (page->uri);
   g_autofree char *to = origin_of (target);
   gboolean same = g_strcmp0 (from, to) == 0;
-  gboolean downgrade = g_strcmp0 (g_uri_get_scheme (page->uri), "https") == 0
-                       && g_strcmp0 (g_uri_get_scheme (target), "https") != 0;
+  gboolean downgrade = g_strcmp0 (sim_uri_get_scheme (page->uri), "https") == 0
+                       && g_strcmp0 (sim_uri_get_scheme (target), "https") != 0;
   g_autoptr(GUri) bare = NULL;
 
   if (header)
@@ -254,8 +254,8 @@ referrer_for (SimMessage *page,
       || (!same && g_str_has_suffix (policy, "origin-when-cross-origin")))
     return g_strconcat (from, "/", NULL);
   /* the full address, without a fragment or credentials */
-  bare = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (page->uri), NULL, g_uri_get_host (page->uri),
-                      g_uri_get_port (page->uri), g_uri_get_path (page->uri), g_uri_get_query (page->uri), NULL);
+  bare = g_uri_build (G_URI_FLAGS_ENCODED, sim_uri_get_scheme (page->uri), NULL, sim_uri_get_host (page->uri),
+                      sim_uri_get_port (page->uri), sim_uri_get_path (page->uri), sim_uri_get_query (page->uri), NULL);
   return g_uri_to_string (bare);
 }
 
@@ -269,7 +269,7 @@ load_images (ResourceOwner *self,
 
   for (guint i = 0; i < urls->len; i++)
     {
-      g_autoptr(GUri) uri = g_uri_parse_relative (page->uri, urls->pdata[i], G_URI_FLAGS_ENCODED, NULL);
+      g_autoptr(SimUri) uri = sim_uri_resolve (page->uri, urls->pdata[i]);
       g_autoptr(SimMessage) image = NULL;
       g_autofree char *referrer = NULL;
       g_autofree char *where = NULL;
@@ -328,11 +328,11 @@ load_frame (ResourceOwner *self,
             const char    *html)
 {
   g_autoptr(GPtrArray) urls = embedded (html, "iframe");
-  g_autoptr(GUri) uri = NULL;
+  g_autoptr(SimUri) uri = NULL;
   g_autoptr(SimMessage) framed = NULL;
   g_autofree char *embedder = origin_of (page->uri);
 
-  if (urls->len == 0 || !(uri = g_uri_parse_relative (page->uri, urls->pdata[0], G_URI_FLAGS_ENCODED, NULL)))
+  if (urls->len == 0 || !(uri = sim_uri_resolve (page->uri, urls->pdata[0])))
     return;
   framed = sim_message_new_from_uri ("GET", uri);
   sim_message_set_phase (framed, SIM_PHASE_CONSENT);
@@ -395,11 +395,11 @@ follow (ResourceOwner *self,
   for (guint hops = 0; SOUP_STATUS_IS_REDIRECTION (message->status) && hops < MAX_REDIRECTS; hops++)
     {
       const char *location = sim_headers_get_one (message->response_headers, "Location");
-      g_autoptr(GUri) next = NULL;
+      g_autoptr(SimUri) next = NULL;
       SimMessage *hop;
 
       if (location == NULL
-          || !(next = g_uri_parse_relative (message->uri, location, G_URI_FLAGS_ENCODED, NULL)))
+          || !(next = sim_uri_resolve (message->uri, location)))
         break;
       hop = sim_message_new_from_uri ("GET", next);
       sim_message_set_phase (hop, redirect_phase);
@@ -456,14 +456,14 @@ resource_owner_consent (ResourceOwner *self,
   const char *ticked = approve_scopes ? approve_scopes : self->config.approve_scopes;
   g_autoptr(OAuthForm) form = NULL;
   SimParams *fields = NULL;
-  g_autoptr(GUri) action = NULL;
+  g_autoptr(SimUri) action = NULL;
   SimMessage *message;
 
   if (self->page == NULL)
     return NULL;
   form = oauth_page_read_form (self->page);
   if (form == NULL || form->action == NULL
-      || !(action = g_uri_parse_relative (self->page->uri, form->action, G_URI_FLAGS_ENCODED, NULL)))
+      || !(action = sim_uri_resolve (self->page->uri, form->action)))
     return NULL;
 
   /* What a browser sends for this form: the hidden fields, the credentials, one "scope" per

@@ -98,7 +98,7 @@ in_request (SimMessage    *m,
   g_autofree char *id = NULL;
   g_autofree char *secret = NULL;
 
-  from_params (g_uri_get_query (m->uri), func, data);
+  from_params (sim_uri_get_query (m->uri), func, data);
   /* The address of the page that made the request, query and all (RFC 9700 §4.2). */
   if (referer)
     {

@@ -15,7 +15,7 @@ typedef struct
 {
   char *name;
   char *origin;
-  GUri *origin_uri;        /* the same, parsed, to compare with request URIs */
+  SimUri *origin_uri;      /* the same, parsed, to compare with request URIs */
   SimHandler handler;
   gpointer actor;
   SimForwarder forwarder;  /* set: the actor runs elsewhere (serve mode) */
@@ -46,7 +46,7 @@ route_free (gpointer data)
   Route *route = data;
   g_free (route->name);
   g_free (route->origin);
-  g_clear_pointer (&route->origin_uri, g_uri_unref);
+  g_clear_pointer (&route->origin_uri, sim_uri_unref);
   g_free (route);
 }
 
@@ -97,7 +97,7 @@ sim_bus_add_actor (SimBus     *self,
   route = g_new0 (Route, 1);
   route->name = g_strdup (name);
   route->origin = g_ascii_strdown (origin, -1);
-  route->origin_uri = g_uri_parse (route->origin, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  route->origin_uri = sim_uri_parse (route->origin, NULL);
   route->handler = handler;
   route->actor = actor;
   g_ptr_array_add (self->routes, route);

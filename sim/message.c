@@ -26,7 +26,7 @@ sim_message_count_listener (gboolean added)
  */
 SimMessage *
 sim_message_new_from_uri (const char *method,
-                          GUri       *uri)
+                          SimUri     *uri)
 {
   SimMessage *self;
 
@@ -36,7 +36,7 @@ sim_message_new_from_uri (const char *method,
   self = g_new0 (SimMessage, 1);
   self->ref_count = 1;
   self->method = g_strdup (method);
-  self->uri = g_uri_ref (uri);
+  self->uri = sim_uri_ref (uri);
   self->request_headers = sim_headers_new ();
   self->response_headers = sim_headers_new ();
   self->narration = g_ptr_array_new_with_free_func (g_free);
@@ -55,7 +55,7 @@ SimMessage *
 sim_message_new (const char *method,
                  const char *uri)
 {
-  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  g_autoptr(SimUri) parsed = sim_uri_parse (uri, NULL);
 
   g_return_val_if_fail (parsed != NULL, NULL);
   return sim_message_new_from_uri (method, parsed);
@@ -76,7 +76,7 @@ sim_message_unref (SimMessage *self)
   if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
   g_free (self->method);
-  g_uri_unref (self->uri);
+  sim_uri_unref (self->uri);
   sim_headers_free (self->request_headers);
   sim_headers_free (self->response_headers);
   body_clear (&self->request_body);
@@ -90,11 +90,11 @@ sim_message_unref (SimMessage *self)
 
 void
 sim_message_set_uri (SimMessage *self,
-                     GUri       *uri)
+                     SimUri     *uri)
 {
   g_return_if_fail (self != NULL && uri != NULL);
-  g_uri_ref (uri);
-  g_uri_unref (self->uri);
+  sim_uri_ref (uri);
+  sim_uri_unref (self->uri);
   self->uri = uri;
 }
 
@@ -135,53 +135,8 @@ sim_message_add_note (SimMessage *self,
 const char *
 sim_message_get_path (SimMessage *self)
 {
-  const char *path = g_uri_get_path (self->uri);
+  const char *path = sim_uri_get_path (self->uri);
   return (path && *path) ? path : "/";
-}
-
-/* The port an origin names: none (0) when it is the scheme's default. */
-static int
-explicit_port (GUri *uri)
-{
-  const char *scheme = g_uri_get_scheme (uri);
-  int port = g_uri_get_port (uri);
-
-  if ((port == 443 && g_ascii_strcasecmp (scheme, "https") == 0)
-      || (port == 80 && g_ascii_strcasecmp (scheme, "http") == 0))
-    return 0;
-  return MAX (port, 0);
-}
-
-/**
- * sim_uri_dup_origin:
- *
- * The origin as RFC 6454 §6.2 serializes it: the scheme's default port is left out, and an
- * IPv6 address keeps its brackets.
- *
- * Returns: (transfer full): "scheme://host[:port]", scheme and host lower case.
- */
-char *
-sim_uri_dup_origin (GUri *uri)
-{
-  const char *scheme = g_uri_get_scheme (uri);
-  const char *host = g_uri_get_host (uri) ? g_uri_get_host (uri) : "";
-  gboolean ipv6 = strchr (host, ':') != NULL;
-  int port = g_uri_get_port (uri);
-  GString *out = g_string_sized_new (64);
-
-  g_string_append (out, scheme);
-  g_string_append (out, "://");
-  if (ipv6)
-    g_string_append_c (out, '[');
-  g_string_append (out, host);
-  if (ipv6)
-    g_string_append_c (out, ']');
-  for (gsize i = 0; i < out->len; i++)   /* scheme and host only, so far */
-    out->str[i] = g_ascii_tolower (out->str[i]);
-  port = explicit_port (uri);
-  if (port > 0)
-    g_string_append_printf (out, ":%d", port);
-  return g_string_free (out, FALSE);
 }
 
 /* Returns: (transfer full): the origin of the request URI; see sim_uri_dup_origin(). */
@@ -189,47 +144,6 @@ char *
 sim_message_dup_origin (SimMessage *self)
 {
   return sim_uri_dup_origin (self->uri);
-}
-
-/* ASCII case-insensitive equality of two nullable strings, inline. */
-static inline gboolean
-same_text_caseless (const char *a,
-                    const char *b)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  for (;; a++, b++)
-    {
-      guchar x = *a, y = *b;
-
-      if (x != y)
-        {
-          x = x >= 'A' && x <= 'Z' ? x + 32 : x;
-          y = y >= 'A' && y <= 'Z' ? y + 32 : y;
-          if (x != y)
-            return FALSE;
-        }
-      if (x == '\0')
-        return TRUE;
-    }
-}
-
-/**
- * sim_uri_same_origin:
- *
- * Whether @a and @b have the same origin (RFC 6454 §5): scheme, host and port, the scheme's
- * default port being the same as none; without writing either out.
- */
-gboolean
-sim_uri_same_origin (GUri *a,
-                     GUri *b)
-{
-  const char *host_a = g_uri_get_host (a), *host_b = g_uri_get_host (b);
-
-  /* A URI without an authority ("com.example.app:/cb") has no host: the empty one. */
-  return explicit_port (a) == explicit_port (b)
-         && same_text_caseless (host_a ? host_a : "", host_b ? host_b : "")
-         && same_text_caseless (g_uri_get_scheme (a), g_uri_get_scheme (b));
 }
 
 /* Bodies */
@@ -725,7 +639,7 @@ SimParams *
 sim_message_get_query (SimMessage *self,
                        GError    **error)
 {
-  return sim_params_parse (g_uri_get_query (self->uri), error);
+  return sim_params_parse (sim_uri_get_query (self->uri), error);
 }
 
 /**

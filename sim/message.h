@@ -17,6 +17,7 @@
 #include "sim/headers.h"
 #include "sim/params.h"
 #include "sim/phase.h"
+#include "sim/uri.h"
 
 G_BEGIN_DECLS
 
@@ -53,7 +54,7 @@ struct _SimMessage
 
   /*< public, read-only; use the functions to change >*/
   char *method;
-  GUri *uri;
+  SimUri *uri;
   SimHeaders *request_headers;
 
   guint status;                     /* 0 until answered */
@@ -74,12 +75,12 @@ struct _SimMessage
 SimMessage *sim_message_new               (const char *method,
                                            const char *uri);
 SimMessage *sim_message_new_from_uri      (const char *method,
-                                           GUri       *uri);
+                                           SimUri     *uri);
 SimMessage *sim_message_ref               (SimMessage *self);
 void        sim_message_unref             (SimMessage *self);
 
 void        sim_message_set_uri           (SimMessage *self,
-                                           GUri       *uri);
+                                           SimUri     *uri);
 void        sim_message_set_phase         (SimMessage *self,
                                            SimPhase    phase);
 void        sim_message_narrate_always    (SimMessage *self,
@@ -99,9 +100,6 @@ void        sim_message_add_note          (SimMessage *self,
                                            const char *note);
 const char *sim_message_get_path          (SimMessage *self);
 char       *sim_message_dup_origin        (SimMessage *self);
-char       *sim_uri_dup_origin            (GUri       *uri);
-gboolean    sim_uri_same_origin           (GUri       *a,
-                                           GUri       *b);
 
 /* Request bodies */
 void        sim_message_set_request_form  (SimMessage *self,

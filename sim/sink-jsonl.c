@@ -275,7 +275,7 @@ write_line (JsonlSink          *self,
             const SimTraceStep *step)
 {
   SimMessage *m = step->message;
-  g_autofree char *url = g_uri_to_string (m->uri);
+  g_autofree char *url = sim_uri_to_string (m->uri);
 
   g_string_append (out, "{\"step\":");
   sim_json_write_int (out, step->step);

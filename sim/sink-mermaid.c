@@ -278,7 +278,7 @@ request_label (const SimTraceStep *step)
   const char *authorization = sim_headers_get_one (m->request_headers, "Authorization");
 
   g_string_append_printf (label, "%u · %s %s", step->step, m->method, sim_message_get_path (m));
-  add_param_names (words, g_uri_get_query (m->uri));
+  add_param_names (words, sim_uri_get_query (m->uri));
   if (sim_message_get_request_body (m))
     {
       g_autofree char *body = describe_body (m->request_headers, sim_message_get_request_body (m));

@@ -178,10 +178,10 @@ params_block (TextSink   *self,
 
 static void
 show_url_query (TextSink *self,
-                GUri     *uri)
+                SimUri   *uri)
 {
-  if (g_uri_get_query (uri))
-    params_block (self, "      ", g_uri_get_query (uri));
+  if (sim_uri_get_query (uri))
+    params_block (self, "      ", sim_uri_get_query (uri));
 }
 
 /* HTTP Basic is only base64: show what it carries, since that is the lesson. */
@@ -225,7 +225,7 @@ headers_block (TextSink   *self,
         basic_hint (self, value);
       if (g_ascii_strcasecmp (name, "Location") == 0)
         {
-          g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+          g_autoptr(SimUri) uri = sim_uri_parse (value, NULL);
           if (uri)
             show_url_query (self, uri);
         }
@@ -491,8 +491,8 @@ request_target (SimMessage *message)
   g_autofree char *origin = NULL;
 
   /* a native app's custom scheme has no host: com.example.app:/callback */
-  if (g_uri_get_host (message->uri) == NULL)
-    return g_strdup_printf ("%s:%s", g_uri_get_scheme (message->uri), sim_message_get_path (message));
+  if (sim_uri_get_host (message->uri) == NULL)
+    return g_strdup_printf ("%s:%s", sim_uri_get_scheme (message->uri), sim_message_get_path (message));
   origin = sim_message_dup_origin (message);
   return g_strdup_printf ("%s%s", origin, sim_message_get_path (message));
 }

@@ -334,7 +334,8 @@ forward (gpointer         data,
          SimMessage      *message)
 {
   SimHttp *self = data;
-  g_autoptr(SoupMessage) request = soup_message_new_from_uri (message->method, message->uri);
+  g_autoptr(GUri) target = sim_uri_to_guri (message->uri);
+  g_autoptr(SoupMessage) request = target ? soup_message_new_from_uri (message->method, target) : NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = sim_rng_token (self->rng, NULL, 16);
@@ -523,8 +524,9 @@ message_from_request (HttpActor         *a,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   GUri *target = soup_server_message_get_uri (msg);
   const char *content_type = soup_message_headers_get_one (headers, "Content-Type");
-  g_autoptr(GUri) uri = g_uri_build (G_URI_FLAGS_ENCODED, "http", NULL, a->host, a->port,
-                                     g_uri_get_path (target), g_uri_get_query (target), NULL);
+  g_autoptr(GUri) built = g_uri_build (G_URI_FLAGS_ENCODED, "http", NULL, a->host, a->port,
+                                       g_uri_get_path (target), g_uri_get_query (target), NULL);
+  g_autoptr(SimUri) uri = sim_uri_new_from_guri (built);
   SimMessage *message = sim_message_new_from_uri (soup_server_message_get_method (msg), uri);
   g_autoptr(GBytes) body = NULL;
 

@@ -189,7 +189,7 @@ test_password_never_reaches_client (Fixture       *f,
   for (guint i = 0; i < records->len; i++)
     {
       SimMessage *m = ((SimRecord *) records->pdata[i])->message;
-      g_autofree char *uri = g_uri_to_string (m->uri);
+      g_autofree char *uri = sim_uri_to_string (m->uri);
       gboolean has = carries (sim_message_get_request_body (m), password) || carries (sim_message_get_response_body (m), password)
                      || headers_carry (m->request_headers, password)
                      || headers_carry (m->response_headers, password) || strstr (uri, password);

@@ -61,7 +61,7 @@ add_default_events (SimRun *self)
 static char *
 origin_of (const char *url)
 {
-  g_autoptr(GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL) : NULL;
+  g_autoptr(SimUri) uri = url ? sim_uri_parse (url, NULL) : NULL;
   return uri ? sim_uri_dup_origin (uri) : NULL;
 }
 

@@ -108,17 +108,19 @@ tamper_params (SimMessage *message,
     return;
   if (strcmp (message->method, "GET") == 0)
     {
-      GUri *uri;
+      g_autoptr(GUri) built = NULL;
+      g_autoptr(SimUri) uri = NULL;
+
       params = sim_message_get_query (message, NULL);
       if (!params)
         params = sim_params_new ();
       edit_params (params, t, what);
       encoded = sim_params_encode (params);
-      uri = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (message->uri), NULL,
-                         g_uri_get_host (message->uri), g_uri_get_port (message->uri),
-                         g_uri_get_path (message->uri), *encoded ? encoded : NULL, NULL);
+      built = g_uri_build (G_URI_FLAGS_ENCODED, sim_uri_get_scheme (message->uri), NULL,
+                           sim_uri_get_host (message->uri), sim_uri_get_port (message->uri),
+                           sim_uri_get_path (message->uri), *encoded ? encoded : NULL, NULL);
+      uri = sim_uri_new_from_guri (built);
       sim_message_set_uri (message, uri);
-      g_uri_unref (uri);
       return;
     }
   params = sim_message_get_form (message, NULL);

@@ -476,7 +476,7 @@ reference_end (SimSink            *sink,
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *time = sim_time_format_iso (step->time);
-  g_autofree char *url = g_uri_to_string (m->uri);
+  g_autofree char *url = sim_uri_to_string (m->uri);
   g_autofree char *narration = sim_trace_narration (m);
   g_autofree char *line = NULL;
 
