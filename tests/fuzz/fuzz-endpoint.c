@@ -249,7 +249,10 @@ read_request (const char *text,
       || (*g_uri_get_path (uri) != '\0' && *g_uri_get_path (uri) != '/'))
     return NULL;
 #endif
-  message = sim_message_new_from_uri (method, uri);
+  {
+    g_autoptr(SimUri) request_uri = sim_uri_new_from_guri (uri);
+    message = sim_message_new_from_uri (method, request_uri);
+  }
 
   for (p = eol ? eol + 1 : end; p < end;)
     {
