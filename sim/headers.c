@@ -10,6 +10,7 @@
 
 #include <libsoup/soup.h>
 
+#include "sim/ascii.h"
 #include "sim/headers.h"
 
 typedef struct
@@ -45,26 +46,6 @@ G_LOCK_DEFINE_STATIC (names);
 static GHashTable *names;       /* name (any case) -> NameInfo */
 static guint unknown_names;
 
-/* ASCII case-insensitive equality, inline: most lookups compare a handful of short names. */
-static inline gboolean
-same_name (const char *a,
-           const char *b)
-{
-  for (;; a++, b++)
-    {
-      guchar x = *a, y = *b;
-
-      if (x != y)
-        {
-          x = x >= 'A' && x <= 'Z' ? x + 32 : x;
-          y = y >= 'A' && y <= 'Z' ? y + 32 : y;
-          if (x != y)
-            return FALSE;
-        }
-      if (x == '\0')
-        return TRUE;
-    }
-}
 
 /* Header names compare without case (RFC 9110 §5.1). */
 static guint
@@ -81,7 +62,7 @@ static gboolean
 name_equal (gconstpointer a,
             gconstpointer b)
 {
-  return same_name (a, b);
+  return sim_ascii_equal_caseless (a, b);
 }
 
 /* Asks libsoup: is @name one of the names it knows, and how does it write it? */
@@ -178,7 +159,7 @@ static void
 forget_content_type (SimHeaders *self,
                      const char *name)
 {
-  if (self->content_type_known && same_name (name, "Content-Type"))
+  if (self->content_type_known && sim_ascii_equal_caseless (name, "Content-Type"))
     {
       g_clear_pointer (&self->content_type, g_free);
       self->content_type_known = FALSE;
@@ -231,7 +212,7 @@ sim_headers_remove (SimHeaders *self,
 {
   g_return_if_fail (self != NULL && name != NULL);
   for (guint i = self->len; i > 0; i--)
-    if (same_name (self->fields[i - 1].name, name))
+    if (sim_ascii_equal_caseless (self->fields[i - 1].name, name))
       {
         g_free (self->fields[i - 1].name);
         memmove (&self->fields[i - 1], &self->fields[i], (self->len - i) * sizeof (Field));
@@ -259,7 +240,7 @@ sim_headers_get_one (SimHeaders *self,
 {
   g_return_val_if_fail (self != NULL && name != NULL, NULL);
   for (guint i = self->len; i > 0; i--)
-    if (same_name (self->fields[i - 1].name, name))
+    if (sim_ascii_equal_caseless (self->fields[i - 1].name, name))
       return self->fields[i - 1].value;
   return NULL;
 }
@@ -280,7 +261,7 @@ sim_headers_get_list (SimHeaders *self,
   for (guint i = 0; i < self->len; i++)
     {
       const Field *field = &self->fields[i];
-      if (!same_name (field->name, name))
+      if (!sim_ascii_equal_caseless (field->name, name))
         continue;
       if (first == NULL)
         {

@@ -1,11 +1,33 @@
 /* message.c: the HTTP exchange value carried by the bus, and ordered parameter lists. */
 #include <string.h>
 
+#include "sim/ascii.h"
 #include "sim/message.h"
 
 G_DEFINE_QUARK (sim-message-error-quark, sim_message_error)
 
 static void body_clear (SimBody *body);
+
+/* The narration and notes of a message nobody narrates: one empty array that every such
+ * message shares, and that nobody adds to (the first sentence replaces it). */
+static GPtrArray *
+nothing_said (void)
+{
+  static GPtrArray *empty;
+
+  if (g_once_init_enter (&empty))
+    g_once_init_leave (&empty, g_ptr_array_new ());
+  return empty;
+}
+
+static void
+add_sentence (GPtrArray **list,
+              char       *sentence)
+{
+  if (*list == nothing_said ())
+    *list = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (*list, sentence);
+}
 
 /* How many observers listen on all the buses there are. While nobody listens anywhere, a new
  * message starts quiet, so that its sender does not narrate it for nobody; the bus that
@@ -39,8 +61,7 @@ sim_message_new_from_uri (const char *method,
   self->uri = sim_uri_ref (uri);
   self->request_headers = sim_headers_new ();
   self->response_headers = sim_headers_new ();
-  self->narration = g_ptr_array_new_with_free_func (g_free);
-  self->notes = g_ptr_array_new_with_free_func (g_free);
+  self->narration = self->notes = nothing_said ();
   self->quiet = g_atomic_int_get (&listeners) == 0;
   return self;
 }
@@ -83,8 +104,10 @@ sim_message_unref (SimMessage *self)
   body_clear (&self->response_body);
   g_free (self->from);
   g_free (self->to);
-  g_ptr_array_unref (self->narration);
-  g_ptr_array_unref (self->notes);
+  if (self->narration != nothing_said ())
+    g_ptr_array_unref (self->narration);
+  if (self->notes != nothing_said ())
+    g_ptr_array_unref (self->notes);
   g_free (self);
 }
 
@@ -116,7 +139,7 @@ sim_message_narrate_always (SimMessage *self,
 
   g_return_if_fail (self != NULL);
   va_start (args, format);
-  g_ptr_array_add (self->narration, g_strdup_vprintf (format, args));
+  add_sentence (&self->narration, g_strdup_vprintf (format, args));
   va_end (args);
 }
 
@@ -125,7 +148,7 @@ sim_message_add_note (SimMessage *self,
                       const char *note)
 {
   g_return_if_fail (self != NULL);
-  g_ptr_array_add (self->notes, g_strdup (note));
+  add_sentence (&self->notes, g_strdup (note));
 }
 
 /**
@@ -616,7 +639,7 @@ content_type_is (SimHeaders *headers,
                  const char *wanted)
 {
   const char *type = sim_headers_get_content_type (headers);
-  return type != NULL && g_ascii_strcasecmp (type, wanted) == 0;
+  return type != NULL && sim_ascii_equal_caseless (type, wanted);
 }
 
 gboolean

@@ -63,8 +63,8 @@ struct _SimMessage
   char *from;                       /* the actor that sent it */
   char *to;                         /* the actor that answered it */
   SimPhase phase;
-  GPtrArray *narration;             /* (element-type utf8): sentences for the trace */
-  GPtrArray *notes;                 /* (element-type utf8): teacher notes shown at this step */
+  GPtrArray *narration;             /* (element-type utf8): sentences for the trace; read only */
+  GPtrArray *notes;                 /* (element-type utf8): teacher notes shown at this step; read only */
   gboolean quiet;                   /* nobody listens: sim_message_narrate() writes nothing */
 
   /*< private >*/

@@ -74,30 +74,37 @@ sim_rng_fill (SimRng *self,
  * sim_base64url_encode:
  * Returns: (transfer full): base64url without padding (RFC 4648 §5), as OAuth uses it.
  */
-/* Writes base64url of @data at @out, which has room for 4 * ((length + 2) / 3) + 1 bytes. */
+/* Writes base64url of @data at @out without padding (RFC 4648 §5), which needs at most
+ * 4 * ((length + 2) / 3) + 1 bytes. */
 static void
 write_base64url (char         *out,
                  const guint8 *data,
                  gsize         length)
 {
-  gint state = 0, save = 0;
-  gsize n = g_base64_encode_step (data, length, FALSE, out, &state, &save);
-  char *p;
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  gsize i = 0;
 
-  n += g_base64_encode_close (FALSE, out + n, &state, &save);
-  out[n] = '\0';
-  for (p = out; *p; p++)
+  for (; i + 3 <= length; i += 3)
     {
-      if (*p == '+')
-        *p = '-';
-      else if (*p == '/')
-        *p = '_';
-      else if (*p == '=')
-        {
-          *p = '\0';
-          break;
-        }
+      guint32 bits = (guint32) data[i] << 16 | (guint32) data[i + 1] << 8 | data[i + 2];
+      *out++ = alphabet[bits >> 18];
+      *out++ = alphabet[(bits >> 12) & 63];
+      *out++ = alphabet[(bits >> 6) & 63];
+      *out++ = alphabet[bits & 63];
     }
+  if (length - i == 1)
+    {
+      *out++ = alphabet[data[i] >> 2];
+      *out++ = alphabet[(data[i] & 3) << 4];
+    }
+  else if (length - i == 2)
+    {
+      *out++ = alphabet[data[i] >> 2];
+      *out++ = alphabet[(data[i] & 3) << 4 | data[i + 1] >> 4];
+      *out++ = alphabet[(data[i + 1] & 15) << 2];
+    }
+  *out = '\0';
 }
 
 char *

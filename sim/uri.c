@@ -1,6 +1,7 @@
 /* uri.c: request URIs in one allocation; see uri.h. */
 #include <string.h>
 
+#include "sim/ascii.h"
 #include "sim/uri.h"
 
 struct _SimUri
@@ -332,8 +333,8 @@ sim_uri_to_guri (SimUri *self)
 static int
 explicit_port (SimUri *uri)
 {
-  if ((uri->port == 443 && g_ascii_strcasecmp (uri->scheme, "https") == 0)
-      || (uri->port == 80 && g_ascii_strcasecmp (uri->scheme, "http") == 0))
+  if ((uri->port == 443 && sim_ascii_equal_caseless (uri->scheme, "https"))
+      || (uri->port == 80 && sim_ascii_equal_caseless (uri->scheme, "http")))
     return 0;
   return MAX (uri->port, 0);
 }
@@ -364,30 +365,19 @@ sim_uri_dup_origin (SimUri *self)
   for (gsize i = 0; i < out->len; i++)   /* scheme and host only, so far */
     out->str[i] = g_ascii_tolower (out->str[i]);
   if (port > 0)
-    g_string_append_printf (out, ":%d", port);
+    {
+      char digits[8];
+      int n = 0;
+
+      for (; port > 0; port /= 10)
+        digits[n++] = '0' + port % 10;
+      g_string_append_c (out, ':');
+      while (n > 0)
+        g_string_append_c (out, digits[--n]);
+    }
   return g_string_free (out, FALSE);
 }
 
-/* ASCII case-insensitive equality, inline. */
-static inline gboolean
-same_text_caseless (const char *a,
-                    const char *b)
-{
-  for (;; a++, b++)
-    {
-      guchar x = *a, y = *b;
-
-      if (x != y)
-        {
-          x = x >= 'A' && x <= 'Z' ? x + 32 : x;
-          y = y >= 'A' && y <= 'Z' ? y + 32 : y;
-          if (x != y)
-            return FALSE;
-        }
-      if (x == '\0')
-        return TRUE;
-    }
-}
 
 /**
  * sim_uri_same_origin:
@@ -401,6 +391,6 @@ sim_uri_same_origin (SimUri *a,
                      SimUri *b)
 {
   return explicit_port (a) == explicit_port (b)
-         && same_text_caseless (a->host ? a->host : "", b->host ? b->host : "")
-         && same_text_caseless (a->scheme, b->scheme);
+         && sim_ascii_equal_caseless (a->host ? a->host : "", b->host ? b->host : "")
+         && sim_ascii_equal_caseless (a->scheme, b->scheme);
 }
