@@ -73,9 +73,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Serve, serve_clear)
 /* A batch this large is followed by the next one at once, without the pause: under wrk the
  * trace comes at 30 MB/s, and a pause would let the pending text reach LIVE_MAX_PENDING. */
 #define LIVE_BATCH (64 * 1024)
-/* A reader slower than the steps (a terminal scrolling) holds the actors back, as a blocking
- * write() did, instead of letting the buffer grow: beyond this, a step waits for the writer. */
-#define LIVE_MAX_PENDING (4 * 1024 * 1024)
+/* A reader slower than the steps (a terminal scrolling), or a writer thread kept off the cores
+ * for more than about 30 ms under wrk, holds the actors back, as a blocking write() did,
+ * instead of letting the buffer grow: beyond this, a step waits for the writer. */
+#define LIVE_MAX_PENDING (1024 * 1024)
 
 typedef struct
 {
