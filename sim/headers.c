@@ -13,27 +13,6 @@
 #include "sim/ascii.h"
 #include "sim/headers.h"
 
-typedef struct
-{
-  char *name;               /* as given, compared without case; the field's one allocation */
-  const char *value;        /* after @name's NUL */
-  const char *spelling;     /* how libsoup lists @name, once somebody asked */
-  gboolean asked;
-} Field;
-
-#define INLINE_FIELDS 6     /* most messages have fewer: no second allocation */
-
-struct _SimHeaders
-{
-  Field *fields;            /* in the order they were added: @inline_fields, or the heap */
-  guint len;
-  guint room;
-  GPtrArray *joined;        /* (element-type utf8) (nullable): what get_list wrote */
-  char *content_type;       /* (nullable): the media type, when @content_type_known */
-  gboolean content_type_known;
-  Field inline_fields[INLINE_FIELDS];
-};
-
 /* What libsoup makes of a header name. */
 typedef struct
 {
@@ -134,10 +113,9 @@ known_spelling (const char *name)
 SimHeaders *
 sim_headers_new (void)
 {
-  SimHeaders *self = g_new0 (SimHeaders, 1);
+  SimHeaders *self = g_new (SimHeaders, 1);
 
-  self->fields = self->inline_fields;
-  self->room = INLINE_FIELDS;
+  sim_headers_init (self);
   return self;
 }
 
@@ -146,13 +124,33 @@ sim_headers_free (SimHeaders *self)
 {
   if (!self)
     return;
+  sim_headers_clear (self);
+  g_free (self);
+}
+
+/* Makes @self, in storage of the caller's (a message), an empty list of fields. */
+void
+sim_headers_init (SimHeaders *self)
+{
+  self->fields = self->inline_fields;
+  self->len = 0;
+  self->room = SIM_HEADERS_INLINE_FIELDS;
+  self->joined = NULL;
+  self->content_type = NULL;
+  self->content_type_known = FALSE;
+}
+
+/* Frees what @self holds, not @self. */
+void
+sim_headers_clear (SimHeaders *self)
+{
   for (guint i = 0; i < self->len; i++)
     g_free (self->fields[i].name);
   if (self->fields != self->inline_fields)
     g_free (self->fields);
   g_clear_pointer (&self->joined, g_ptr_array_unref);
-  g_free (self->content_type);
-  g_free (self);
+  g_clear_pointer (&self->content_type, g_free);
+  self->len = 0;
 }
 
 static void
@@ -174,7 +172,7 @@ sim_headers_append (SimHeaders *self,
                     const char *value)
 {
   gsize name_length, value_length;
-  Field *field;
+  SimHeaderField *field;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (name != NULL);
@@ -187,11 +185,11 @@ sim_headers_append (SimHeaders *self,
       self->room *= 2;
       if (self->fields == self->inline_fields)
         {
-          self->fields = g_new (Field, self->room);
-          memcpy (self->fields, self->inline_fields, self->len * sizeof (Field));
+          self->fields = g_new (SimHeaderField, self->room);
+          memcpy (self->fields, self->inline_fields, self->len * sizeof (SimHeaderField));
         }
       else
-        self->fields = g_renew (Field, self->fields, self->room);
+        self->fields = g_renew (SimHeaderField, self->fields, self->room);
     }
   name_length = strlen (name);
   value_length = strlen (value);
@@ -215,7 +213,7 @@ sim_headers_remove (SimHeaders *self,
     if (sim_ascii_equal_caseless (self->fields[i - 1].name, name))
       {
         g_free (self->fields[i - 1].name);
-        memmove (&self->fields[i - 1], &self->fields[i], (self->len - i) * sizeof (Field));
+        memmove (&self->fields[i - 1], &self->fields[i], (self->len - i) * sizeof (SimHeaderField));
         self->len--;
       }
   forget_content_type (self, name);
@@ -260,7 +258,7 @@ sim_headers_get_list (SimHeaders *self,
   g_return_val_if_fail (self != NULL && name != NULL, NULL);
   for (guint i = 0; i < self->len; i++)
     {
-      const Field *field = &self->fields[i];
+      const SimHeaderField *field = &self->fields[i];
       if (!sim_ascii_equal_caseless (field->name, name))
         continue;
       if (first == NULL)
@@ -350,7 +348,7 @@ sim_headers_iter_next (SimHeadersIter  *iter,
   for (; iter->pass < 2; iter->pass++, iter->index = 0)
     while (iter->index < headers->len)
       {
-        Field *field = &headers->fields[iter->index++];
+        SimHeaderField *field = &headers->fields[iter->index++];
 
         if (!field->asked)
           {

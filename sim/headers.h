@@ -13,7 +13,32 @@
 
 G_BEGIN_DECLS
 
+/* A message keeps its two lists of fields inside itself (sim_headers_init()); the members
+ * are private to headers.c. */
+typedef struct
+{
+  /*< private >*/
+  char *name;               /* as given, compared without case; the field's one allocation */
+  const char *value;        /* after @name's NUL */
+  const char *spelling;     /* how libsoup lists @name, once somebody asked */
+  gboolean asked;
+} SimHeaderField;
+
+#define SIM_HEADERS_INLINE_FIELDS 6     /* most messages have fewer: no second allocation */
+
 typedef struct _SimHeaders SimHeaders;
+
+struct _SimHeaders
+{
+  /*< private >*/
+  SimHeaderField *fields;   /* in the order they were added: @inline_fields, or the heap */
+  guint len;
+  guint room;
+  GPtrArray *joined;        /* (element-type utf8) (nullable): what get_list wrote */
+  char *content_type;       /* (nullable): the media type, when @content_type_known */
+  gboolean content_type_known;
+  SimHeaderField inline_fields[SIM_HEADERS_INLINE_FIELDS];
+};
 
 typedef struct
 {
@@ -29,6 +54,8 @@ typedef void (*SimHeadersForeachFunc) (const char *name,
 
 SimHeaders *sim_headers_new              (void);
 void        sim_headers_free             (SimHeaders  *self);
+void        sim_headers_init             (SimHeaders  *self);
+void        sim_headers_clear            (SimHeaders  *self);
 
 void        sim_headers_append           (SimHeaders  *self,
                                           const char  *name,

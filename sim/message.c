@@ -59,8 +59,10 @@ sim_message_new_from_uri (const char *method,
   self->ref_count = 1;
   self->method = g_strdup (method);
   self->uri = sim_uri_ref (uri);
-  self->request_headers = sim_headers_new ();
-  self->response_headers = sim_headers_new ();
+  sim_headers_init (&self->request_storage);
+  sim_headers_init (&self->response_storage);
+  self->request_headers = &self->request_storage;
+  self->response_headers = &self->response_storage;
   self->narration = self->notes = nothing_said ();
   self->quiet = g_atomic_int_get (&listeners) == 0;
   return self;
@@ -98,8 +100,8 @@ sim_message_unref (SimMessage *self)
     return;
   g_free (self->method);
   sim_uri_unref (self->uri);
-  sim_headers_free (self->request_headers);
-  sim_headers_free (self->response_headers);
+  sim_headers_clear (&self->request_storage);
+  sim_headers_clear (&self->response_storage);
   body_clear (&self->request_body);
   body_clear (&self->response_body);
   g_free (self->from);

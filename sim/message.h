@@ -70,6 +70,8 @@ struct _SimMessage
   /*< private >*/
   SimBody request_body;
   SimBody response_body;
+  SimHeaders request_storage;       /* what request_headers and response_headers point to */
+  SimHeaders response_storage;
 };
 
 SimMessage *sim_message_new               (const char *method,
