@@ -269,6 +269,7 @@ authenticate (ClientApp  *self,
     sim_params_set (form, "client_id", client_id ? client_id : "");
 }
 
+/* @form: (transfer full): the fields; the client's credentials are added as its method says */
 static SimMessage *
 post_form (ClientApp  *self,
            const char *path,
@@ -279,7 +280,7 @@ post_form (ClientApp  *self,
   SimMessage *message = sim_message_new ("POST", url);
 
   authenticate (self, message, form);
-  sim_message_set_request_params (message, sim_params_copy (form));
+  sim_message_set_request_params (message, form);
   sim_message_set_phase (message, phase);
   return message;
 }
@@ -409,7 +410,7 @@ client_app_refresh (ClientApp  *self,
     sim_params_set (form, "refresh_token", self->refresh_token);
   if (scope)
     sim_params_set (form, "scope", scope);
-  message = post_form (self, "/token", form, SIM_PHASE_REFRESH);
+  message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_REFRESH);
   if (self->refresh_token == NULL)
     sim_message_narrate (message, _("The client holds no refresh token, yet it tries the refresh_token grant without one (RFC 6749 §6)."));
   else if (self->client_secret)
@@ -432,7 +433,7 @@ client_app_revoke (ClientApp  *self,
 
   sim_params_set (form, "token", token ? token : "");
   sim_params_set (form, "token_type_hint", refresh ? "refresh_token" : "access_token");
-  message = post_form (self, "/revoke", form, SIM_PHASE_REVOCATION);
+  message = post_form (self, "/revoke", g_steal_pointer (&form), SIM_PHASE_REVOCATION);
   sim_message_narrate (message, _("The client no longer needs the token and tells the server to revoke it (RFC 7009 §2.1): a good habit when a user disconnects an app."));
   sim_bus_deliver (self->world->bus, "client", message);
   if (message->status == SOUP_STATUS_OK)
@@ -528,7 +529,7 @@ resource_token (ClientApp  *self,
   sim_params_set (form, "grant_type", "refresh_token");
   sim_params_set (form, "refresh_token", self->refresh_token);
   sim_params_set (form, "resource", resource);
-  message = post_form (self, "/token", form, SIM_PHASE_ACCESS);
+  message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_ACCESS);
   sim_message_narrate (message, _("Before calling an API other than its own, the client asks for an access token meant for that API alone, naming it as the resource (RFC 8707 §2.2). Its calendar token is no business of that API."));
   sim_bus_deliver (self->world->bus, "client", message);
   if (message->status != SOUP_STATUS_OK || !(answer = sim_message_get_response_fields (message, NULL)))
@@ -713,7 +714,7 @@ exchange_code (ClientApp  *self,
   sim_params_set (form, "redirect_uri", self->config.redirect_uri);
   if (self->code_verifier)
     sim_params_set (form, "code_verifier", self->code_verifier);
-  message = post_form (self, "/token", form, SIM_PHASE_CODE_EXCHANGE);
+  message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_CODE_EXCHANGE);
   if (self->client_secret && self->code_verifier)
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret and proves it started this flow with the PKCE code_verifier."));
   else if (self->client_secret)

@@ -354,17 +354,13 @@ oauth_set_basic (SimHeaders *headers,
 {
   g_autoptr(GString) joined = g_string_sized_new (64);
   g_autofree char *value = NULL;
-  gint state = 0, save = 0;
-  gsize n;
 
   append_uri_escaped (joined, client_id);
   g_string_append_c (joined, ':');
   append_uri_escaped (joined, client_secret);
   value = g_malloc (6 + 4 * ((joined->len + 2) / 3) + 1);
   memcpy (value, "Basic ", 6);
-  n = g_base64_encode_step ((const guchar *) joined->str, joined->len, FALSE, value + 6, &state, &save);
-  n += g_base64_encode_close (FALSE, value + 6 + n, &state, &save);
-  value[6 + n] = '\0';
+  sim_base64_write (value + 6, (const guint8 *) joined->str, joined->len, FALSE);
   sim_headers_replace (headers, "Authorization", value);
 }
 

@@ -74,15 +74,27 @@ sim_rng_fill (SimRng *self,
  * sim_base64url_encode:
  * Returns: (transfer full): base64url without padding (RFC 4648 §5), as OAuth uses it.
  */
-/* Writes base64url of @data at @out without padding (RFC 4648 §5), which needs at most
- * 4 * ((length + 2) / 3) + 1 bytes. */
-static void
-write_base64url (char         *out,
-                 const guint8 *data,
-                 gsize         length)
+/**
+ * sim_base64_write:
+ * @url: base64url without padding (RFC 4648 §5) rather than base64 with padding (§4)
+ *
+ * Writes @data in base64 at @out, which needs 4 * ((@length + 2) / 3) + 1 bytes, and ends it
+ * with a NUL.
+ *
+ * Returns: the number of characters written, without the NUL.
+ */
+gsize
+sim_base64_write (char         *out,
+                  const guint8 *data,
+                  gsize         length,
+                  gboolean      url)
 {
-  static const char alphabet[] =
+  static const char standard[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char urlsafe[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const char *alphabet = url ? urlsafe : standard;
+  char *start = out;
   gsize i = 0;
 
   for (; i + 3 <= length; i += 3)
@@ -97,14 +109,22 @@ write_base64url (char         *out,
     {
       *out++ = alphabet[data[i] >> 2];
       *out++ = alphabet[(data[i] & 3) << 4];
+      if (!url)
+        {
+          *out++ = '=';
+          *out++ = '=';
+        }
     }
   else if (length - i == 2)
     {
       *out++ = alphabet[data[i] >> 2];
       *out++ = alphabet[(data[i] & 3) << 4 | data[i + 1] >> 4];
       *out++ = alphabet[(data[i + 1] & 15) << 2];
+      if (!url)
+        *out++ = '=';
     }
   *out = '\0';
+  return out - start;
 }
 
 char *
@@ -113,7 +133,7 @@ sim_base64url_encode (const guint8 *data,
 {
   char *text = g_malloc (4 * ((length + 2) / 3) + 1);
 
-  write_base64url (text, data, length);
+  sim_base64_write (text, data, length, TRUE);
   return text;
 }
 
@@ -136,6 +156,6 @@ sim_rng_token (SimRng     *self,
 
   sim_rng_fill (self, bytes, n_bytes);
   memcpy (token, prefix ? prefix : "", prefix_length);
-  write_base64url (token + prefix_length, bytes, n_bytes);
+  sim_base64_write (token + prefix_length, bytes, n_bytes, TRUE);
   return token;
 }

@@ -19,6 +19,10 @@ void    sim_rng_fill        (SimRng     *self,
 char   *sim_rng_token       (SimRng     *self,
                              const char *prefix,
                              gsize       n_bytes);
+gsize   sim_base64_write     (char         *out,
+                              const guint8 *data,
+                              gsize         length,
+                              gboolean      url);
 char   *sim_base64url_encode (const guint8 *data,
                               gsize         length);
 

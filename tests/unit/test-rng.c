@@ -219,6 +219,36 @@ test_system (void)
   g_assert_cmpstr (a, !=, b);
 }
 
+/* Both alphabets against GLib's base64 (RFC 4648 §4), for every length up to 64 bytes. */
+static void
+test_base64_matches_glib (void)
+{
+  GRand *rand = g_rand_new_with_seed (4648);
+
+  for (gsize length = 0; length <= 64; length++)
+    {
+      guint8 data[64];
+      char ours[4 * 22 + 1];
+      g_autofree char *theirs = NULL;
+      g_autofree char *url = NULL;
+      gsize written;
+
+      for (gsize i = 0; i < length; i++)
+        data[i] = g_rand_int_range (rand, 0, 256);
+      theirs = g_base64_encode (data, length);
+      written = sim_base64_write (ours, data, length, FALSE);
+      g_assert_cmpstr (ours, ==, theirs);
+      g_assert_cmpuint (written, ==, strlen (theirs));
+      /* base64url: the same with - and _, and no padding. */
+      g_strdelimit (theirs, "+", '-');
+      g_strdelimit (theirs, "/", '_');
+      *strchrnul (theirs, '=') = '\0';
+      url = sim_base64url_encode (data, length);
+      g_assert_cmpstr (url, ==, theirs);
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -237,6 +267,8 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (token_cases); i++)
     g_test_add_data_func_full (token_cases[i].path, (gpointer) &token_cases[i], test_token, NULL);
   g_test_add_func ("/sim/rng/system", test_system);
+
+  g_test_add_func ("/sim/rng/base64/matches-glib", test_base64_matches_glib);
 
   return g_test_run ();
 }
