@@ -20,6 +20,7 @@ struct _CalendarApi
   char *introspection_url;
   char *resource_id;
   char *resource_secret;
+  char *authorization;  /* its credentials as an Authorization value, for every introspection */
   char *audience;      /* its own identifier, checked against a token's aud; NULL: no check */
   GHashTable *events;  /* owner -> JsonArray of events, in the order they were added */
   GHashTable *listings; /* owner -> the sealed {"events": [...]} answer, until an event is added */
@@ -45,6 +46,7 @@ calendar_api_new (SimWorld   *world,
   self->introspection_url = g_strdup (introspection_url);
   self->resource_id = g_strdup (resource_id);
   self->resource_secret = g_strdup (resource_secret);
+  self->authorization = oauth_basic_credentials (resource_id, resource_secret);
   self->events = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
   self->listings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);
   return self;
@@ -59,6 +61,7 @@ calendar_api_free (CalendarApi *self)
   g_free (self->introspection_url);
   g_free (self->resource_id);
   g_free (self->resource_secret);
+  g_free (self->authorization);
   g_free (self->audience);
   g_hash_table_unref (self->events);
   g_hash_table_unref (self->listings);
@@ -183,7 +186,7 @@ introspect (CalendarApi *self,
 {
   g_autoptr(SimMessage) request = sim_message_new ("POST", self->introspection_url);
 
-  oauth_set_basic (request->request_headers, self->resource_id, self->resource_secret);
+  sim_headers_replace (request->request_headers, "Authorization", self->authorization);
   sim_message_set_request_form (request, "token", token, "token_type_hint", "access_token", NULL);
   sim_message_narrate (request, _("The API cannot read the token itself: it asks the authorization server whether it is active and what it allows, authenticating with its own credentials (RFC 7662 §2.1)."));
   sim_bus_deliver (self->world->bus, "api", request);

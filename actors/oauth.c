@@ -347,13 +347,16 @@ oauth_parse_basic (SimHeaders  *headers,
   return TRUE;
 }
 
-void
-oauth_set_basic (SimHeaders *headers,
-                 const char *client_id,
-                 const char *client_secret)
+/**
+ * oauth_basic_credentials:
+ * Returns: (transfer full): the Authorization value "Basic …" for @client_id and @client_secret.
+ */
+char *
+oauth_basic_credentials (const char *client_id,
+                         const char *client_secret)
 {
   g_autoptr(GString) joined = g_string_sized_new (64);
-  g_autofree char *value = NULL;
+  char *value;
 
   append_uri_escaped (joined, client_id);
   g_string_append_c (joined, ':');
@@ -361,6 +364,15 @@ oauth_set_basic (SimHeaders *headers,
   value = g_malloc (6 + 4 * ((joined->len + 2) / 3) + 1);
   memcpy (value, "Basic ", 6);
   sim_base64_write (value + 6, (const guint8 *) joined->str, joined->len, FALSE);
+  return value;
+}
+
+void
+oauth_set_basic (SimHeaders *headers,
+                 const char *client_id,
+                 const char *client_secret)
+{
+  g_autofree char *value = oauth_basic_credentials (client_id, client_secret);
   sim_headers_replace (headers, "Authorization", value);
 }
 

@@ -50,6 +50,8 @@ gboolean  oauth_read_token_response (SimMessage *message,
 gboolean  oauth_parse_basic       (SimHeaders  *headers,
                                    char       **client_id,
                                    char       **client_secret);
+char     *oauth_basic_credentials (const char *client_id,
+                                   const char *client_secret);
 void      oauth_set_basic         (SimHeaders *headers,
                                    const char *client_id,
                                    const char *client_secret);

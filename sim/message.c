@@ -278,7 +278,7 @@ form_render (gconstpointer model)
 static gpointer
 form_copy (gconstpointer model)
 {
-  return sim_params_copy ((SimParams *) model);
+  return sim_params_ref ((SimParams *) model);
 }
 
 static void
@@ -669,8 +669,9 @@ sim_message_get_query (SimMessage *self,
 
 /**
  * sim_message_get_form:
- * Returns: (transfer full) (nullable): the form body's parameters; an error when the body is
- * not application/x-www-form-urlencoded.
+ * Returns: (transfer full) (nullable): the form body's parameters, which may be shared with
+ * the message: read them, or change a sim_params_copy(); an error when the body is not
+ * application/x-www-form-urlencoded.
  */
 SimParams *
 sim_message_get_form (SimMessage *self,
@@ -685,9 +686,10 @@ sim_message_get_form (SimMessage *self,
                            "the body is not application/x-www-form-urlencoded");
       return NULL;
     }
-  /* Parsing the text just encoded from a parameter list gives that list back: skip it. */
+  /* Parsing the text just encoded from a parameter list gives that list back: skip it. The
+   * list is shared with the message from now on, and nobody may change it. */
   if (self->request_body.kind == &sim_body_form)
-    return sim_params_copy (self->request_body.model);
+    return sim_params_ref (self->request_body.model);
   body = sim_message_get_request_body (self);
   text = sim_message_dup_request_text (self);
   if (strlen (text) != (body ? g_bytes_get_size (body) : 0))

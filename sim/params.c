@@ -16,6 +16,7 @@ typedef struct
 
 struct _SimParams
 {
+  gint ref_count;           /* more than one: shared, and nobody may change it */
   Pair *pairs;
   guint len;
   guint room;
@@ -28,6 +29,7 @@ sim_params_new (void)
 {
   SimParams *params = g_new (SimParams, 1);
 
+  params->ref_count = 1;
   params->pairs = params->inline_pairs;
   params->len = 0;
   params->room = INLINE_PAIRS;
@@ -35,10 +37,19 @@ sim_params_new (void)
   return params;
 }
 
+/* Shares @params: it must not change from now on (see sim_message_get_form()). */
+SimParams *
+sim_params_ref (SimParams *params)
+{
+  g_atomic_int_inc (&params->ref_count);
+  return params;
+}
+
+/* Drops a reference; the last one frees the list. */
 void
 sim_params_free (SimParams *params)
 {
-  if (!params)
+  if (!params || !g_atomic_int_dec_and_test (&params->ref_count))
     return;
   for (guint i = 0; i < params->len; i++)
     g_free (params->pairs[i].name);
@@ -243,6 +254,7 @@ sim_params_add (SimParams  *params,
   char *pair;
 
   g_return_if_fail (name != NULL && value != NULL);
+  g_return_if_fail (params->ref_count == 1);
   pair = pair_new (name, value, &value_copy);
   take_pair (params, pair, value_copy);
 }
@@ -269,8 +281,10 @@ sim_params_set (SimParams  *params,
                 const char *name,
                 const char *value)
 {
-  int i = params_find (params, name);
+  int i;
 
+  g_return_if_fail (params->ref_count == 1);
+  i = params_find (params, name);
   if (i < 0)
     {
       sim_params_add (params, name, value);
@@ -287,6 +301,7 @@ sim_params_remove (SimParams  *params,
 {
   int i;
 
+  g_return_if_fail (params->ref_count == 1);
   while ((i = params_find (params, name)) >= 0)
     {
       g_free (params->pairs[i].name);

@@ -15,6 +15,7 @@ SimParams  *sim_params_parse              (const char *encoded,
                                            GError    **error);
 SimParams  *sim_params_new                (void);
 SimParams  *sim_params_copy               (SimParams  *params);
+SimParams  *sim_params_ref                (SimParams  *params);
 void        sim_params_free               (SimParams  *params);
 const char *sim_params_get                (SimParams  *params,
                                            const char *name);

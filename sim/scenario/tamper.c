@@ -123,9 +123,10 @@ tamper_params (SimMessage *message,
       sim_message_set_uri (message, uri);
       return;
     }
-  params = sim_message_get_form (message, NULL);
-  if (!params)
-    params = sim_params_new ();
+  {
+    g_autoptr(SimParams) sent = sim_message_get_form (message, NULL);
+    params = sent ? sim_params_copy (sent) : sim_params_new ();
+  }
   edit_params (params, t, what);
   encoded = sim_params_encode (params);
   sim_message_set_request_form_encoded (message, encoded);

@@ -402,7 +402,15 @@ test_request_form_model (void)
   form = sim_message_get_form (m, NULL);
   g_assert_cmpuint (sim_params_size (form), ==, 3);
   g_assert_cmpstr (sim_params_get (form, "code"), ==, "a b&c=d/é");
-  sim_params_set (form, "code", "changed");   /* the caller's copy, not the body */
+  /* The list is the body's own: changing it is a programmer error; a copy may change. */
+  g_test_expect_message ("oauth-sim-core", G_LOG_LEVEL_CRITICAL, "*ref_count == 1*");
+  sim_params_set (form, "code", "changed");
+  g_test_assert_expected_messages ();
+  {
+    g_autoptr(SimParams) mine = sim_params_copy (form);
+    sim_params_set (mine, "code", "changed");
+    g_assert_cmpstr (sim_params_get (mine, "code"), ==, "changed");
+  }
   text = sim_message_dup_request_text (m);
   g_assert_cmpstr (text, ==, expected);
 
