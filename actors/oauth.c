@@ -12,37 +12,6 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char **) a, *(const char **) b);
 }
 
-/**
- * oauth_scope_parse:
- * Returns: (transfer full): the scope tokens, sorted, each once.
- */
-GStrv
-oauth_scope_parse (const char *scope)
-{
-  g_autoptr(GPtrArray) out = g_ptr_array_new ();
-  g_auto(GStrv) parts = g_strsplit (scope ? scope : "", " ", -1);
-
-  for (guint i = 0; parts[i]; i++)
-    {
-      gboolean seen = FALSE;
-      if (*parts[i] == '\0')
-        continue;
-      for (guint j = 0; j < out->len && !seen; j++)
-        seen = strcmp (out->pdata[j], parts[i]) == 0;
-      if (!seen)
-        g_ptr_array_add (out, g_strdup (parts[i]));
-    }
-  g_ptr_array_sort (out, compare_strings);
-  g_ptr_array_add (out, NULL);
-  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
-}
-
-char *
-oauth_scope_join (const char *const *scopes)
-{
-  return g_strjoinv (" ", (GStrv) scopes);
-}
-
 /* Whether @scope is already tokens in strictly ascending order, one space apart. */
 static gboolean
 scope_is_normal (const char *scope)
@@ -70,6 +39,43 @@ scope_is_normal (const char *scope)
         return TRUE;
       p++;
     }
+}
+
+/**
+ * oauth_scope_parse:
+ * Returns: (transfer full): the scope tokens, sorted, each once.
+ */
+GStrv
+oauth_scope_parse (const char *scope)
+{
+  g_autoptr(GPtrArray) out = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  /* Already sorted and distinct, as a server writes it: only split it. */
+  if (scope && scope_is_normal (scope))
+    return g_strsplit (scope, " ", -1);   /* "" gives no token, as below */
+  out = g_ptr_array_new ();
+  parts = g_strsplit (scope ? scope : "", " ", -1);
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      gboolean seen = FALSE;
+      if (*parts[i] == '\0')
+        continue;
+      for (guint j = 0; j < out->len && !seen; j++)
+        seen = strcmp (out->pdata[j], parts[i]) == 0;
+      if (!seen)
+        g_ptr_array_add (out, g_strdup (parts[i]));
+    }
+  g_ptr_array_sort (out, compare_strings);
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+oauth_scope_join (const char *const *scopes)
+{
+  return g_strjoinv (" ", (GStrv) scopes);
 }
 
 /* Sorted, without duplicates: two equal scopes compare equal as strings. */
@@ -313,6 +319,57 @@ uri_unescape (const char *text)
   return strchr (text, '%') ? g_uri_unescape_string (text, NULL) : g_strdup (text);
 }
 
+/* Base64 as g_base64_decode() reads it, NUL-terminated. Text in the canonical form (the
+ * alphabet, '=' only at the end, a multiple of four) is read here; GLib reads the rest, which
+ * it reads leniently. */
+static char *
+decode_base64 (const char *in,
+               gsize      *length)
+{
+  static gint8 values[256];
+  static gsize ready = 0;
+  gsize n = strlen (in), padding = 0;
+  char *out, *o;
+
+  if (g_once_init_enter (&ready))
+    {
+      static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      memset (values, -1, sizeof values);
+      for (int i = 0; i < 64; i++)
+        values[(guchar) alphabet[i]] = i;
+      g_once_init_leave (&ready, 1);
+    }
+  if (n % 4 == 0 && n > 0)
+    {
+      padding = in[n - 1] == '=' ? (in[n - 2] == '=' ? 2 : 1) : 0;
+      for (gsize i = 0; i < n - padding; i++)
+        if (values[(guchar) in[i]] < 0)
+          padding = 3;   /* not canonical */
+    }
+  if (n == 0 || n % 4 != 0 || padding > 2)
+    {
+      guchar *decoded = g_base64_decode (in, length);
+      char *text = decoded ? g_strndup ((const char *) decoded, *length) : NULL;
+      g_free (decoded);
+      return text;
+    }
+  o = out = g_malloc (n / 4 * 3 + 1);
+  for (gsize i = 0; i < n; i += 4)
+    {
+      guint32 bits = (guint32) (values[(guchar) in[i]] & 63) << 18
+                     | (guint32) (values[(guchar) in[i + 1]] & 63) << 12
+                     | (guint32) (values[(guchar) in[i + 2]] & 63) << 6
+                     | (guint32) (values[(guchar) in[i + 3]] & 63);
+      *o++ = bits >> 16;
+      *o++ = (bits >> 8) & 255;
+      *o++ = bits & 255;
+    }
+  *length = n / 4 * 3 - padding;
+  out[*length] = '\0';
+  return out;
+}
+
 /* RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded. */
 gboolean
 oauth_parse_basic (SimHeaders  *headers,
@@ -320,7 +377,6 @@ oauth_parse_basic (SimHeaders  *headers,
                    char       **client_secret)
 {
   const char *value = sim_headers_get_one (headers, "Authorization");
-  g_autofree guchar *decoded = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
   char *colon;
@@ -328,11 +384,8 @@ oauth_parse_basic (SimHeaders  *headers,
   *client_id = *client_secret = NULL;
   if (value == NULL || g_ascii_strncasecmp (value, "Basic ", 6) != 0)
     return FALSE;
-  decoded = g_base64_decode (value + 6, &len);
-  if (decoded == NULL || len == 0)
-    return FALSE;
-  text = g_strndup ((const char *) decoded, len);
-  if (strlen (text) != len || (colon = strchr (text, ':')) == NULL)
+  text = decode_base64 (value + 6, &len);
+  if (text == NULL || len == 0 || strlen (text) != len || (colon = strchr (text, ':')) == NULL)
     return FALSE;
   *colon = '\0';
   *client_id = uri_unescape (text);

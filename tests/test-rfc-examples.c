@@ -155,6 +155,67 @@ test_basic_escapes (void)
     }
 }
 
+/* The reading before a quicker one: GLib's lenient base64, then the same checks. */
+static gboolean
+reference_parse_basic (const char  *value,
+                       char       **client_id,
+                       char       **client_secret)
+{
+  g_autofree guchar *decoded = NULL;
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  char *colon;
+
+  *client_id = *client_secret = NULL;
+  if (g_ascii_strncasecmp (value, "Basic ", 6) != 0)
+    return FALSE;
+  decoded = g_base64_decode (value + 6, &len);
+  if (decoded == NULL || len == 0)
+    return FALSE;
+  text = g_strndup ((const char *) decoded, len);
+  if (strlen (text) != len || (colon = strchr (text, ':')) == NULL)
+    return FALSE;
+  *colon = '\0';
+  *client_id = g_uri_unescape_string (text, NULL);
+  *client_secret = g_uri_unescape_string (colon + 1, NULL);
+  if (*client_id == NULL || *client_secret == NULL
+      || !g_utf8_validate (*client_id, -1, NULL) || !g_utf8_validate (*client_secret, -1, NULL))
+    {
+      g_clear_pointer (client_id, g_free);
+      g_clear_pointer (client_secret, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Odd Authorization values read as GLib's base64 reads them: padding in the middle, missing
+ * padding, characters outside the alphabet, NUL bytes, a bad escape, no colon. */
+static void
+test_basic_odd_values (void)
+{
+  static const char *const values[] = {
+    "Basic YWJjOmRlZg==", "Basic YWJjOmRlZg", "Basic YWJj=ZA==", "Basic ====", "Basic !!!!",
+    "Basic YQ", "Basic", "Basic ", "basic YWJjOmRlZg==", "Basic YWJjOmRl\nZg==", "Basic AAAA",
+    "Basic YTolenE=", "Basic JXp6OmI=", "Basic YWJj", "Basic Y*Jj Om Rl Zg==", "Bearer YWJjOmRlZg==",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(SimHeaders) headers = sim_headers_new ();
+      g_autofree char *id = NULL, *secret = NULL, *ref_id = NULL, *ref_secret = NULL;
+      gboolean ours, theirs;
+
+      if (strchr (values[i], '\n'))
+        continue;   /* a header value cannot hold a line break */
+      sim_headers_append (headers, "Authorization", values[i]);
+      ours = oauth_parse_basic (headers, &id, &secret);
+      theirs = reference_parse_basic (values[i], &ref_id, &ref_secret);
+      g_assert_cmpint (ours, ==, theirs);
+      g_assert_cmpstr (id, ==, ref_id);
+      g_assert_cmpstr (secret, ==, ref_secret);
+    }
+}
+
 /* RFC 6749 §3.3: a scope is a list of space-delimited, case-sensitive tokens, in any order. */
 static void
 test_scope_lists (void)
@@ -185,6 +246,23 @@ test_scope_lists (void)
       {
         g_autofree char *normal = oauth_scope_normalize (scopes[i][0]);
         g_assert_cmpstr (normal, ==, scopes[i][1]);
+      }
+  }
+
+  {
+    static const char *const lists[][3] = {
+      { "a b", "a", "b" }, { "b a b", "a", "b" }, { "", NULL, NULL }, { " a ", "a", NULL },
+      { "calendar.read", "calendar.read", NULL },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+      {
+        g_auto(GStrv) tokens = oauth_scope_parse (lists[i][0]);
+        for (guint j = 0; j < 2; j++)
+          {
+            g_assert_cmpstr (tokens[j], ==, lists[i][j + 1]);
+            if (lists[i][j + 1] == NULL)
+              break;
+          }
       }
   }
 
@@ -228,6 +306,7 @@ main (int   argc,
   g_test_add_func ("/rfc6749/2.3.1/basic/set", test_basic_set);
   g_test_add_func ("/rfc6749/2.3.1/basic/parse", test_basic_parse);
   g_test_add_func ("/rfc6749/2.3.1/basic/escapes", test_basic_escapes);
+  g_test_add_func ("/rfc6749/2.3.1/basic/odd-values", test_basic_odd_values);
   g_test_add_func ("/rfc6749/3.3/scope-lists", test_scope_lists);
   g_test_add_func ("/rfc6749/10.14/html-escape", test_html_escape);
 
