@@ -26,12 +26,6 @@ write_document (GString          *html,
   g_string_append (html, "\n</body></html>\n");
 }
 
-static void
-write_literal (GString       *out,
-               gconstpointer  body_html)
-{
-  g_string_append (out, body_html);
-}
 
 /* The headers a login page needs (RFC 6749 §10.13, RFC 9700 §4.16), after its Content-Type. */
 static void
@@ -39,21 +33,104 @@ set_page_headers (SimMessage     *message,
                   OAuthPageFlags  flags,
                   const char     *image_origin)
 {
-  g_autoptr(GString) csp = g_string_new ("default-src 'none'; style-src 'unsafe-inline'; ");
+  static const char usual[] =
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+  g_autoptr(GString) csp = NULL;
 
-  if (image_origin)
-    g_string_append_printf (csp, "img-src %s; ", image_origin);
-  g_string_append (csp, "form-action 'self'");
-  if (!(flags & OAUTH_PAGE_FRAMABLE))
-    g_string_append (csp, "; frame-ancestors 'none'");
+  if (image_origin || (flags & OAUTH_PAGE_FRAMABLE))
+    {
+      csp = g_string_new ("default-src 'none'; style-src 'unsafe-inline'; ");
+      if (image_origin)
+        g_string_append_printf (csp, "img-src %s; ", image_origin);
+      g_string_append (csp, "form-action 'self'");
+      if (!(flags & OAUTH_PAGE_FRAMABLE))
+        g_string_append (csp, "; frame-ancestors 'none'");
+    }
 
   if (!(flags & OAUTH_PAGE_FRAMABLE))
     sim_headers_replace (message->response_headers, "X-Frame-Options", "DENY");
-  sim_headers_replace (message->response_headers, "Content-Security-Policy", csp->str);
+  sim_headers_replace (message->response_headers, "Content-Security-Policy", csp ? csp->str : usual);
   if (!(flags & OAUTH_PAGE_NO_REFERRER_POLICY))
     sim_headers_replace (message->response_headers, "Referrer-Policy", "no-referrer");
   sim_headers_replace (message->response_headers, "X-Content-Type-Options", "nosniff");
   sim_headers_replace (message->response_headers, "Cache-Control", "no-store");
+}
+
+/* A page kept as what it shows (its title, what writes its body, its form if it has one),
+ * written as HTML when somebody reads the bytes. */
+typedef struct
+{
+  gint ref_count;
+  char *title;
+  OAuthForm *form;
+  OAuthPageBodyFunc write_body;
+  gpointer data;
+  GDestroyNotify destroy;
+} Page;
+
+static GBytes *
+page_render (gconstpointer model)
+{
+  const Page *page = model;
+  GString *html = g_string_sized_new (2048);
+  gsize length;
+
+  write_document (html, page->title, page->write_body, page->data);
+  length = html->len;
+  return g_bytes_new_take (g_string_free (html, FALSE), length);
+}
+
+static gpointer
+page_copy (gconstpointer model)
+{
+  Page *page = (Page *) model;
+
+  g_atomic_int_inc (&page->ref_count);
+  return page;
+}
+
+static void
+page_free (gpointer model)
+{
+  Page *page = model;
+
+  if (!g_atomic_int_dec_and_test (&page->ref_count))
+    return;
+  g_free (page->title);
+  oauth_form_free (page->form);
+  if (page->destroy)
+    page->destroy (page->data);
+  g_free (page);
+}
+
+static const SimBodyCodec page_body = { "page", page_render, page_copy, page_free };
+
+/* The page's body is @body_html as it is. */
+static void
+write_literal (GString       *out,
+               gconstpointer  body_html)
+{
+  g_string_append (out, body_html);
+}
+
+static void
+set_page (SimMessage       *message,
+          guint             status,
+          const char       *title,
+          OAuthForm        *form,
+          OAuthPageBodyFunc write_body,
+          gpointer          data,
+          GDestroyNotify    destroy)
+{
+  Page *page = g_new0 (Page, 1);
+
+  page->ref_count = 1;
+  page->title = g_strdup (title);
+  page->form = form;
+  page->write_body = write_body;
+  page->data = data;
+  page->destroy = destroy;
+  sim_message_set_response_model (message, status, "text/html; charset=utf-8", &page_body, page);
 }
 
 /* An HTML page that escapes nothing itself: @body_html must already be escaped. */
@@ -71,7 +148,9 @@ oauth_html_page (SimMessage *message,
  * @flags: which protections to leave out (the attack lab's defenses switched off)
  * @image_origin: (nullable): an origin the page may load images from (third-party content)
  *
- * As oauth_html_page(), with a choice of security headers.
+ * As oauth_html_page(), with a choice of security headers. The page is written as HTML when
+ * somebody reads it; a browser looking for what it embeds reads @body_html alone
+ * (oauth_page_peek_body()).
  */
 void
 oauth_html_page_with (SimMessage     *message,
@@ -81,65 +160,9 @@ oauth_html_page_with (SimMessage     *message,
                       OAuthPageFlags  flags,
                       const char     *image_origin)
 {
-  GString *html = g_string_sized_new (1024 + strlen (body_html));
-  gsize length;
-
-  write_document (html, title, write_literal, body_html);
-  length = html->len;
-  {
-    g_autoptr(GBytes) bytes = g_bytes_new_take (g_string_free (html, FALSE), length);
-    sim_message_set_response (message, status, "text/html; charset=utf-8", bytes);
-  }
+  set_page (message, status, title, NULL, write_literal, g_strdup (body_html), g_free);
   set_page_headers (message, flags, image_origin);
 }
-
-/* A form page kept as what it shows, written as HTML when somebody reads the bytes. */
-typedef struct
-{
-  gint ref_count;
-  char *title;
-  OAuthForm *form;
-  OAuthPageBodyFunc write_body;
-  gpointer data;
-  GDestroyNotify destroy;
-} FormPage;
-
-static GBytes *
-form_page_render (gconstpointer model)
-{
-  const FormPage *page = model;
-  GString *html = g_string_sized_new (2048);
-  gsize length;
-
-  write_document (html, page->title, page->write_body, page->data);
-  length = html->len;
-  return g_bytes_new_take (g_string_free (html, FALSE), length);
-}
-
-static gpointer
-form_page_copy (gconstpointer model)
-{
-  FormPage *page = (FormPage *) model;
-
-  g_atomic_int_inc (&page->ref_count);
-  return page;
-}
-
-static void
-form_page_free (gpointer model)
-{
-  FormPage *page = model;
-
-  if (!g_atomic_int_dec_and_test (&page->ref_count))
-    return;
-  g_free (page->title);
-  oauth_form_free (page->form);
-  if (page->destroy)
-    page->destroy (page->data);
-  g_free (page);
-}
-
-static const SimBodyCodec form_page_body = { "form-page", form_page_render, form_page_copy, form_page_free };
 
 /**
  * oauth_html_form_page:
@@ -160,15 +183,8 @@ oauth_html_form_page (SimMessage       *message,
                       GDestroyNotify    destroy,
                       OAuthPageFlags    flags)
 {
-  FormPage *page = g_new0 (FormPage, 1);
-
-  page->ref_count = 1;
-  page->title = g_strdup (title);
-  page->form = form;
-  page->write_body = write_body;
-  page->data = data;
-  page->destroy = destroy;
-  sim_message_set_response_model (message, status, "text/html; charset=utf-8", &form_page_body, page);
+  g_return_if_fail (form != NULL);
+  set_page (message, status, title, form, write_body, data, destroy);
   set_page_headers (message, flags, NULL);
 }
 
@@ -179,10 +195,10 @@ oauth_html_form_page (SimMessage       *message,
 OAuthForm *
 oauth_page_read_form (SimMessage *page)
 {
-  const FormPage *model = sim_message_peek_response_model (page, &form_page_body);
+  const Page *model = sim_message_peek_response_model (page, &page_body);
   g_autofree char *html = NULL;
 
-  if (model)
+  if (model && model->form)
     return oauth_form_copy (model->form);
   html = sim_message_dup_response_text (page);
   return oauth_form_parse (html);
@@ -192,7 +208,20 @@ oauth_page_read_form (SimMessage *page)
 gboolean
 oauth_page_embeds_nothing (SimMessage *page)
 {
-  return sim_message_peek_response_model (page, &form_page_body) != NULL;
+  const Page *model = sim_message_peek_response_model (page, &page_body);
+  return model != NULL && model->form != NULL;
+}
+
+/**
+ * oauth_page_peek_body:
+ * Returns: (transfer none) (nullable): the body of a page written with oauth_html_page_with(),
+ * as given, while it is that page: what it embeds is in there, not in the document around it.
+ */
+const char *
+oauth_page_peek_body (SimMessage *page)
+{
+  const Page *model = sim_message_peek_response_model (page, &page_body);
+  return model && model->write_body == write_literal ? model->data : NULL;
 }
 
 /* Forms */

@@ -54,6 +54,7 @@ void       oauth_html_form_page   (SimMessage       *message,
                                    OAuthPageFlags    flags);
 OAuthForm *oauth_page_read_form   (SimMessage       *page);
 gboolean   oauth_page_embeds_nothing (SimMessage    *page);
+const char *oauth_page_peek_body  (SimMessage       *page);
 
 char      *oauth_html_unescape    (const char  *text);
 void       oauth_html_append_escaped (GString   *out,

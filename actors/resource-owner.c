@@ -375,13 +375,19 @@ render (ResourceOwner *self,
 {
   g_autofree char *html = NULL;
   const char *type = sim_headers_get_content_type (message->response_headers);
+  const char *body = NULL;
 
-  if (g_strcmp0 (type, "text/html") != 0 || oauth_page_embeds_nothing (message)
-      || sim_message_get_response_body (message) == NULL)
+  if (g_strcmp0 (type, "text/html") != 0 || oauth_page_embeds_nothing (message))
     return;
-  html = sim_message_dup_response_text (message);
-  load_images (self, message, html);
-  load_frame (self, message, html);
+  /* A page kept as its body: what it embeds is in there, not in the document around it. */
+  if ((body = oauth_page_peek_body (message)) == NULL)
+    {
+      if (sim_message_get_response_body (message) == NULL)
+        return;
+      body = html = sim_message_dup_response_text (message);
+    }
+  load_images (self, message, body);
+  load_frame (self, message, body);
 }
 
 
