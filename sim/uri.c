@@ -152,8 +152,13 @@ parse_plain (const char *text,
   path_start = p;
   init_plain_chars ();
   path_end = plain_run (path_start, IN_PATH);
-  if (path_end == NULL || (*path_end != '\0' && *path_end != '?') || strstr (path_start, "/.") != NULL)
+  if (path_end == NULL || (*path_end != '\0' && *path_end != '?'))
     return NULL;
+  /* A "/." in the path may be a dot segment, which GLib removes: leave those to it. */
+  for (const char *dot = memchr (path_start, '.', path_end - path_start); dot;
+       dot = memchr (dot + 1, '.', path_end - dot - 1))
+    if (dot[-1] == '/')
+      return NULL;
   if (*path_end == '?')
     {
       const char *query_end = plain_run (path_end + 1, IN_QUERY);
