@@ -25,11 +25,13 @@ def test_json_line_has_the_figures():
     assert figures["traced_flows_per_sec"] > 0
     assert 1000 < figures["peak_rss_kb"] < 1024 * 1024, figures
     assert figures["messages_per_flow"] == 11, figures
+    # which allocator the figures were made with (meson option mimalloc)
+    assert figures["allocator"] == "glibc malloc" or figures["allocator"].startswith("mimalloc "), figures
 
 
 def test_text_names_the_figures():
     out = bench("--flows", "20")
-    for word in ("flows/s", "µs/flow", "messages/s", "peak RSS"):
+    for word in ("flows/s", "µs/flow", "messages/s", "peak RSS", "allocator: "):
         assert word in out, word
     assert not out.splitlines()[-1].startswith("{")
 

@@ -19,6 +19,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#ifdef HAVE_MIMALLOC
+#include <mimalloc.h>
+#endif
 #include "sim/cli/cli.h"
 #include "sim/tracer.h"
 #include "actors/api.h"
@@ -252,6 +255,21 @@ add_number (GString    *out,
                           g_ascii_formatd (buffer, sizeof buffer, format, value));
 }
 
+/* The allocator the program runs on (meson option mimalloc). */
+static const char *
+allocator_name (void)
+{
+#ifdef HAVE_MIMALLOC
+  static char name[32];
+  int version = mi_version ();
+
+  g_snprintf (name, sizeof name, "mimalloc %d.%d.%d", version / 100, version / 10 % 10, version % 10);
+  return name;
+#else
+  return "glibc malloc";
+#endif
+}
+
 /* Numbers written with g_ascii_formatd, the same in every locale. */
 static void
 print_json (guint64           flows,
@@ -271,7 +289,8 @@ print_json (guint64           flows,
                           MAX (plain->messages, traced->messages) / flows);
   add_number (out, "traced_seconds", "%.6f", traced->seconds);
   add_number (out, "cpu_seconds", "%.6f", plain->cpu_seconds);
-  g_string_append_printf (out, ", \"live_records\": %u}", MAX (plain->live, traced->live));
+  g_string_append_printf (out, ", \"live_records\": %u", MAX (plain->live, traced->live));
+  g_string_append_printf (out, ", \"allocator\": \"%s\"}", allocator_name ());
   printf ("%s\n", out->str);
 }
 
@@ -329,6 +348,7 @@ cli_bench (int    argc,
             per_second (flows, traced.seconds), traced.seconds * 1e6 / (double) flows,
             per_second (traced.messages, traced.seconds), traced.seconds, traced.cpu_seconds);
   printf (_("peak RSS: %ld kB; the server still holds %u codes, tokens and requests\n"), rss, first->live);
+  printf (_("allocator: %s\n"), allocator_name ());
   if (json)
     print_json ((guint64) flows, &plain, &traced, rss);
   return CLI_OK;
