@@ -95,36 +95,35 @@ write_headers (JsonlSink  *self,
   g_string_append_c (out, '}');
 }
 
-/* A sealed JSON node under a JSON content type: its text is what the body's bytes would be, so
- * it is the body, unless it is not UTF-8 (a string in it is not), which the bytes show as text. */
+static void
+write_node_text (GString       *out,
+                 gconstpointer  node)
+{
+  sim_json_write_node (out, (JsonNode *) node);
+}
+
+static void
+write_fields_text (GString       *out,
+                   gconstpointer  fields)
+{
+  sim_fields_write_json ((SimFields *) fields, out);
+}
+
+/* A JSON body's value (a sealed node, a flat object) under a JSON content type: its text is
+ * what the body's bytes would be, so it is the body, unless it is not UTF-8 (a string in it is
+ * not), which the bytes show as text. */
 static gboolean
 write_json_model (GString    *out,
                   SimHeaders *headers,
-                  JsonNode   *node)
+                  void      (*write) (GString *, gconstpointer),
+                  gconstpointer value)
 {
   gsize mark = out->len;
 
   if (!sim_message_is_json (headers))
     return FALSE;
-  sim_json_write_node (out, node);
+  write (out, value);
   if (out->len > mark && g_utf8_validate_len (out->str + mark, out->len - mark, NULL))
-    return TRUE;
-  g_string_truncate (out, mark);
-  return FALSE;
-}
-
-/* A flat JSON object (a token or introspection answer) is written as its text would be. */
-static gboolean
-write_fields_model (GString    *out,
-                    SimHeaders *headers,
-                    SimFields  *fields)
-{
-  gsize mark = out->len;
-
-  if (!sim_message_is_json (headers))
-    return FALSE;
-  sim_fields_write_json (fields, out);
-  if (g_utf8_validate_len (out->str + mark, out->len - mark, NULL))
     return TRUE;
   g_string_truncate (out, mark);
   return FALSE;
@@ -237,9 +236,9 @@ write_body (GString    *out,
   gconstpointer fields = peek (m, &sim_body_fields);
   gconstpointer form = peek (m, &sim_body_form);
 
-  if (json && write_json_model (out, headers, (JsonNode *) json))
+  if (json && write_json_model (out, headers, write_node_text, json))
     return;
-  if (fields && write_fields_model (out, headers, (SimFields *) fields))
+  if (fields && write_json_model (out, headers, write_fields_text, fields))
     return;
   if (form && write_form_model (out, headers, (SimParams *) form))
     return;
