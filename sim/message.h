@@ -2,10 +2,11 @@
  *
  * libsoup's SoupServerMessage cannot be created outside a SoupServer, so the simulated bus
  * carries this value instead and the HTTP transport converts at the edge. Headers are kept in
- * SimHeaders, which behave as libsoup's. A body is bytes (GBytes), or the value it was written from (a sealed JSON
- * node, a parameter list, a page) turned into bytes only when somebody reads them: a receiver
- * that asks for the same value gets it back without parsing the text, which gives the same
- * value anyway. Narration is written only while somebody listens (see sim_message_narrate).
+ * SimHeaders, which behave as libsoup's; the URI in a SimUri. A body is bytes (GBytes), or the
+ * value it was written from (a sealed JSON node, a SimFields, a parameter list, a page) turned
+ * into bytes only when somebody reads them: a receiver that asks for the same value gets it back
+ * without parsing the text, which gives the same value anyway. Narration is written only while
+ * somebody listens (see sim_message_narrate).
  */
 #pragma once
 
