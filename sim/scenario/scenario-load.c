@@ -222,6 +222,15 @@ is_space_free (SimReader  *r,
 }
 
 static gboolean
+is_printable_ascii (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 read_url (SimReader   *r,
           JsonObject  *object,
           const char  *name,
@@ -236,9 +245,12 @@ read_url (SimReader   *r,
     return TRUE;
   uri = g_uri_parse (*out, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
   /* A relaxed parse reads "https://a.exa;mple/x" as host "a.exa", path ";mple/x": a URI that
-   * GLib cannot turn back into a string, so refuse it here. */
+   * GLib cannot turn back into a string, so refuse it here. It also takes a space or a line
+   * break (which json-glib lets into a string), which would end up in a Location header: RFC
+   * 3986 §2 has a URI in printable ASCII. */
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
-      || (*g_uri_get_path (uri) != '\0' && *g_uri_get_path (uri) != '/'))
+      || (*g_uri_get_path (uri) != '\0' && *g_uri_get_path (uri) != '/')
+      || !is_printable_ascii (*out))
     {
       sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, object, name),
                          _("'%s' must be an absolute URL such as https://client.example/callback"), name);
@@ -267,7 +279,9 @@ read_redirect_uri (SimReader   *r,
 
   if (!sim_reader_string (r, object, name, FALSE, &value))
     return FALSE;
-  if (value && is_private_use_uri (value))
+  /* A redirect URI with a space or a line break in it is a lesson (the server must refuse
+   * it at registration), not a mistake in the scenario: it goes to the server as written. */
+  if (value && (is_private_use_uri (value) || !is_printable_ascii (value)))
     {
       g_free (*out);
       *out = g_steal_pointer (&value);
