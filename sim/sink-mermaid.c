@@ -15,6 +15,7 @@
 
 #include "sim/tracer.h"
 #include "sim/textwrap.h"
+#include "sim/uri.h"
 #include "sim/trace-view.h"
 
 /* Columns before a label wraps: Mermaid does not wrap message text by itself. */
@@ -304,7 +305,9 @@ request_label (const SimTraceStep *step)
 static char *
 dup_redirect_line (const char *location)
 {
-  g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  /* Through SimUri, which refuses what GLib parses but cannot write back. */
+  g_autoptr(SimUri) parsed = sim_uri_parse (location, NULL);
+  g_autoptr(GUri) uri = parsed ? sim_uri_to_guri (parsed) : NULL;
   g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *target = NULL;
   g_autofree char *names = NULL;

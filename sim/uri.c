@@ -183,6 +183,24 @@ parse_plain (const char *text,
   return self;
 }
 
+/* A relaxed parse reads "https://a.exa;mple/x" as host "a.exa" and path ";mple/x": a GUri
+ * that g_uri_to_string() refuses with a critical (a path after a host must start with '/').
+ * Such a URI comes only from bad input; it is refused as if it had not parsed. */
+static SimUri *
+new_from_parsed (GUri    *uri,
+                 GError **error)
+{
+  const char *path = g_uri_get_path (uri);
+
+  if (g_uri_get_host (uri) != NULL && path[0] != '\0' && path[0] != '/')
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_PATH,
+                   "a path after a host must start with '/': %s", path);
+      return NULL;
+    }
+  return sim_uri_new_from_guri (uri);
+}
+
 static SimUri *
 parse_with_flags (const char *text,
                   GUriFlags   flags,
@@ -194,14 +212,15 @@ parse_with_flags (const char *text,
   if (self)
     return self;
   uri = g_uri_parse (text, flags, error);
-  return uri ? sim_uri_new_from_guri (uri) : NULL;
+  return uri ? new_from_parsed (uri, error) : NULL;
 }
 
 /**
  * sim_uri_parse:
  * @text: an absolute URI
  *
- * As g_uri_parse (@text, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED).
+ * As g_uri_parse (@text, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED), except that a URI
+ * GLib parses but cannot write back (see new_from_parsed()) is refused.
  *
  * Returns: (transfer full) (nullable): the URI, or %NULL with @error set.
  */
@@ -253,7 +272,7 @@ sim_uri_resolve (SimUri     *base,
     }
   base_uri = sim_uri_to_guri (base);
   resolved = base_uri ? g_uri_parse_relative (base_uri, reference, G_URI_FLAGS_ENCODED, NULL) : NULL;
-  return resolved ? sim_uri_new_from_guri (resolved) : NULL;
+  return resolved ? new_from_parsed (resolved, NULL) : NULL;
 }
 
 SimUri *

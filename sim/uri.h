@@ -2,9 +2,10 @@
  *
  * GUri as a message needs it: parsed as g_uri_parse (text, G_URI_FLAGS_ENCODED |
  * G_URI_FLAGS_PARSE_RELAXED) parses it, read with the same getters, written back as
- * g_uri_to_string() writes it. A plain "scheme://host[:port]/path[?query]" (nearly every URI
- * the actors send) is split by hand into one allocation; anything else goes through GLib and
- * is copied. Every exchange has one, so it costs one allocation instead of GLib's six.
+ * g_uri_to_string() writes it; a URI GLib parses but cannot write back is refused. A plain
+ * "scheme://host[:port]/path[?query]" (nearly every URI the actors send) is split by hand into
+ * one allocation; anything else goes through GLib and is copied. Every exchange has one, so it
+ * costs one allocation instead of GLib's six.
  */
 #pragma once
 

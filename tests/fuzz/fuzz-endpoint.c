@@ -17,8 +17,8 @@
  * client registered, a code issued and not yet used, an access and a refresh token issued, and
  * an authorization request waiting for consent. Placeholders in the input are replaced with
  * those live values, so that the fuzzer reaches past the first checks: $ID $SECRET $BASIC $PUB
- * $CODE $VERIFIER $AT $RT $REQ $RS_BASIC. The request is delivered with both trace sinks
- * attached. Criticals and warnings abort.
+ * $CODE $VERIFIER $AT $RT $REQ $RS_BASIC. The request is delivered with every trace sink
+ * attached (JSON Lines, text, Mermaid, HTML). Criticals and warnings abort.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -333,9 +333,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   tracer = sim_tracer_new (f->world->bus, f->world->clock);
   sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), NULL);
   sim_tracer_add_sink (tracer, sim_sink_text_new (&options), NULL);
+  sim_tracer_add_sink (tracer, sim_sink_mermaid_new (), NULL);
+  sim_tracer_add_sink (tracer, sim_sink_html_new (), NULL);
   sim_bus_deliver (f->world->bus, "resource-owner", message);
   g_free (sim_tracer_steal_output (tracer, 0));
   g_free (sim_tracer_steal_output (tracer, 1));
+  g_free (sim_tracer_steal_output (tracer, 2));
+  g_free (sim_tracer_steal_output (tracer, 3));
 
   /* Whatever the request did, the server must still answer its own flow. */
   auth_server_token_is_active (f->server, f->values[AT]);

@@ -1,8 +1,9 @@
 /* fuzz-scenario.c: libFuzzer target for the scenario loader, and for playing what it accepts.
  *
- * Any bytes go to sim_scenario_load_data(); a scenario that loads is then played with both
- * trace sinks attached, as `oauth-sim check` and `run` would. Criticals and warnings abort, so
- * a member read without being checked, or any other misuse of GLib, counts as a crash.
+ * Any bytes go to sim_scenario_load_data(); a scenario that loads is then played with every
+ * trace sink attached (JSON Lines, text, Mermaid, HTML), as `oauth-sim check` and `run` would.
+ * Criticals and warnings abort, so a member read without being checked, or any other misuse of
+ * GLib, counts as a crash.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,9 +58,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   tracer = sim_tracer_new (sim_run_get_world (run)->bus, sim_run_get_world (run)->clock);
   sim_tracer_add_sink (tracer, sim_sink_jsonl_new (), NULL);
   sim_tracer_add_sink (tracer, sim_sink_text_new (&text), NULL);
+  sim_tracer_add_sink (tracer, sim_sink_mermaid_new (), NULL);
+  sim_tracer_add_sink (tracer, sim_sink_html_new (), NULL);
   sim_run_set_tracer (run, tracer);
   sim_run_play (run);
   g_free (sim_tracer_steal_output (tracer, 0));
   g_free (sim_tracer_steal_output (tracer, 1));
+  g_free (sim_tracer_steal_output (tracer, 2));
+  g_free (sim_tracer_steal_output (tracer, 3));
   return 0;
 }
