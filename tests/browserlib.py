@@ -4,6 +4,7 @@ oauth-sim's diagrams and pages as a browser shows them.
 Chromium is Debian's (the README's test command installs it); mermaid comes from the npm
 registry into the build folder the first time a test needs it, at pinned versions, so nothing
 big lives in git. Anything missing is a failure, never a skip."""
+import atexit
 import base64
 import json
 import os
@@ -161,6 +162,15 @@ class WebDriver:
             assert time.monotonic() < deadline, f"timed out waiting for: {script}"
             time.sleep(0.1)
 
+    def resize(self, width, height):
+        self.call("POST", "/window/rect", {"width": width, "height": height})
+
+    def wait_for_text(self, selector, unlike, timeout=30):
+        """Waits until the element's text is no longer @unlike; returns it."""
+        return self.wait_for("const e = document.querySelector(arguments[0]);"
+                             " return e && e.textContent !== arguments[1] ? e.textContent : null;",
+                             selector, unlike, timeout=timeout)
+
     def screenshot(self, png):
         with open(png, "wb") as f:
             f.write(base64.b64decode(self.call("GET", "/screenshot")))
@@ -173,3 +183,19 @@ class WebDriver:
             self.proc.terminate()
             self.proc.wait(timeout=10)
             self.profile.cleanup()
+
+
+_shared = None
+
+
+def shared_driver(width=1400, height=900):
+    """One browser for the whole test program: starting Chromium is the slow part of a browser
+    test on a busy machine, so every subtest opens its pages in the same one, each page loaded
+    afresh (and the window set to @width x @height). It quits when the program exits."""
+    global _shared
+    if _shared is None:
+        _shared = WebDriver(width, height)
+        atexit.register(_shared.quit)
+    else:
+        _shared.resize(width, height)
+    return _shared

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """--format html, used as a teacher would: the page opens from a file with nothing fetched,
 steps with the keyboard and the buttons, opens a step's raw HTTP, shows who knows what, and
-goes big for a projector. Screenshots are kept in build/tests as player-step6.png and
-player-projector.png."""
+goes big for a projector. One browser serves every subtest (each page is loaded afresh), since
+starting Chromium is what a busy machine makes slow. Screenshots are kept in build/tests as
+player-step6.png and player-projector.png."""
 import json
 import os
 import re
@@ -68,105 +69,96 @@ def test_markup_in_the_trace_stays_text():
     assert "</script><!--" not in DATA.search(html).group(2)
     steps = jsonl("run", os.path.join(SRCDIR, "what-goes-wrong.json"))
     failed = [s for s in steps if s["status"] == 0 or s["status"] >= 400]
-    driver = browserlib.WebDriver()
-    try:
-        driver.open(path)
-        driver.wait_for("return document.getElementById('position').textContent.includes('1');")
-        assert driver.run("return document.scripts.length;") == 2, "the trace's </script> closed nothing"
-        driver.press("End")
-        assert position(driver) == f"Step {len(steps)} of {len(steps)}", position(driver)
-        assert driver.run("return document.querySelectorAll('.arrow.failed').length;") == len(failed)
-        noted = next(s["step"] for s in steps if s["notes"])
-        driver.press("Home")
-        for _ in range(noted - 1):
-            driver.press("ArrowRight")
-        assert "<script>alert(1)</script> and end %% and }%% and </script><!--" in driver.text("#notes")
-        assert driver.text("#title").startswith('What goes wrong: a wrong secret; a lost message # "quoted" <b>end</b>')
-    finally:
-        driver.quit()
+    driver = browserlib.shared_driver()
+    driver.open(path)
+    driver.wait_for("return document.getElementById('position').textContent.includes('1');")
+    assert driver.run("return document.scripts.length;") == 2, "the trace's </script> closed nothing"
+    driver.press("End")
+    assert position(driver) == f"Step {len(steps)} of {len(steps)}", position(driver)
+    assert driver.run("return document.querySelectorAll('.arrow.failed').length;") == len(failed)
+    noted = next(s["step"] for s in steps if s["notes"])
+    driver.press("Home")
+    for _ in range(noted - 1):
+        driver.press("ArrowRight")
+    assert "<script>alert(1)</script> and end %% and }%% and </script><!--" in driver.text("#notes")
+    assert driver.text("#title").startswith('What goes wrong: a wrong secret; a lost message # "quoted" <b>end</b>')
 
 
 def test_five_steps_forward_show_step_six():
     path, html = page("demo", name="player-demo.html")
     steps = {s["step"]: s for s in jsonl("demo")}
-    driver = browserlib.WebDriver()
-    try:
-        driver.open(path)
-        assert position(driver) == "Step 1 of 13", position(driver)
-        for _ in range(5):
-            driver.press("ArrowRight")
-        assert position(driver) == "Step 6 of 13", position(driver)
-        assert driver.run("return document.body.dataset.step;") == "6"
-        assert driver.text("#actors").startswith("Calendar app (client) → Authorization server"), driver.text("#actors")
-        assert "while answering step 5" in driver.text("#actors")
-        assert driver.text("#phase") == "code exchange"
-        assert driver.text("#narration") == steps[6]["narration"]
-        visible = driver.run("return [...document.querySelectorAll('.row.message:not(.hidden)')].map((r) => r.dataset.step);")
-        assert visible == ["1", "1", "2", "2", "3", "3", "4", "4", "5", "6", "6", "5"], visible
-        current = driver.run("return [...document.querySelectorAll('.row.current')].map((r) => r.dataset.step);")
-        assert current == ["6", "6"], current
+    driver = browserlib.shared_driver()
+    driver.open(path)
+    assert position(driver) == "Step 1 of 13", position(driver)
+    for _ in range(5):
+        driver.press("ArrowRight")
+    assert position(driver) == "Step 6 of 13", position(driver)
+    assert driver.run("return document.body.dataset.step;") == "6"
+    assert driver.text("#actors").startswith("Calendar app (client) → Authorization server"), driver.text("#actors")
+    assert "while answering step 5" in driver.text("#actors")
+    assert driver.text("#phase") == "code exchange"
+    assert driver.text("#narration") == steps[6]["narration"]
+    visible = driver.run("return [...document.querySelectorAll('.row.message:not(.hidden)')].map((r) => r.dataset.step);")
+    assert visible == ["1", "1", "2", "2", "3", "3", "4", "4", "5", "6", "6", "5"], visible
+    current = driver.run("return [...document.querySelectorAll('.row.current')].map((r) => r.dataset.step);")
+    assert current == ["6", "6"], current
 
-        # Who knows what, after the last answer shown (step 5's, which comes after step 6's).
-        shown = knowledge_shown(driver)
-        assert driver.text("#knowledge-when") == "after the answer to step 5", driver.text("#knowledge-when")
-        if "knowledge" in steps[5]:
-            assert shown["state"] == "available", shown
-            assert shown["rows"] == steps[5]["knowledge"], (shown["rows"], steps[5]["knowledge"])
-            assert "password" not in shown["rows"]["client"], "the lesson: the client never sees it"
-        else:
-            assert shown["state"] == "not-available" and shown["text"] == "not available", shown
+    # Who knows what, after the last answer shown (step 5's, which comes after step 6's).
+    shown = knowledge_shown(driver)
+    assert driver.text("#knowledge-when") == "after the answer to step 5", driver.text("#knowledge-when")
+    if "knowledge" in steps[5]:
+        assert shown["state"] == "available", shown
+        assert shown["rows"] == steps[5]["knowledge"], (shown["rows"], steps[5]["knowledge"])
+        assert "password" not in shown["rows"]["client"], "the lesson: the client never sees it"
+    else:
+        assert shown["state"] == "not-available" and shown["text"] == "not available", shown
 
-        # The raw HTTP of the step, one click away.
-        driver.click("#request summary")
-        request = driver.text("#request pre")
-        assert request.startswith("POST https://auth.example/token\n"), request
-        assert "Authorization: Basic " in request and "grant_type=authorization_code" in request, request
-        driver.click("#response summary")
-        response = driver.text("#response pre")
-        assert response.startswith("200 OK\n") and '"token_type": "Bearer"' in response, response
-        driver.screenshot(os.path.join(OUT, "player-step6.png"))
+    # The raw HTTP of the step, one click away.
+    driver.click("#request summary")
+    request = driver.text("#request pre")
+    assert request.startswith("POST https://auth.example/token\n"), request
+    assert "Authorization: Basic " in request and "grant_type=authorization_code" in request, request
+    driver.click("#response summary")
+    response = driver.text("#response pre")
+    assert response.startswith("200 OK\n") and '"token_type": "Bearer"' in response, response
+    driver.screenshot(os.path.join(OUT, "player-step6.png"))
 
-        driver.press("ArrowLeft")
-        assert position(driver) == "Step 5 of 13"
-        assert "answered after step 6" in driver.text("#exchange"), driver.text("#exchange")
-        driver.click("#next")
-        assert position(driver) == "Step 6 of 13"
-        driver.click("#back")
-        assert position(driver) == "Step 5 of 13"
-        driver.press("End")
-        assert position(driver) == "Step 13 of 13"
-        assert driver.run("return document.getElementById('next').disabled;") is True
-        driver.press("Home")
-        assert position(driver) == "Step 1 of 13"
-    finally:
-        driver.quit()
+    driver.press("ArrowLeft")
+    assert position(driver) == "Step 5 of 13"
+    assert "answered after step 6" in driver.text("#exchange"), driver.text("#exchange")
+    driver.click("#next")
+    assert position(driver) == "Step 6 of 13"
+    driver.click("#back")
+    assert position(driver) == "Step 5 of 13"
+    driver.press("End")
+    assert position(driver) == "Step 13 of 13"
+    assert driver.run("return document.getElementById('next').disabled;") is True
+    driver.press("Home")
+    assert position(driver) == "Step 1 of 13"
 
 
 def test_play_and_projector():
     path, _ = page("demo", name="player-demo.html")
-    driver = browserlib.WebDriver()
-    try:
-        driver.open(path)
-        driver.click("#play")
-        assert "Pause" in driver.text("#play")
-        driver.wait_for("return document.body.dataset.step === '2';", timeout=8)
-        driver.press("Space")
-        assert "Play" in driver.text("#play")
-        stopped = driver.run("return document.body.dataset.step;")
-        normal = driver.run("return parseFloat(getComputedStyle(document.documentElement).fontSize);")
-        driver.press("p")
-        assert driver.run("return document.documentElement.classList.contains('projector');") is True
-        big = driver.run("return parseFloat(getComputedStyle(document.documentElement).fontSize);")
-        heading = driver.run("return parseFloat(getComputedStyle(document.getElementById('actors')).fontSize);")
-        assert big >= 1.4 * normal and heading >= 24, (normal, big, heading)
-        for _ in range(4):
-            driver.press("ArrowRight")
-        assert driver.run("return document.body.dataset.step;") == str(int(stopped) + 4)
-        driver.screenshot(os.path.join(OUT, "player-projector.png"))
-        driver.click("#projector")
-        assert driver.run("return document.documentElement.classList.contains('projector');") is False
-    finally:
-        driver.quit()
+    driver = browserlib.shared_driver()
+    driver.open(path)
+    driver.click("#play")
+    assert "Pause" in driver.text("#play")
+    driver.wait_for("return document.body.dataset.step === '2';", timeout=8)
+    driver.press("Space")
+    assert "Play" in driver.text("#play")
+    stopped = driver.run("return document.body.dataset.step;")
+    normal = driver.run("return parseFloat(getComputedStyle(document.documentElement).fontSize);")
+    driver.press("p")
+    assert driver.run("return document.documentElement.classList.contains('projector');") is True
+    big = driver.run("return parseFloat(getComputedStyle(document.documentElement).fontSize);")
+    heading = driver.run("return parseFloat(getComputedStyle(document.getElementById('actors')).fontSize);")
+    assert big >= 1.4 * normal and heading >= 24, (normal, big, heading)
+    for _ in range(4):
+        driver.press("ArrowRight")
+    assert driver.run("return document.body.dataset.step;") == str(int(stopped) + 4)
+    driver.screenshot(os.path.join(OUT, "player-projector.png"))
+    driver.click("#projector")
+    assert driver.run("return document.documentElement.classList.contains('projector');") is False
 
 
 def test_knowledge_hook_with_and_without_data():
@@ -180,24 +172,21 @@ def test_knowledge_hook_with_and_without_data():
         for step in data["steps"]:
             step["knowledge"] = {"resource-owner": ["password"], "client": [], "attacker": ["code"]}
 
-    driver = browserlib.WebDriver()
-    try:
-        for name, change in (("player-no-knowledge.html", strip), ("player-knowledge.html", give)):
-            path = os.path.join(OUT, name)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(rewrite_data(html, change))
-            driver.open(path)
-            for _ in range(5):
-                driver.press("ArrowRight")
-            shown = knowledge_shown(driver)
-            if change is strip:
-                assert shown["state"] == "not-available" and shown["text"] == "not available", shown
-            else:
-                assert shown["state"] == "available", shown
-                assert shown["rows"] == {"resource-owner": ["password"], "client": [], "attacker": ["code"]}
-                assert "no secrets" in shown["text"] and "Alice (resource owner)" in shown["text"], shown
-    finally:
-        driver.quit()
+    driver = browserlib.shared_driver()
+    for name, change in (("player-no-knowledge.html", strip), ("player-knowledge.html", give)):
+        path = os.path.join(OUT, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(rewrite_data(html, change))
+        driver.open(path)
+        for _ in range(5):
+            driver.press("ArrowRight")
+        shown = knowledge_shown(driver)
+        if change is strip:
+            assert shown["state"] == "not-available" and shown["text"] == "not available", shown
+        else:
+            assert shown["state"] == "available", shown
+            assert shown["rows"] == {"resource-owner": ["password"], "client": [], "attacker": ["code"]}
+            assert "no secrets" in shown["text"] and "Alice (resource owner)" in shown["text"], shown
 
 
 run([test_page_is_self_contained, test_markup_in_the_trace_stays_text, test_five_steps_forward_show_step_six,
