@@ -46,6 +46,7 @@ calendar_api_new (SimWorld   *world,
   self->introspection_url = g_strdup (introspection_url);
   self->resource_id = g_strdup (resource_id);
   self->resource_secret = g_strdup (resource_secret);
+  sim_world_hold (world, "api", "api_secret", resource_secret);
   self->authorization = oauth_basic_credentials (resource_id, resource_secret);
   self->events = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
   self->listings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);

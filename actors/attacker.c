@@ -90,6 +90,9 @@ attacker_new (SimWorld             *world,
   self->config.origin = g_strdup (config->origin);
   self->config.username = g_strdup (config->username);
   self->config.password = g_strdup (config->password);
+  /* Its own password is no one's secret worth showing: a kind of its own keeps it out of the
+   * view, where "password" means the owner's. */
+  sim_world_hold (world, "attacker", "attacker_password", config->password);
   self->config.client_name = g_strdup (config->client_name);
   self->config.server = g_strdup (config->server);
   self->config.api = g_strdup (config->api);

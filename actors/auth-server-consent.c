@@ -178,6 +178,7 @@ issue_code (AuthServer     *self,
   g_autoptr(SimParams) params = sim_params_new ();
   g_autofree char *location = NULL;
 
+  sim_world_hold (self->world, "auth-server", "code", value);
   code->client_id = g_strdup (request->client_id);
   code->redirect_uri = g_strdup (request->redirect_uri);
   code->redirect_uri_given = request->redirect_uri_given;
@@ -219,7 +220,7 @@ auth_server_consent (AuthServer *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(SimParams) form = sim_message_get_form (message, &error);
   g_autofree char *scope = NULL;
-  const char *username, *password, *decision, *known;
+  const char *username, *password, *decision;
   PendingRequest *request;
 
   if (form == NULL || !only_scope_repeats (form))
@@ -239,8 +240,7 @@ auth_server_consent (AuthServer *self,
 
   username = sim_params_get (form, "username");
   password = sim_params_get (form, "password");
-  known = username ? g_hash_table_lookup (self->users, username) : NULL;
-  if (known == NULL || !oauth_secure_equal (known, password))
+  if (!auth_server_check_password (self, username, password))
     {
       request->failed_logins++;
       if (request->failed_logins >= self->config.max_login_attempts)

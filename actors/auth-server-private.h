@@ -87,7 +87,7 @@ struct _AuthServer
 {
   SimWorld *world;
   AuthServerConfig config;
-  GHashTable *users;            /* username -> password */
+  GHashTable *users;            /* username -> password hash (auth_server_add_user) */
   GPtrArray *scopes;            /* (element-type utf8) the scopes it knows, in order */
   GHashTable *scope_descriptions;
   GHashTable *clients;          /* client_id -> RegisteredClient */
@@ -131,6 +131,9 @@ gboolean auth_server_authenticate_client (AuthServer *self,
                                           ClientAuth *auth);
 void     client_auth_clear               (ClientAuth *auth);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClientAuth, client_auth_clear)
+gboolean auth_server_check_password      (AuthServer *self,
+                                          const char *username,
+                                          const char *password);
 void     auth_server_invalid_client      (SimMessage *message,
                                           ClientAuth *auth,
                                           const char *description);

@@ -285,7 +285,10 @@ auth_server_register (AuthServer *self,
   client = g_new0 (RegisteredClient, 1);
   client->client_id = sim_rng_token (self->world->rng, "c_", 9);
   if (strcmp (auth_method, "none") != 0)
-    client->client_secret = sim_rng_token (self->world->rng, "cs_", 18);
+    {
+      client->client_secret = sim_rng_token (self->world->rng, "cs_", 18);
+      sim_world_hold (self->world, "auth-server", "client_secret", client->client_secret);
+    }
   client->client_name = g_strdup (client_name);
   client->redirect_uris = g_steal_pointer (&redirect_uris);
   client->scope = g_steal_pointer (&scope);

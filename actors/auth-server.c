@@ -172,12 +172,42 @@ auth_server_free (AuthServer *self)
   g_free (self);
 }
 
+/* What the server keeps instead of a password. A real server uses a slow hash with a random
+ * salt (Argon2id, scrypt, bcrypt); GLib offers none, and a trace must not depend on a salt
+ * drawn at random, so this is HMAC-SHA-256 of the password keyed by the issuer and the user
+ * name: never the password itself, and a different value for the same password elsewhere. */
+static char *
+password_hash (AuthServer *self,
+               const char *username,
+               const char *password)
+{
+  g_autofree char *salt = g_strconcat (self->config.issuer, " ", username, NULL);
+
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) salt, strlen (salt), password, -1);
+}
+
+/* The server is provisioned with the account: from now on it holds the password's hash. */
 void
 auth_server_add_user (AuthServer *self,
                       const char *username,
                       const char *password)
 {
-  g_hash_table_replace (self->users, g_strdup (username), g_strdup (password));
+  char *hash = password_hash (self, username, password);
+
+  sim_world_hold (self->world, "auth-server", "password_hash", hash);
+  g_hash_table_replace (self->users, g_strdup (username), hash);
+}
+
+/* Whether @username has an account and @password is its password; FALSE for NULLs. */
+gboolean
+auth_server_check_password (AuthServer *self,
+                            const char *username,
+                            const char *password)
+{
+  const char *known = username ? g_hash_table_lookup (self->users, username) : NULL;
+  g_autofree char *hash = known && password ? password_hash (self, username, password) : NULL;
+
+  return oauth_secure_equal (known, hash);
 }
 
 void
@@ -219,6 +249,7 @@ auth_server_add_resource (AuthServer *self,
 {
   Resource *resource = g_new0 (Resource, 1);
   resource->secret = g_strdup (secret);
+  sim_world_hold (self->world, "auth-server", "api_secret", secret);
   g_hash_table_replace (self->resources, g_strdup (id), resource);
 }
 
@@ -280,6 +311,7 @@ auth_server_issue_token (AuthServer *self,
   char *value = sim_rng_token (self->world->rng, kind == TOKEN_ACCESS ? "at_" : "rt_", 16);
   gint64 now = sim_clock_now (self->world->clock);
 
+  sim_world_hold (self->world, "auth-server", kind == TOKEN_ACCESS ? "access_token" : "refresh_token", value);
   token->kind = kind;
   token->client_id = g_strdup (client_id);
   token->subject = g_strdup (subject);

@@ -671,6 +671,7 @@ start_authorization (ClientApp  *self,
     }
   replace (&self->state, NULL);
   self->state = sim_rng_token (self->world->rng, "st_", 12);
+  sim_world_hold (self->world, "client", "state", self->state);
   sim_params_set (params, "response_type", "code");
   sim_params_set (params, "client_id", current_client_id (self));
   sim_params_set (params, "redirect_uri", self->config.redirect_uri);
@@ -681,6 +682,8 @@ start_authorization (ClientApp  *self,
     {
       g_autofree char *challenge = NULL;
       self->code_verifier = sim_rng_token (self->world->rng, NULL, 32);
+      /* kept to itself until the code exchange: only now does the view learn it exists */
+      sim_world_hold (self->world, "client", "code_verifier", self->code_verifier);
       challenge = oauth_pkce_s256 (self->code_verifier);
       sim_params_set (params, "code_challenge", challenge);
       sim_params_set (params, "code_challenge_method", "S256");

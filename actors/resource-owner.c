@@ -63,6 +63,8 @@ resource_owner_new (SimWorld          *world,
   self->config = *config;
   self->config.username = g_strdup (config->username);
   self->config.password = g_strdup (config->password);
+  /* the one secret nobody gave anyone */
+  sim_world_hold (world, "resource-owner", "password", config->password);
   self->config.approve_scopes = g_strdup (config->approve_scopes);
   self->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_tree_unref);
   return self;

@@ -1,16 +1,19 @@
-/* secrets.c: finds the secrets a message carries: the owner's password, the client secret, the
- * state, the code and its PKCE verifier, access and refresh tokens, and, in the attack lab, the
- * owner's calendar itself. Names tell the kind; a value sent under another name
- * (introspection's "token", an event's title) is recognised by its value. */
+/* secrets.c: the kinds of secret the who-knows-what view shows, and the secrets a message
+ * carries: the owner's password, the client secret, the state, the code and its PKCE verifier,
+ * access and refresh tokens, and, in the attack lab, the owner's calendar itself. Names tell the
+ * kind; a value sent under another name (introspection's "token", an event's title) is
+ * recognised by its value. What an actor holds without a message it declares itself
+ * (sim_world_hold). */
 #include <string.h>
 
 #include "actors/secrets.h"
 #include "actors/oauth.h"
 
 /* "api_secret" is the API's own credential at the server; it travels like a client secret, so
- * the run declares it up front and its first-seen kind sticks. */
+ * the server and the API declare it up front (sim_world_hold) and its first-seen kind sticks.
+ * "password_hash" is what the server keeps of a password: it never travels. */
 static const char *const kinds[] = {
-  "password", "client_secret", "api_secret", "state", "code", "code_verifier", "access_token",
+  "password", "password_hash", "client_secret", "api_secret", "state", "code", "code_verifier", "access_token",
   "refresh_token", "calendar", NULL
 };
 

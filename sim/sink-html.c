@@ -134,6 +134,7 @@ add_strings (JsonBuilder *b)
   add_string (b, "no_answer", _("no answer"));
   add_string (b, "note", _("Teacher’s note"));
   add_string (b, "knowledge", _("Who knows what"));
+  add_string (b, "knowledge_legend", _("The secrets each actor holds: given at the start, made itself, or seen in a message."));
   /* TRANSLATORS: heads the who-knows-what panel; keep {step} */
   add_string (b, "knowledge_after", _("after the answer to step {step}"));
   add_string (b, "not_available", _("not available"));

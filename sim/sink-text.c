@@ -453,7 +453,8 @@ body_block (TextSink   *self,
     }
 }
 
-/* The lesson's central point made visible: which secrets each actor holds now. */
+/* The lesson's central point made visible: which secrets each actor holds now, whether it was
+ * provisioned with them, made them or saw them in a message. */
 static void
 knowledge_block (TextSink   *self,
                  JsonObject *knowledge)
@@ -463,7 +464,7 @@ knowledge_block (TextSink   *self,
 
   for (GList *l = actors; l; l = l->next)
     name_width = MAX (name_width, sim_text_columns (l->data));
-  paint (self, ESC "2m", _("  Who knows what:"));
+  paint (self, ESC "2m", _("  Who knows what (secrets held from the start, made, or seen in a message):"));
   g_string_append_c (self->parent.out, '\n');
   for (GList *l = actors; l; l = l->next)
     {

@@ -29,3 +29,22 @@ sim_world_free (SimWorld *self)
   sim_rng_free (self->rng);
   g_free (self);
 }
+
+/**
+ * sim_world_hold:
+ * @actor: the name the actor has on the bus
+ * @kind: what the actors layer calls this secret (actors/secrets.c)
+ *
+ * @actor holds @value from now on, though no message carried it to it: it was provisioned with
+ * it, or has just made it. Messages teach the rest (sim/knowledge.c). Nothing happens while
+ * nobody keeps count, as in serve mode and the benchmark.
+ */
+void
+sim_world_hold (SimWorld   *self,
+                const char *actor,
+                const char *kind,
+                const char *value)
+{
+  if (self->knowledge)
+    sim_knowledge_learn (self->knowledge, actor, kind, value);
+}

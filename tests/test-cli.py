@@ -80,6 +80,52 @@ def test_knowledge_in_every_step_and_in_text_on_request():
     assert "Who knows what" not in plain and shown.count("Who knows what") == len(steps)
 
 
+LEGEND = "Who knows what (secrets held from the start, made, or seen in a message):"
+
+
+def knowledge_blocks(text):
+    """The --show-knowledge blocks of a text trace, in order: actor -> kinds."""
+    blocks, block, actor = [], None, None
+    for line in text.splitlines():
+        if line.strip() == LEGEND:
+            block = {}
+            blocks.append(block)
+        elif block is not None and line.startswith("    ") and line.strip():
+            if line[4] != " ":
+                actor, _, kinds = line[4:].partition("  ")
+                block[actor] = kinds.strip()
+            else:
+                block[actor] += " " + line.strip()
+        else:
+            block = None
+    return [{a: [k for k in kinds.split(", ") if k != "—"] for a, kinds in b.items()} for b in blocks]
+
+
+def test_knowledge_shows_what_is_held_and_the_views_agree():
+    steps = [json.loads(line) for line in oauth_sim("demo", "--format", "jsonl")[1].splitlines()]
+    first, connect = steps[0]["knowledge"], steps[1]["knowledge"]
+    # provisioned before any message: the server keeps a hash of the password, never the password
+    assert "password_hash" in first["auth-server"] and "api_secret" in first["auth-server"], first
+    assert "password" not in first["auth-server"] and first["api"] == ["api_secret"], first
+    assert all("password_hash" not in s["knowledge"][a] for s in steps for a in s["knowledge"] if a != "auth-server")
+    # made at step 2 and kept to itself until the code exchange
+    assert steps[1]["url"] == "https://client.example/connect"
+    assert "code_verifier" not in first["client"] and "code_verifier" in connect["client"], connect
+    exchange = next(s for s in steps if isinstance(s["request"]["body"], dict) and "code_verifier" in s["request"]["body"])
+    # (the callback that causes the exchange ends after it, with what it taught)
+    before = exchange["parent"] or exchange["step"]
+    assert all("code_verifier" not in s["knowledge"]["auth-server"] for s in steps if s["step"] < before)
+    assert "code_verifier" in exchange["knowledge"]["auth-server"]
+    assert all("code_verifier" not in s["knowledge"]["resource-owner"] for s in steps)
+    # the text view shows the same, step by step, under a legend that says what it counts
+    status, shown, _ = oauth_sim("demo", "--show-knowledge", "--no-color")
+    assert status == 0 and knowledge_blocks(shown) == [s["knowledge"] for s in steps]
+    korean = oauth_sim("demo", "--show-knowledge", "--no-color", "--lang", "ko")[1]
+    assert korean.count("처음부터 가진 것, 만든 것, 메시지에서 본 것") == len(steps), korean[:2000]
+    page = oauth_sim("demo", "--format", "html")[1]
+    assert "given at the start, made itself, or seen in a message" in page
+
+
 def test_run_missing_file():
     status, _, err = oauth_sim("run", "/nonexistent/lesson.json")
     assert status == 2 and err.startswith("oauth-sim: /nonexistent/lesson.json: "), err
@@ -112,5 +158,6 @@ def test_failed_expectation_exits_1():
 run([test_help_lists_verbs, test_help_verb_and_verb_help_agree, test_unknown_verb_is_trouble,
      test_demo_plays_five_phases_in_order, test_demo_works_from_any_folder, test_run_file_equals_demo,
      test_text_fits_80_columns_and_has_no_colour_when_piped,
-     test_knowledge_in_every_step_and_in_text_on_request, test_run_missing_file,
+     test_knowledge_in_every_step_and_in_text_on_request,
+     test_knowledge_shows_what_is_held_and_the_views_agree, test_run_missing_file,
      test_run_malformed_file_says_where, test_failed_expectation_exits_1])

@@ -110,6 +110,10 @@ def test_five_steps_forward_show_step_six():
         assert shown["state"] == "available", shown
         assert shown["rows"] == steps[5]["knowledge"], (shown["rows"], steps[5]["knowledge"])
         assert "password" not in shown["rows"]["client"], "the lesson: the client never sees it"
+        assert "code_verifier" in shown["rows"]["client"], "made at step 2, held since"
+        assert "password_hash" in shown["rows"]["auth-server"], "held from the start"
+        legend = driver.text("#knowledge-legend")
+        assert legend == "The secrets each actor holds: given at the start, made itself, or seen in a message.", legend
     else:
         assert shown["state"] == "not-available" and shown["text"] == "not available", shown
 

@@ -298,6 +298,7 @@
   $("projector").textContent = S.projector;
   $("keys").textContent = S.keys;
   $("knowledge-title").textContent = S.knowledge;
+  $("knowledge-legend").textContent = S.knowledge_legend;
   if (data.description)
     $("description").textContent = data.description;
   if (data.title)

@@ -105,12 +105,19 @@ declare_calendar (SimRun *self)
 {
   SimScenario *scenario = self->scenario;
 
+  /* The owner's, kept by the API from the start. */
   if (scenario->events->len == 0)
     for (guint i = 0; i < G_N_ELEMENTS (default_events); i++)
-      sim_knowledge_learn (self->knowledge, "resource-owner", "calendar", default_events[i][0]);
+      {
+        sim_knowledge_learn (self->knowledge, "resource-owner", "calendar", default_events[i][0]);
+        sim_knowledge_learn (self->knowledge, "api", "calendar", default_events[i][0]);
+      }
   for (guint i = 0; i < scenario->events->len; i++)
-    sim_knowledge_learn (self->knowledge, "resource-owner", "calendar",
-                         ((SimEvent *) scenario->events->pdata[i])->title);
+    {
+      const char *title = ((SimEvent *) scenario->events->pdata[i])->title;
+      sim_knowledge_learn (self->knowledge, "resource-owner", "calendar", title);
+      sim_knowledge_learn (self->knowledge, "api", "calendar", title);
+    }
   for (guint i = 0; i < scenario->steps->len; i++)
     {
       SimStep *step = scenario->steps->pdata[i];
@@ -144,6 +151,12 @@ sim_run_new (SimScenario *scenario,
 
   self->scenario = scenario;
   self->world = sim_world_new (clock, rng);
+  /* Who holds what, from the start: the actors declare what they are provisioned with and what
+   * they make (sim_world_hold); the messages delivered teach the rest. */
+  self->knowledge = sim_knowledge_new (self->world->bus,
+                                       scenario->has_attacker ? actor_names_with_attacker : actor_names,
+                                       &oauth_secret_classifier);
+  self->world->knowledge = self->knowledge;
   self->records = g_ptr_array_new_with_free_func (record_free);
   self->failures = g_ptr_array_new_with_free_func (g_free);
 
@@ -188,19 +201,8 @@ sim_run_new (SimScenario *scenario,
       sim_bus_add_actor (self->world->bus, "client", redirect_origin, client_app_handle, self->client);
   }
   sim_bus_add_observer (self->world->bus, &run_observer, self);
-  /* Who knows what starts with the one secret nobody gave anyone: the owner's password. */
-  self->knowledge = sim_knowledge_new (self->world->bus,
-                                       scenario->has_attacker ? actor_names_with_attacker : actor_names,
-                                       &oauth_secret_classifier);
-  sim_knowledge_learn (self->knowledge, "resource-owner", "password", scenario->owner.password);
-  sim_knowledge_learn (self->knowledge, "api", "api_secret", api_secret);
   if (scenario->has_attacker)
-    {
-      /* The attacker's own password is no one's secret worth showing: a kind of its own keeps
-       * it out of the view, where "password" means the owner's. */
-      sim_knowledge_learn (self->knowledge, "attacker", "attacker_password", scenario->attacker.password);
-      declare_calendar (self);
-    }
+    declare_calendar (self);
   sim_bus_set_interceptor (self->world->bus, sim_run_intercept, self);
   return self;
 }
@@ -211,6 +213,7 @@ sim_run_free (SimRun *self)
   if (!self)
     return;
   sim_bus_remove_observer (self->world->bus, self);
+  self->world->knowledge = NULL;
   sim_knowledge_free (self->knowledge);
   g_ptr_array_unref (self->records);
   client_app_free (self->client);
