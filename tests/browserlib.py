@@ -17,7 +17,10 @@ import time
 import urllib.error
 import urllib.request
 
-BUILDDIR = os.environ.get("G_TEST_BUILDDIR", os.getcwd())
+# Run by hand without meson, downloads and screenshots go to a temporary folder, never into the
+# source tree.
+BUILDDIR = os.environ.get("G_TEST_BUILDDIR") or os.path.join(tempfile.gettempdir(), "oauth-sim-tests")
+os.makedirs(BUILDDIR, exist_ok=True)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 
