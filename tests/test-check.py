@@ -93,10 +93,12 @@ def test_golden_files_are_not_scenarios():
     assert status == 0 and out.count("\n") == 1 and "Registration works" in out
 
 
-def test_list_without_path_lists_builtin_lessons():
+def test_list_without_path_lists_the_catalog():
     status, out, _ = oauth_sim("list")
     assert status == 0
     assert out.startswith("classic ") and "The classic lesson" in out
+    names = [line.split()[0] for line in out.splitlines()]
+    assert "attacks/csrf-off" in names and "consent/access-denied" in names, names
 
 
 def test_check_needs_a_path():
@@ -106,5 +108,5 @@ def test_check_needs_a_path():
 
 run([test_all_pass_exit_0_with_plan_and_summary, test_failed_expectation_exit_1_says_where_and_what,
      test_bad_file_exit_2_even_with_failures, test_golden_trace_matches_then_shows_first_difference,
-     test_golden_files_are_not_scenarios, test_list_without_path_lists_builtin_lessons,
+     test_golden_files_are_not_scenarios, test_list_without_path_lists_the_catalog,
      test_check_needs_a_path])

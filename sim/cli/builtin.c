@@ -1,5 +1,5 @@
 /* builtin.c: the lessons compiled into the binary (GResource), so `oauth-sim demo` works from
- * any folder, and loading a scenario by path. */
+ * any folder, and the scenario files below a folder. */
 #include <glib/gi18n.h>
 #include <gio/gio.h>
 #include <string.h>
@@ -65,13 +65,6 @@ cli_load_builtin (const char  *name,
       return NULL;
     }
   return sim_scenario_load_data (label, g_bytes_get_data (data, NULL), g_bytes_get_size (data), error);
-}
-
-SimScenario *
-cli_load_scenario (const char  *path,
-                   GError     **error)
-{
-  return sim_scenario_load_file (path, error);
 }
 
 /**

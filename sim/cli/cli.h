@@ -42,8 +42,12 @@ GOptionContext *cli_context_new (const char *verb);
 GStrv        cli_builtin_names (void);
 GStrv        cli_builtin_attack_names (void);
 SimScenario *cli_load_builtin  (const char *name, GError **error);
-SimScenario *cli_load_scenario (const char *path, GError **error);
 void         cli_collect_scenarios (const char *path, GPtrArray *files);
+
+/* catalog.c: the lessons in scenarios/, installed or in the source tree. */
+char        *cli_catalog_dir (void);
+GPtrArray   *cli_catalog_names (void);
+SimScenario *cli_load_scenario (const char *path, GError **error);
 
 /* terminal.c */
 SimTextOptions cli_text_options (gboolean no_color, gboolean show_knowledge);

@@ -1,5 +1,5 @@
-/* cmd-list.c: `oauth-sim list [PATH]`: scenarios and their one-line titles; the built-in
- * lessons when no PATH is given. */
+/* cmd-list.c: `oauth-sim list [PATH]`: scenarios and their one-line titles; the catalog's
+ * lessons, by the names `run` and `check` take, when no PATH is given. */
 #include <glib/gi18n.h>
 #include <stdio.h>
 
@@ -14,17 +14,17 @@ cli_list (int    argc,
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   int status = CLI_OK;
 
-  g_option_context_set_description (context, _("Without PATH, lists the lessons built into oauth-sim (play one with “oauth-sim demo”). With a file or folder, lists each scenario file and its title; a file that does not load is reported on stderr."));
+  g_option_context_set_description (context, _("Without PATH, lists every lesson and attack of the catalog by name (play one with “oauth-sim run NAME”, from any folder). With a file or folder, lists each scenario file and its title; a file that does not load is reported on stderr."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("list", error->message);
 
   if (argc < 2)
     {
-      g_auto(GStrv) names = cli_builtin_names ();
-      for (guint i = 0; names[i]; i++)
+      g_autoptr(GPtrArray) names = cli_catalog_names ();
+      for (guint i = 0; i < names->len; i++)
         {
-          g_autoptr(SimScenario) scenario = cli_load_builtin (names[i], NULL);
-          printf ("%-24s %s\n", names[i], scenario ? scenario->title : "?");
+          g_autoptr(SimScenario) scenario = cli_load_scenario (names->pdata[i], NULL);
+          printf ("%-34s %s\n", (char *) names->pdata[i], scenario ? scenario->title : "?");
         }
       return CLI_OK;
     }

@@ -214,7 +214,7 @@ cli_run (int    argc,
   g_autoptr(SimScenario) scenario = NULL;
 
   g_option_context_set_main_group (context, cli_trace_options_group (&options));
-  g_option_context_set_description (context, _("Plays the scenario FILE and prints its trace. Exit status: 0 when every expectation holds, 1 when one fails, 2 for bad input."));
+  g_option_context_set_description (context, _("Plays the scenario FILE and prints its trace. FILE may also be a lesson's name as “oauth-sim list” shows it (attacks/csrf-off), from any folder. Exit status: 0 when every expectation holds, 1 when one fails, 2 for bad input."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("run", error->message);
   if (argc != 2)
