@@ -16,7 +16,7 @@ from taplib import SCENARIOS, oauth_sim, run
 
 ROOT = os.path.dirname(os.path.abspath(SCENARIOS))
 CASES = os.path.join("tests", "bad-scenarios")
-TIMEOUT = 10  # seconds for one run, where a second would be slow
+TIMEOUT = 30  # seconds for one run: a hang, where a second is slow (3 s: ASan, busy cores)
 # A critical or a warning aborts, so that it cannot hide behind the expected line.
 ENV = {"G_DEBUG": "fatal-warnings"}
 REGISTER = '{"actor": "client", "action": "register"}'
