@@ -223,7 +223,7 @@ list_events (CalendarApi *self,
       g_hash_table_insert (self->listings, g_strdup (owner), listing);
     }
   sim_message_set_response_json (message, SOUP_STATUS_OK, listing);
-  sim_message_narrate (message, _("The token is active and its scope includes calendar.read, so the API returns %s's events. It never learned the owner's password: the token is all it needed."), owner);
+  sim_message_narrate (message, _("The token is active and its scope includes calendar.read, so the API returns %s's events."), owner);
 }
 
 static void
@@ -293,7 +293,7 @@ calendar_api_handle (gpointer    data,
     {
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
                     "the access token is expired, revoked or unknown", NULL);
-      sim_message_narrate (message, _("RFC 6750 §3.1: the server says this token is not active (expired, revoked or never issued), so the API answers 401 with error=\"invalid_token\"."));
+      sim_message_narrate (message, _("RFC 6750 §3.1: the authorization server says this token is not active (expired, revoked or never issued), so the API answers 401 with error=\"invalid_token\"."));
       return;
     }
   /* A refresh token is active too, but it is meant for the authorization server alone (RFC 6749

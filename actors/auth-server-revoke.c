@@ -60,6 +60,6 @@ auth_server_revoke (AuthServer *self,
   else
     {
       token->revoked = TRUE;
-      sim_message_narrate (message, _("The server revokes the access token (RFC 7009 §2.1). The API will be told it is inactive from now on."));
+      sim_message_narrate (message, _("The server revokes the access token and answers 200 (RFC 7009 §2.2). The API will be told it is inactive from now on."));
     }
 }

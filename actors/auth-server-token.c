@@ -307,11 +307,11 @@ grant_refresh_token (AuthServer *self,
     }
   if (resource)
     sim_message_narrate (message,
-                         _("The client named the resource it wants this access token for, %s (RFC 8707 §2.2): the token carries it as its audience, and any other API will refuse it."),
+                         _("The new access token carries %s as its audience (RFC 8707 §2.2): any other API will refuse it."),
                          resource);
   if (strcmp (scope, token->scope) != 0)
     sim_message_narrate (message,
-                         _("The client asked for less than the grant: the new access token carries only “%s”, while the refresh token keeps the whole grant, “%s” (RFC 6749 §6)."),
+                         _("The client asked for less than the grant: the new access token carries only “%s”, while the refresh token keeps the whole grant, “%s”."),
                          scope, token->scope);
 }
 

@@ -414,9 +414,9 @@ client_app_refresh (ClientApp  *self,
   if (self->refresh_token == NULL)
     sim_message_narrate (message, _("The client holds no refresh token, yet it tries the refresh_token grant without one (RFC 6749 §6)."));
   else if (self->client_secret)
-    sim_message_narrate (message, _("The client sends its refresh token, with its own credentials, to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
+    sim_message_narrate (message, _("The client sends its refresh token, with its own credentials, to get a fresh access token."));
   else
-    sim_message_narrate (message, _("The client sends its refresh token and its client_id (a public client has no secret) to get a fresh access token. The owner is not asked again (RFC 6749 §6)."));
+    sim_message_narrate (message, _("The client sends its refresh token and its client_id (a public client has no secret) to get a fresh access token."));
   sim_bus_deliver (self->world->bus, "client", message);
   take_tokens (self, message);
   return message;
@@ -434,7 +434,7 @@ client_app_revoke (ClientApp  *self,
   sim_params_set (form, "token", token ? token : "");
   sim_params_set (form, "token_type_hint", refresh ? "refresh_token" : "access_token");
   message = post_form (self, "/revoke", g_steal_pointer (&form), SIM_PHASE_REVOCATION);
-  sim_message_narrate (message, _("The client no longer needs the token and tells the server to revoke it (RFC 7009 §2.1): a good habit when a user disconnects an app."));
+  sim_message_narrate (message, _("The client no longer needs the token and tells the server to revoke it: a good habit when a user disconnects an app (RFC 7009 §1)."));
   sim_bus_deliver (self->world->bus, "client", message);
   if (message->status == SOUP_STATUS_OK)
     {
@@ -530,7 +530,7 @@ resource_token (ClientApp  *self,
   sim_params_set (form, "refresh_token", self->refresh_token);
   sim_params_set (form, "resource", resource);
   message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_ACCESS);
-  sim_message_narrate (message, _("Before calling an API other than its own, the client asks for an access token meant for that API alone, naming it as the resource (RFC 8707 §2.2). Its calendar token is no business of that API."));
+  sim_message_narrate (message, _("Before calling an API other than its own, the client asks for an access token meant for that API alone, naming it in the resource parameter. Its calendar token is no business of that API."));
   sim_bus_deliver (self->world->bus, "client", message);
   if (message->status != SOUP_STATUS_OK || !(answer = sim_message_get_response_fields (message, NULL)))
     return NULL;
@@ -721,11 +721,11 @@ exchange_code (ClientApp  *self,
   if (self->client_secret && self->code_verifier)
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret and proves it started this flow with the PKCE code_verifier."));
   else if (self->client_secret)
-    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens (RFC 6749 §4.1.3). It proves who it is with its client secret; it used no PKCE, so it has no code_verifier to send."));
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret; it used no PKCE, so it has no code_verifier to send."));
   else if (self->code_verifier)
-    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens (RFC 6749 §4.1.3). A public client has no secret: it names itself with its client_id, and the PKCE code_verifier is its only proof that it started this flow (RFC 7636 §4.5)."));
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. A public client has no secret: it names itself with its client_id, and the PKCE code_verifier is its only proof that it started this flow (RFC 7636 §4.5)."));
   else
-    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens (RFC 6749 §4.1.3). It names itself with its client_id only: no secret, no PKCE verifier."));
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It names itself with its client_id only: no secret, no PKCE verifier."));
   sim_bus_deliver (self->world->bus, "client", message);
 
   if (take_tokens (self, message))
@@ -812,13 +812,13 @@ callback (ClientApp  *self,
     }
   replace (&self->code, code);
   if (self->config.check_state)
-    sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. The state matches the one the client sent, so this answer belongs to the request it started."));
+    sim_message_narrate (message, _("The code arrives at the client's redirect URI. The state matches the one the client sent, so this answer belongs to the request it started."));
   else if (self->code_verifier)
-    sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. This client does not check the state; against cross-site request forgery it relies on PKCE instead, which RFC 9700 §2.1 allows: a forged code would not match its code_verifier."));
+    sim_message_narrate (message, _("The code arrives at the client's redirect URI. This client does not check the state; against cross-site request forgery it relies on PKCE instead, which RFC 9700 §2.1 allows: a forged code would not match its code_verifier."));
   else if (self->config.use_pkce)
-    sim_message_narrate (message, _("The browser brings a code to the client's redirect URI. This client does not check the state, and it has no sign-in under way, so no PKCE verifier either: nothing ties this code to anything it started, and it exchanges it all the same (RFC 6749 §10.12)."));
+    sim_message_narrate (message, _("A code arrives at the client's redirect URI. This client does not check the state, and it has no sign-in under way, so no PKCE verifier either: nothing ties this code to anything it started, and it exchanges it all the same (RFC 6749 §10.12)."));
   else
-    sim_message_narrate (message, _("The browser brings the code to the client's redirect URI. This client checks no state and uses no PKCE, so nothing protects it from cross-site request forgery (RFC 6749 §10.12)."));
+    sim_message_narrate (message, _("The code arrives at the client's redirect URI. This client checks no state and uses no PKCE, so nothing protects it from cross-site request forgery (RFC 6749 §10.12)."));
   exchange_code (self, message, code);
 }
 

@@ -366,7 +366,7 @@ resource_owner_read_answer (ResourceOwner *self,
     sim_message_narrate (message, _("The page says it must not be shown inside another site's frame (X-Frame-Options, frame-ancestors), so the browser leaves the frame on %s empty: there is nothing there to click (RFC 9700 §4.16)."),
                          self->frame_embedder);
   else
-    sim_message_narrate (message, _("Nothing on this page forbids framing, so the browser shows it inside %s's page. That page can make the frame invisible and lay its own button over one of the frame's: a click on it is a click on the framed page (RFC 9700 §4.16)."),
+    sim_message_narrate (message, _("The browser shows it inside %s's page, which can make the frame invisible and lay its own button over one of the frame's: a click there is a click on the framed page."),
                          self->frame_embedder);
 }
 
