@@ -462,7 +462,7 @@ attacker_handle (gpointer    data,
           if (g_str_has_suffix (origin, "://"))
             sim_message_narrate (message, _("The device hands this address to the app that claimed its scheme, and the attacker's app claimed it too (RFC 8252 §8.1): the attacker's app gets the code."));
           else
-            sim_message_narrate (message, _("The browser delivers the code to a host the attacker owns; the attacker writes it down."));
+            sim_message_narrate (message, _("The code lands on a host the attacker owns; the attacker writes it down."));
         }
       else
         site_page (message, "Welcome", "<p>Nothing here.</p>");

@@ -201,15 +201,15 @@ issue_code (AuthServer     *self,
 
   if (request->redirect_uri_by_prefix)
     sim_message_narrate (message,
-                         _("The password is correct, and the owner approved “%s”. The server sends the browser, with an authorization code, to the redirect URI of the request, which it matched only by prefix: not one the client registered, and not necessarily the client's at all (RFC 9700 §4.1)."),
+                         _("The credentials check out, and the owner approved “%s”. The server sends the browser, with an authorization code, to the redirect URI of the request, which it matched only by prefix: not one the client registered, and not necessarily the client's at all (RFC 9700 §4.1)."),
                          scope);
   else if (request->state)
     sim_message_narrate (message,
-                         _("The password is correct, and the owner approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" PRId64 " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
+                         _("The credentials check out, and the owner approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" PRId64 " s and for one use only, and the client's state unchanged (RFC 6749 §4.1.2)."),
                          scope, self->config.code_lifetime);
   else
     sim_message_narrate (message,
-                         _("The password is correct, and the owner approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" PRId64 " s and for one use only; the request carried no state, so none goes back (RFC 6749 §4.1.2)."),
+                         _("The credentials check out, and the owner approved “%s”. The server sends the browser back to the client's authorized redirect URI with an authorization code, valid for %" PRId64 " s and for one use only; the request carried no state, so none goes back (RFC 6749 §4.1.2)."),
                          scope, self->config.code_lifetime);
 }
 

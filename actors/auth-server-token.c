@@ -196,7 +196,7 @@ grant_authorization_code (AuthServer *self,
     return;
 
   if (code->used)
-    sim_message_narrate (message, _("This code was already used. RFC 6749 §4.1.2 says a code must not be used twice, but this server does not keep that rule (single_use_codes is off): it issues new tokens for it."));
+    sim_message_narrate (message, _("This code was already used. RFC 6749 §4.1.2 says a code must not be used twice, but this server does not keep that rule (single_use_codes is off), so it takes the code as if it were new."));
   code->used = TRUE;
   access_token = auth_server_issue_token (self, TOKEN_ACCESS, code->client_id, code->subject,
                                           code->scope, resource, code->grant);

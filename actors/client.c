@@ -719,7 +719,7 @@ exchange_code (ClientApp  *self,
     sim_params_set (form, "code_verifier", self->code_verifier);
   message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_CODE_EXCHANGE);
   if (self->client_secret && self->code_verifier)
-    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret and proves it started this flow with the PKCE code_verifier."));
+    sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret, and with the PKCE code_verifier that it started this flow."));
   else if (self->client_secret)
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret; it used no PKCE, so it has no code_verifier to send."));
   else if (self->code_verifier)
