@@ -37,6 +37,8 @@ const CliVerb *cli_find_verb (const char *name);
 void  cli_error    (const char *format, ...) G_GNUC_PRINTF (1, 2);
 int   cli_usage_error (const char *verb, const char *message);
 GOptionContext *cli_context_new (const char *verb);
+gboolean cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error);
+extern gboolean cli_no_color;  /* --no-color, which every verb takes */
 
 /* Built-in lessons, embedded with GResource. */
 GStrv        cli_builtin_names (void);
@@ -50,7 +52,7 @@ GPtrArray   *cli_catalog_names (void);
 SimScenario *cli_load_scenario (const char *path, GError **error);
 
 /* terminal.c */
-SimTextOptions cli_text_options (gboolean no_color, gboolean show_knowledge);
+SimTextOptions cli_text_options (gboolean show_knowledge);
 
 /* lang.c */
 gboolean     cli_setup_language (int *argc, char **argv);
@@ -58,8 +60,8 @@ gboolean     cli_setup_language (int *argc, char **argv);
 /* How a trace is shown: shared by run and demo. */
 typedef struct
 {
+  const char *verb;  /* run or demo, for the usage errors */
   char *format;      /* text, jsonl, mermaid or html */
-  gboolean no_color;
   gboolean show_knowledge;
   gboolean step;
   char *until;

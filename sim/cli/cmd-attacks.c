@@ -440,7 +440,7 @@ cli_attacks (int    argc,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context, _("Plays every attack lesson in pairs, one with the defense at stake off and one with it on, and prints which defense stops which attack, each cell computed from the runs. Without PATH, plays the lab built into oauth-sim (docs/attack-lab.md). Exit status: 0 when every pair behaves as its lessons say, 1 when one does not, 2 for bad input."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("attacks", error->message);
   if (format && !g_strv_contains (formats, format))
     {

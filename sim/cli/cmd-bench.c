@@ -317,7 +317,7 @@ cli_bench (int    argc,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context, _("Plays N complete flows of the classic lesson in one world (registration, consent, code exchange with PKCE, access with introspection, refresh with rotation, access again), first with no tracer, then with the JSON Lines trace written to /dev/null, and prints flows per second, microseconds per flow, messages per second and peak memory. The simulated clock moves an hour per flow, so expired codes and tokens are forgotten as it goes."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("bench", error->message);
   if (argc != 1)
     return cli_usage_error ("bench", _("bench takes no FILE"));

@@ -121,7 +121,7 @@ cli_check (int    argc,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context, _("Runs every scenario as a test and prints TAP: a plan, one “ok” or “not ok” line per scenario with the reasons, and a summary. Exit status: 0 when all pass, 1 when an expectation fails, 2 when a file cannot be read."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("check", error->message);
   if (argc < 2)
     return cli_usage_error ("check", _("check needs at least one scenario file or folder"));

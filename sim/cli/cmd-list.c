@@ -15,7 +15,7 @@ cli_list (int    argc,
   int status = CLI_OK;
 
   g_option_context_set_description (context, _("Without PATH, lists every lesson and attack of the catalog by name (play one with “oauth-sim run NAME”, from any folder). With a file or folder, lists each scenario file and its title; a file that does not load is reported on stderr."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("list", error->message);
 
   if (argc < 2)

@@ -40,7 +40,6 @@ cli_trace_options_group (CliTraceOptions *options)
       N_("Use seed N instead of the scenario's: every code, token and secret changes"), N_("N") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &options->format,
       N_("Trace format: text (default), jsonl, mermaid or html"), N_("FORMAT") },
-    { "no-color", 0, 0, G_OPTION_ARG_NONE, &options->no_color, N_("Never use colour"), NULL },
     { "show-knowledge", 0, 0, G_OPTION_ARG_NONE, &options->show_knowledge,
       N_("After each step, show which secrets each actor holds"), NULL },
     { "step", 0, 0, G_OPTION_ARG_NONE, &options->step,
@@ -154,13 +153,13 @@ cli_play (SimScenario     *scenario,
   if (!g_strv_contains (trace_formats, format))
     {
       g_autofree char *message = g_strdup_printf (_("unknown format “%s”; expected text, jsonl, mermaid or html"), format);
-      return cli_usage_error ("run", message);
+      return cli_usage_error (options->verb, message);
     }
   if (options->until && !sim_phase_from_string (options->until, &until))
     {
       g_autofree char *message = g_strdup_printf (_("unknown phase “%s”; expected registration, consent, code-exchange, access, refresh or revocation"),
                                                   options->until);
-      return cli_usage_error ("run", message);
+      return cli_usage_error (options->verb, message);
     }
 
   run = sim_run_new (scenario, options->seed_set, (guint64) options->seed);
@@ -176,7 +175,7 @@ cli_play (SimScenario     *scenario,
   collector.tracer = tracer;
   if (text)
     {
-      SimTextOptions text_options = cli_text_options (options->no_color, options->show_knowledge);
+      SimTextOptions text_options = cli_text_options (options->show_knowledge);
       sim_tracer_add_sink (tracer, sim_sink_text_new (&text_options), interactive ? NULL : stdout);
     }
   else
@@ -208,14 +207,14 @@ int
 cli_run (int    argc,
          char **argv)
 {
-  g_auto(CliTraceOptions) options = { 0 };
+  g_auto(CliTraceOptions) options = { "run" };
   g_autoptr(GOptionContext) context = cli_context_new ("run");
   g_autoptr(GError) error = NULL;
   g_autoptr(SimScenario) scenario = NULL;
 
   g_option_context_set_main_group (context, cli_trace_options_group (&options));
   g_option_context_set_description (context, _("Plays the scenario FILE and prints its trace. FILE may also be a lesson's name as “oauth-sim list” shows it (attacks/csrf-off), from any folder. Exit status: 0 when every expectation holds, 1 when one fails, 2 for bad input."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("run", error->message);
   if (argc != 2)
     return cli_usage_error ("run", argc < 2 ? _("run needs a scenario FILE") : _("run takes one FILE"));
@@ -232,14 +231,14 @@ int
 cli_demo (int    argc,
           char **argv)
 {
-  g_auto(CliTraceOptions) options = { 0 };
+  g_auto(CliTraceOptions) options = { "demo" };
   g_autoptr(GOptionContext) context = cli_context_new ("demo");
   g_autoptr(GError) error = NULL;
   g_autoptr(SimScenario) scenario = NULL;
 
   g_option_context_set_main_group (context, cli_trace_options_group (&options));
   g_option_context_set_description (context, _("Plays the classic lesson built into oauth-sim: registration, consent, code exchange, access and refresh. It takes the same options as run."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("demo", error->message);
   if (argc != 1)
     return cli_usage_error ("demo", _("demo takes no FILE; use “oauth-sim run FILE” to play a file"));

@@ -24,7 +24,6 @@ typedef struct
   char *host;
   char *scenario;
   char *format;
-  gboolean no_color;
 } ServeOptions;
 
 static void
@@ -420,7 +419,7 @@ serve_scenario (SimScenario  *scenario,
     sink = sim_sink_jsonl_new ();
   else
     {
-      SimTextOptions text = cli_text_options (options->no_color, FALSE);
+      SimTextOptions text = cli_text_options (FALSE);
       sink = sim_sink_text_new (&text);
     }
   sim_tracer_add_sink (tracer, live_sink_new (sink, stdout), NULL);
@@ -452,7 +451,7 @@ int
 cli_serve (int    argc,
            char **argv)
 {
-  g_auto(ServeOptions) options = { DEFAULT_PORT, NULL, NULL, NULL, FALSE };
+  g_auto(ServeOptions) options = { DEFAULT_PORT, NULL, NULL, NULL };
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &options.port,
       N_("The authorization server's port; the API takes N+1 and the client N+2 (default 9400; 0: any free ports)"), N_("N") },
@@ -462,7 +461,6 @@ cli_serve (int    argc,
       N_("Take the owner, scopes, events and settings from a scenario FILE instead of the classic lesson"), N_("FILE") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &options.format,
       N_("Trace format: text (default) or jsonl"), N_("FORMAT") },
-    { "no-color", 0, 0, G_OPTION_ARG_NONE, &options.no_color, N_("Never use colour"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = cli_context_new ("serve");
@@ -474,7 +472,7 @@ cli_serve (int    argc,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context, _("Serves the authorization server, the API and the demo client over real HTTP, each on its own port, with the same actors and checks as the simulation. Open the client's URL in a browser and sign in as the scenario's owner (alice, password wonderland, in the classic lesson). The first three lines name the servers; the live trace follows. Ctrl+C stops it."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("serve", error->message);
   if (argc != 1)
     return cli_usage_error ("serve", _("serve takes no FILE; use --scenario FILE"));

@@ -10,13 +10,13 @@
 static int cli_help (int argc, char **argv);
 
 static const CliVerb verbs[] = {
-  { "demo", N_("[OPTION…]"), N_("Play the built-in classic lesson"), cli_demo },
-  { "run", N_("FILE [OPTION…]"), N_("Play a scenario file"), cli_run },
-  { "check", N_("PATH… [OPTION…]"), N_("Run scenario files or folders as tests (TAP)"), cli_check },
+  { "demo", NULL, N_("Play the built-in classic lesson"), cli_demo },
+  { "run", N_("FILE"), N_("Play a scenario file"), cli_run },
+  { "check", N_("PATH…"), N_("Run scenario files or folders as tests (TAP)"), cli_check },
   { "list", N_("[PATH]"), N_("List scenarios and their titles"), cli_list },
-  { "serve", N_("[OPTION…]"), N_("Serve the actors over real HTTP on loopback, for real browsers"), cli_serve },
-  { "attacks", N_("[PATH…] [OPTION…]"), N_("Play the attack lab and show which defense stops which attack"), cli_attacks },
-  { "bench", N_("[OPTION…]"), N_("Measure how fast complete flows play"), cli_bench },
+  { "serve", NULL, N_("Serve the actors over real HTTP on loopback, for real browsers"), cli_serve },
+  { "attacks", N_("[PATH…]"), N_("Play the attack lab and show which defense stops which attack"), cli_attacks },
+  { "bench", NULL, N_("Measure how fast complete flows play"), cli_bench },
   { "help", N_("[VERB]"), N_("Show help for oauth-sim or for one verb"), cli_help },
 };
 
@@ -44,22 +44,48 @@ cli_error (const char *format,
 
 /**
  * cli_context_new:
- * Returns: (transfer full): an option context whose help reads "oauth-sim VERB PARAMETERS".
+ * Returns: (transfer full): an option context whose help reads
+ *   "oauth-sim VERB [OPTION…] PARAMETERS" (GLib writes the program name and "[OPTION…]").
  */
 GOptionContext *
 cli_context_new (const char *name)
 {
   const CliVerb *verb = cli_find_verb (name);
-  g_autofree char *parameters = NULL;
+  g_autofree char *program = g_strconcat ("oauth-sim ", name, NULL);
   GOptionContext *context;
 
   g_assert (verb != NULL);
-  parameters = g_strdup_printf ("%s %s", name, _(verb->parameters));
-  context = g_option_context_new (parameters);
-
+  g_set_prgname (program);
+  context = g_option_context_new (verb->parameters ? _(verb->parameters) : NULL);
   g_option_context_set_summary (context, _(verb->summary));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   return context;
+}
+
+/**
+ * cli_parse:
+ *
+ * Adds the options every verb takes to @context, after its own, and parses the command line.
+ * --lang never reaches GOption (lang.c takes it out of argv first, wherever it stands); it is
+ * listed so that each verb's help shows it.
+ */
+gboolean
+cli_parse (GOptionContext   *context,
+           int              *argc,
+           char           ***argv,
+           GError          **error)
+{
+  static char *lang_listed_only = NULL;
+  const GOptionEntry common[] = {
+    { "no-color", 0, 0, G_OPTION_ARG_NONE, &cli_no_color,
+      N_("Never use colour (there is none off a terminal or with NO_COLOR set)"), NULL },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &lang_listed_only,
+      N_("Language of messages and narration: en or ko (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG)"), N_("LANG") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
+  return g_option_context_parse (context, argc, argv, error);
 }
 
 int
@@ -93,23 +119,30 @@ static int
 cli_help (int    argc,
           char **argv)
 {
+  g_autoptr(GOptionContext) context = cli_context_new ("help");
+  g_autoptr(GError) error = NULL;
   const CliVerb *verb;
-  char *help_argv[] = { argv[0], (char *) "--help", NULL };
+  char *help_argv[] = { NULL, (char *) "--help", NULL };
 
+  g_option_context_set_description (context, _("Without VERB, lists the verbs; with one, shows its options, as “oauth-sim VERB --help” does."));
+  if (!cli_parse (context, &argc, &argv, &error))
+    return cli_usage_error ("help", error->message);
+  if (argc > 2)
+    return cli_usage_error ("help", _("help takes one VERB"));
   if (argc < 2)
     {
       usage (stdout);
       return CLI_OK;
     }
   verb = cli_find_verb (argv[1]);
-  if (verb == NULL || verb->run == cli_help)
+  if (verb == NULL)
     {
-      if (verb == NULL)
-        {
-          cli_error (_("unknown verb “%s”"), argv[1]);
-          usage (stderr);
-          return CLI_TROUBLE;
-        }
+      cli_error (_("unknown verb “%s”"), argv[1]);
+      usage (stderr);
+      return CLI_TROUBLE;
+    }
+  if (verb->run == cli_help)
+    {
       usage (stdout);
       return CLI_OK;
     }

@@ -5,21 +5,22 @@
 
 #include "sim/cli/cli.h"
 
+gboolean cli_no_color = FALSE;
+
 /**
  * cli_text_options:
- * @no_color: --no-color was given
+ * @show_knowledge: --show-knowledge was given
  *
  * Returns: the text sink's options for standard output.
  */
 SimTextOptions
-cli_text_options (gboolean no_color,
-                  gboolean show_knowledge)
+cli_text_options (gboolean show_knowledge)
 {
   SimTextOptions options = { 0 };
   const char *env = g_getenv ("NO_COLOR");
   struct winsize size;
 
-  options.color = !no_color && isatty (STDOUT_FILENO) && (env == NULL || *env == '\0');
+  options.color = !cli_no_color && isatty (STDOUT_FILENO) && (env == NULL || *env == '\0');
   options.width = 78;
   if (isatty (STDOUT_FILENO) && ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
     options.width = CLAMP (size.ws_col - 1, 60, 100);
