@@ -1,7 +1,7 @@
-/* sink-jsonl.c: the trace for machines, one JSON object per step (docs/trace-format.md).
+/* sink-jsonl.c: the trace for machines, one JSON object per step and one per failed
+ * expectation (docs/trace-format.md).
  *
- * A nested step ends before the step it nests in; lines are still written in step order, so
- * line N is step N.
+ * A nested step ends before the step it nests in; lines are still written in step order.
  *
  * Each line is written as text (sim/json-write.c), the same bytes json-glib's generator would
  * write for the object: building that object as a tree and then generating it took more time
@@ -373,6 +373,51 @@ jsonl_end (SimSink            *sink,
 }
 
 static void
+write_uint_member (GString    *out,
+                   const char *member,
+                   guint       value)
+{
+  g_string_append (out, member);
+  if (value)
+    sim_json_write_int (out, value);
+  else
+    g_string_append (out, "null");
+}
+
+/* A failed expectation has a line of its own, after the lines of the steps it looked at, so
+ * that CI finds it with `jq 'select(.expectation == "failed")'`. */
+static void
+jsonl_check_failed (SimSink               *sink,
+                    const SimCheckFailure *failure)
+{
+  GString *out = sink->out;
+
+  g_string_append (out, "{\"expectation\":\"failed\"");
+  write_member (out, ",\"file\":", failure->file);
+  write_uint_member (out, ",\"line\":", failure->line);
+  write_uint_member (out, ",\"column\":", failure->column);
+  write_uint_member (out, ",\"scenario_step\":", failure->scenario_step);
+  write_member (out, ",\"actor\":", failure->actor);
+  write_member (out, ",\"action\":", failure->action);
+  write_uint_member (out, ",\"trace_step\":", failure->trace_step);
+  g_string_append (out, ",\"exchange\":");
+  if (failure->exchange)
+    sim_json_write_string (out, failure->exchange, -1);
+  else
+    g_string_append (out, "null");
+  g_string_append (out, ",\"problems\":[");
+  for (guint i = 0; i < failure->problems->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      sim_json_write_string (out, failure->problems->pdata[i], -1);
+    }
+  g_string_append_c (out, ']');
+  write_member (out, ",\"message\":", failure->message);
+  g_string_append (out, "}\n");
+}
+
+static void
 jsonl_destroy (SimSink *sink)
 {
   JsonlSink *self = (JsonlSink *) sink;
@@ -386,6 +431,7 @@ jsonl_destroy (SimSink *sink)
 
 static const SimSinkClass jsonl_sink_class = {
   .end = jsonl_end,
+  .check_failed = jsonl_check_failed,
   .destroy = jsonl_destroy,
 };
 

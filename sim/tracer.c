@@ -181,6 +181,22 @@ sim_tracer_remark (SimTracer  *self,
     }
 }
 
+/* A failed expectation: a record for the sinks that keep one, a remark for the others. */
+void
+sim_tracer_check_failed (SimTracer             *self,
+                         const SimCheckFailure *failure)
+{
+  for (guint i = 0; i < self->sinks->len; i++)
+    {
+      SinkEntry *entry = &g_array_index (self->sinks, SinkEntry, i);
+      if (entry->sink->klass->check_failed)
+        entry->sink->klass->check_failed (entry->sink, failure);
+      else if (entry->sink->klass->remark)
+        entry->sink->klass->remark (entry->sink, SIM_REMARK_CHECK_FAIL, failure->message);
+      flush_entry (entry, FALSE);
+    }
+}
+
 void
 sim_tracer_finish (SimTracer *self)
 {

@@ -35,6 +35,24 @@ typedef enum
   SIM_REMARK_CHECK_FAIL, /* an expectation failed */
 } SimRemark;
 
+/* A failed expectation. A sink that records it as such (the JSON Lines trace writes a record
+ * of its own) has a check_failed method; the others get its message as a
+ * SIM_REMARK_CHECK_FAIL remark. */
+typedef struct
+{
+  const char *message;       /* the diagnostic, as `run` and `check` print it */
+  const char *file;
+  guint line;                /* where the expectation stands in the file */
+  guint column;
+  guint scenario_step;       /* 1, 2, …: the scenario's step (the text trace's ▶ N/M) */
+  const char *actor;
+  const char *action;
+  guint trace_step;          /* the trace step checked (── N ·) or, for an expectation about
+                              * no one exchange, the last of the scenario step; 0: none */
+  const char *exchange;      /* (nullable) "METHOD /path" of the exchange checked */
+  GPtrArray *problems;       /* (element-type utf8): what was expected and what was seen */
+} SimCheckFailure;
+
 typedef struct _SimSink SimSink;
 
 typedef struct
@@ -42,6 +60,7 @@ typedef struct
   void (*begin)   (SimSink *sink, const SimTraceStep *step);
   void (*end)     (SimSink *sink, const SimTraceStep *step);
   void (*remark)  (SimSink *sink, SimRemark kind, const char *text);
+  void (*check_failed) (SimSink *sink, const SimCheckFailure *failure);
   void (*finish)  (SimSink *sink);
   void (*destroy) (SimSink *sink);
 } SimSinkClass;
@@ -77,6 +96,8 @@ void       sim_tracer_remark     (SimTracer  *self,
                                   SimRemark   kind,
                                   const char *format,
                                   ...) G_GNUC_PRINTF (3, 4);
+void       sim_tracer_check_failed (SimTracer             *self,
+                                  const SimCheckFailure *failure);
 void       sim_tracer_set_knowledge (SimTracer    *self,
                                   SimKnowledge *knowledge);
 void       sim_tracer_finish     (SimTracer  *self);

@@ -124,40 +124,44 @@ held (SimRun  *self,
 static void
 check_message (SimExpect  *e,
                SimMessage *m,
-               GString    *problems)
+               GPtrArray  *problems)
 {
   if (e->status >= 0 && (guint) e->status != m->status)
-    sim_text_append_item (problems, _("expected status %d, saw %u"), e->status, m->status);
+    g_ptr_array_add (problems, g_strdup_printf (_("expected status %d, saw %u"), e->status, m->status));
   if (e->error)
     {
       g_autofree char *error = sim_message_find_error (m);
       if (*e->error == '\0' && error)
-        sim_text_append_item (problems, _("expected no error, saw %s"), error);
+        g_ptr_array_add (problems, g_strdup_printf (_("expected no error, saw %s"), error));
       else if (*e->error && g_strcmp0 (error, e->error) != 0)
-        sim_text_append_item (problems, _("expected error %s, saw %s"), e->error, error ? error : _("no error"));
+        g_ptr_array_add (problems, g_strdup_printf (_("expected error %s, saw %s"), e->error,
+                                                    error ? error : _("no error")));
     }
   for (guint i = 0; e->present && i < e->present->len; i++)
     if (!has_field (m, e->present->pdata[i]))
-      sim_text_append_item (problems, _("expected '%s' in the response, it is not there"), (char *) e->present->pdata[i]);
+      g_ptr_array_add (problems, g_strdup_printf (_("expected '%s' in the response, it is not there"),
+                                                  (char *) e->present->pdata[i]));
   for (guint i = 0; e->absent && i < e->absent->len; i++)
     if (has_field (m, e->absent->pdata[i]))
-      sim_text_append_item (problems, _("expected no '%s' in the response, it is there"), (char *) e->absent->pdata[i]);
+      g_ptr_array_add (problems, g_strdup_printf (_("expected no '%s' in the response, it is there"),
+                                                  (char *) e->absent->pdata[i]));
   for (guint i = 0; e->header_names && i < e->header_names->len; i++)
     {
       const char *name = e->header_names->pdata[i];
       const char *want = e->header_values->pdata[i];
       const char *seen = sim_headers_get_list (m->response_headers, name);
       if (want == NULL && seen)
-        sim_text_append_item (problems, _("expected no %s header, saw “%s”"), name, seen);
+        g_ptr_array_add (problems, g_strdup_printf (_("expected no %s header, saw “%s”"), name, seen));
       else if (want && g_strcmp0 (seen, want) != 0)
-        sim_text_append_item (problems, _("expected header %s: “%s”, saw %s%s%s"), name, want,
-             seen ? "“" : "", seen ? seen : _("none"), seen ? "”" : "");
+        g_ptr_array_add (problems, g_strdup_printf (_("expected header %s: “%s”, saw %s%s%s"), name, want,
+                                                    seen ? "“" : "", seen ? seen : _("none"), seen ? "”" : ""));
     }
   for (guint i = 0; e->says && i < e->says->len; i++)
     {
       g_autofree char *narration = sim_trace_narration (m);
       if (!strstr (narration, e->says->pdata[i]))
-        sim_text_append_item (problems, _("expected the narration to say “%s”"), (char *) e->says->pdata[i]);
+        g_ptr_array_add (problems, g_strdup_printf (_("expected the narration to say “%s”"),
+                                                    (char *) e->says->pdata[i]));
     }
 }
 
@@ -167,30 +171,79 @@ checks_message (SimExpect *e)
   return e->status >= 0 || e->error || e->present || e->absent || e->header_names || e->says;
 }
 
+/* The last trace step of scenario step @step_index, or 0 when it had none. */
+static guint
+last_trace_step (SimRun *self,
+                 guint   step_index)
+{
+  guint last = 0;
+
+  for (guint i = 0; i < self->records->len; i++)
+    {
+      SimRecord *record = self->records->pdata[i];
+      if (record->scenario_step == step_index)
+        last = MAX (last, record->trace_step);
+    }
+  return last;
+}
+
+/* "step 3 (resource-owner consent) at trace step 6 (code exchange, POST /token)": the scenario's
+ * step as the file counts them, and the step of the trace the reader sees (── 6 · code exchange). */
+static char *
+describe_where (SimStep   *step,
+                guint      step_index,
+                SimRecord *record,
+                guint      after)
+{
+  if (record)
+    {
+      g_autofree char *exchange = g_strdup_printf ("%s %s", record->message->method,
+                                                   sim_message_get_path (record->message));
+      /* TRANSLATORS: a failed expectation's place: the scenario's step number, its actor and
+       * action, then the trace's step number, its phase and its exchange ("POST /token") */
+      return g_strdup_printf (_("step %u (%s %s) at trace step %u (%s, %s)"), step_index + 1,
+                              step->actor, step->action, record->trace_step,
+                              sim_phase_to_label (record->message->phase), exchange);
+    }
+  if (after)
+    /* TRANSLATORS: a failed expectation about what is held after a step: the scenario's step
+     * number, its actor and action, and the last trace step it played */
+    return g_strdup_printf (_("step %u (%s %s) after trace step %u"), step_index + 1, step->actor,
+                            step->action, after);
+  /* TRANSLATORS: a failed expectation of a step that played no exchange */
+  return g_strdup_printf (_("step %u (%s %s)"), step_index + 1, step->actor, step->action);
+}
+
 /**
  * sim_run_check_expect:
- * @failure: (out) (transfer full): on failure, "FILE:LINE:COL: step N: what was expected, what
- *   was seen"
+ *
+ * Checks @e after scenario step @step_index. A failure is added to the run's failures as
+ * "FILE:LINE:COL: step N (actor action) at trace step M (phase, METHOD /path): what was
+ * expected, what was seen", and handed to the tracer as a #SimCheckFailure.
  *
  * Returns: whether the expectation held.
  */
 gboolean
-sim_run_check_expect (SimRun     *self,
-                      guint       step_index,
-                      SimExpect  *e,
-                      char      **failure)
+sim_run_check_expect (SimRun    *self,
+                      guint      step_index,
+                      SimExpect *e)
 {
-  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   SimStep *step = self->scenario->steps->pdata[step_index];
+  SimRecord *record = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *exchange = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GString) list = g_string_new (NULL);
+  SimCheckFailure failure = { 0 };
 
-  *failure = NULL;
   if (checks_message (e))
     {
-      SimRecord *record = sim_run_find_record (self, step_index, e->exchange);
+      record = sim_run_find_record (self, step_index, e->exchange);
       if (record == NULL)
-        sim_text_append_item (problems, e->exchange ? _("expected a “%s” exchange in this step, there was none")
-                                   : _("expected an exchange in this step, there was none%s"),
-             e->exchange ? e->exchange : "");
+        g_ptr_array_add (problems, e->exchange
+                                   ? g_strdup_printf (_("expected a “%s” exchange in this step, there was none"), e->exchange)
+                                   : g_strdup (_("expected an exchange in this step, there was none")));
       else
         check_message (e, record->message, problems);
     }
@@ -198,17 +251,37 @@ sim_run_check_expect (SimRun     *self,
     {
       SimHeld *h = e->holds->pdata[i];
       if (!held (self, h))
-        sim_text_append_item (problems, _("expected the %s to hold %s, it does not"), h->actor, h->what);
+        g_ptr_array_add (problems, g_strdup_printf (_("expected the %s to hold %s, it does not"), h->actor, h->what));
     }
   for (guint i = 0; e->lacks && i < e->lacks->len; i++)
     {
       SimHeld *h = e->lacks->pdata[i];
       if (held (self, h))
-        sim_text_append_item (problems, _("expected the %s not to hold %s, it does"), h->actor, h->what);
+        g_ptr_array_add (problems, g_strdup_printf (_("expected the %s not to hold %s, it does"), h->actor, h->what));
     }
   if (problems->len == 0)
     return TRUE;
-  *failure = g_strdup_printf ("%s:%u:%u: step %u (%s %s): %s", self->scenario->file, e->pos.line,
-                              e->pos.column, step_index + 1, step->actor, step->action, problems->str);
+
+  for (guint i = 0; i < problems->len; i++)
+    sim_text_append_item (list, "%s", (char *) problems->pdata[i]);
+  failure.trace_step = record ? record->trace_step : last_trace_step (self, step_index);
+  where = describe_where (step, step_index, record, failure.trace_step);
+  message = g_strdup_printf ("%s:%u:%u: %s: %s", self->scenario->file, e->pos.line, e->pos.column,
+                             where, list->str);
+  if (record)
+    exchange = g_strdup_printf ("%s %s", record->message->method, sim_message_get_path (record->message));
+
+  failure.message = message;
+  failure.file = self->scenario->file;
+  failure.line = e->pos.line;
+  failure.column = e->pos.column;
+  failure.scenario_step = step_index + 1;
+  failure.actor = step->actor;
+  failure.action = step->action;
+  failure.exchange = exchange;
+  failure.problems = problems;
+  if (self->tracer)
+    sim_tracer_check_failed (self->tracer, &failure);
+  g_ptr_array_add (self->failures, g_steal_pointer (&message));
   return FALSE;
 }

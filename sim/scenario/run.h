@@ -46,8 +46,7 @@ SimKnowledge  *sim_run_get_knowledge (SimRun    *self);
 /* expect.c */
 gboolean     sim_run_check_expect  (SimRun      *self,
                                     guint        step_index,
-                                    SimExpect   *expect,
-                                    char       **failure);
+                                    SimExpect   *expect);
 SimRecord   *sim_run_find_record   (SimRun      *self,
                                     guint        step_index,
                                     const char  *exchange);
