@@ -1,12 +1,12 @@
 /* lang.c: the language of every message and of the narration: `--lang ko` or `--lang en`
- * anywhere on the command line, otherwise the locale. */
+ * anywhere on the command line, otherwise the environment (sim/language.c decides), and a
+ * locale that lets gettext and the terminal follow that decision. */
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <string.h>
 
 #include "sim/cli/cli.h"
-
-static const char *const languages[] = { "en", "ko", NULL };
+#include "sim/language.h"
 
 /* Installed catalogs first; from a build tree, the ones meson built beside the program. */
 static const char *
@@ -51,37 +51,57 @@ take_lang (int   *argc,
   return lang;
 }
 
+/* Keeps the locale's categories that this machine has, and makes sure of two things whatever
+ * it lacks: text comes out as UTF-8 (oauth-sim writes UTF-8 in any case), and LC_MESSAGES is
+ * not C, where gettext would ignore LANGUAGE. C.UTF-8 is always there and is not "C". */
+static void
+setup_locale (void)
+{
+  const char *messages;
+
+  if (setlocale (LC_ALL, "") == NULL)
+    {
+      /* e.g. LANG=ko_KR.UTF-8 on a machine without that locale: take what exists */
+      static const int categories[] = { LC_CTYPE, LC_NUMERIC, LC_TIME, LC_COLLATE, LC_MONETARY, LC_MESSAGES };
+      for (guint i = 0; i < G_N_ELEMENTS (categories); i++)
+        if (setlocale (categories[i], "") == NULL)
+          setlocale (categories[i], "C.UTF-8");
+    }
+  if (!g_get_charset (NULL))
+    setlocale (LC_CTYPE, "C.UTF-8");
+  messages = setlocale (LC_MESSAGES, NULL);
+  if (messages == NULL || strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
+    setlocale (LC_MESSAGES, "C.UTF-8");
+}
+
 /**
  * cli_setup_language:
  *
- * Sets the locale and the message catalog. Returns FALSE (after saying why) for a language
- * oauth-sim does not speak.
+ * Decides the run's language once (sim_language_choose(): --lang, else the environment in
+ * gettext's order) and points gettext at it through LANGUAGE, so that messages and the
+ * scenario's own texts agree. Returns FALSE (after saying why) for a language oauth-sim does
+ * not speak.
  */
 gboolean
 cli_setup_language (int   *argc,
                     char **argv)
 {
   g_autofree char *lang = take_lang (argc, argv);
-  const char *messages;
+  const char *language;
 
-  setlocale (LC_ALL, "");
+  setup_locale ();
   bindtextdomain (GETTEXT_PACKAGE, catalog_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
-  if (lang == NULL)
-    return TRUE;
-  if (!g_strv_contains (languages, lang))
+  language = sim_language_choose (lang);
+  if (language == NULL)
     {
+      /* the environment's language says so */
+      g_setenv ("LANGUAGE", sim_language_choose (NULL), TRUE);
       cli_error (_("unknown language “%s”; oauth-sim speaks en and ko"), lang);
       return FALSE;
     }
-  g_setenv ("LANGUAGE", lang, TRUE);
-  /* gettext ignores LANGUAGE in the C locale; C.UTF-8 is always there and is not "C". */
-  messages = setlocale (LC_MESSAGES, NULL);
-  if (messages == NULL || strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
-    {
-      setlocale (LC_MESSAGES, "C.UTF-8");
-      setlocale (LC_CTYPE, "C.UTF-8");
-    }
+  /* English has no catalog: LANGUAGE=en gives the messages as written, not the locale's. */
+  g_setenv ("LANGUAGE", language, TRUE);
   return TRUE;
 }
