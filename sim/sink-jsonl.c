@@ -268,6 +268,23 @@ write_member (GString    *out,
   sim_json_write_string (out, value, -1);
 }
 
+/* @member, then the strings of @values as a JSON array. */
+static void
+write_strings_member (GString         *out,
+                      const char      *member,
+                      const GPtrArray *values)
+{
+  g_string_append (out, member);
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < values->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      sim_json_write_string (out, values->pdata[i], -1);
+    }
+  g_string_append_c (out, ']');
+}
+
 static void
 write_line (JsonlSink          *self,
             GString            *out,
@@ -311,14 +328,7 @@ write_line (JsonlSink          *self,
   g_string_append (out, "},\"narration\":");
   sim_json_write_string (out, self->scratch->str, self->scratch->len);
 
-  g_string_append (out, ",\"notes\":[");
-  for (guint i = 0; i < m->notes->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      sim_json_write_string (out, m->notes->pdata[i], -1);
-    }
-  g_string_append_c (out, ']');
+  write_strings_member (out, ",\"notes\":", m->notes);
   if (step->knowledge)
     {
       g_string_append (out, ",\"knowledge\":");
@@ -405,14 +415,7 @@ jsonl_check_failed (SimSink               *sink,
     sim_json_write_string (out, failure->exchange, -1);
   else
     g_string_append (out, "null");
-  g_string_append (out, ",\"problems\":[");
-  for (guint i = 0; i < failure->problems->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      sim_json_write_string (out, failure->problems->pdata[i], -1);
-    }
-  g_string_append_c (out, ']');
+  write_strings_member (out, ",\"problems\":", failure->problems);
   write_member (out, ",\"message\":", failure->message);
   g_string_append (out, "}\n");
 }

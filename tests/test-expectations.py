@@ -3,6 +3,7 @@
 step and the trace step the reader sees (── 6 · code exchange); the JSON Lines trace carries it
 as a record of its own, after the lines of the steps it looked at; the text, Mermaid and HTML
 views show it and stay whole."""
+import contextlib
 import copy
 import json
 import os
@@ -19,15 +20,20 @@ with open(CLASSIC, encoding="utf-8") as f:
     LESSON = json.load(f)
 
 
+@contextlib.contextmanager
 def lesson_with(change):
-    """A copy of the classic lesson changed by @change, written to a temporary folder."""
+    """The path of a copy of the classic lesson changed by @change, in a temporary folder that
+    is gone after the with block."""
     data = copy.deepcopy(LESSON)
     change(data["steps"])
     folder = tempfile.mkdtemp()
     path = os.path.join(folder, "lesson.json")
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, ensure_ascii=False)
-    return folder, path
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+        yield path
+    finally:
+        shutil.rmtree(folder)
 
 
 def token_status_201(steps):
@@ -54,13 +60,15 @@ def records(out):
     return [json.loads(line) for line in out.splitlines()]
 
 
+def first_failure(out):
+    """The first failed-expectation record of a JSON Lines trace."""
+    return [r for r in records(out) if "expectation" in r][0]
+
+
 def test_check_names_the_scenario_step_and_the_trace_step():
-    folder, path = lesson_with(token_status_201)
-    try:
+    with lesson_with(token_status_201) as path:
         status, out, _ = oauth_sim("check", path)
         text, _ = play(path)
-    finally:
-        shutil.rmtree(folder)
     assert status == 1, out
     diagnostics = [line for line in out.splitlines() if line.startswith("# ")]
     assert len(diagnostics) == 1, out
@@ -72,11 +80,8 @@ def test_check_names_the_scenario_step_and_the_trace_step():
 
 
 def test_jsonl_has_a_record_after_the_steps_it_looked_at():
-    folder, path = lesson_with(token_status_201)
-    try:
+    with lesson_with(token_status_201) as path:
         out, err = play(path, "--format", "jsonl")
-    finally:
-        shutil.rmtree(folder)
     lines = records(out)
     failed = [i for i, r in enumerate(lines) if r.get("expectation") == "failed"]
     assert len(failed) == 1, failed
@@ -95,36 +100,27 @@ def test_jsonl_has_a_record_after_the_steps_it_looked_at():
 
 
 def test_what_is_held_is_checked_after_the_last_trace_step():
-    folder, path = lesson_with(client_holds_error)
-    try:
+    with lesson_with(client_holds_error) as path:
         out, err = play(path, "--format", "jsonl")
-    finally:
-        shutil.rmtree(folder)
-    record = [r for r in records(out) if "expectation" in r][0]
+    record = first_failure(out)
     assert (record["scenario_step"], record["trace_step"], record["exchange"]) == (4, 8, None), record
     assert ": step 4 (client call-api) after trace step 8: expected the client to hold error" in err, err
 
 
 def test_a_step_without_exchanges_names_no_trace_step():
-    folder, path = lesson_with(advance_expects_a_status)
-    try:
+    with lesson_with(advance_expects_a_status) as path:
         out, err = play(path, "--format", "jsonl")
-    finally:
-        shutil.rmtree(folder)
-    record = [r for r in records(out) if "expectation" in r][0]
+    record = first_failure(out)
     assert (record["scenario_step"], record["trace_step"], record["exchange"]) == (5, None, None), record
     assert ": step 5 (clock advance): expected an exchange in this step, there was none\n" in err, err
 
 
 def test_mermaid_and_html_show_the_failure_and_stay_whole():
-    folder, path = lesson_with(token_status_201)
-    try:
+    with lesson_with(token_status_201) as path:
         jsonl, _ = play(path, "--format", "jsonl")
         diagram, _ = play(path, "--format", "mermaid")
         html, _ = play(path, "--format", "html")
-    finally:
-        shutil.rmtree(folder)
-    message = [r for r in records(jsonl) if "expectation" in r][0]["message"]
+    message = first_failure(jsonl)["message"]
     notes = [line.replace("<br/>", " ") for line in diagram.splitlines() if "✗" in line]
     assert len(notes) == 1 and notes[0].endswith(f"Note over Owner,API: ✗ {message}"), notes
     data = json.loads(DATA.search(html).group(1))
@@ -135,12 +131,9 @@ def test_mermaid_and_html_show_the_failure_and_stay_whole():
 
 
 def test_korean_names_the_steps_in_korean():
-    folder, path = lesson_with(token_status_201)
-    try:
+    with lesson_with(token_status_201) as path:
         out, err = play(path, "--format", "jsonl", "--lang", "ko")
-    finally:
-        shutil.rmtree(folder)
-    record = [r for r in records(out) if "expectation" in r][0]
+    record = first_failure(out)
     assert "3단계(resource-owner consent), 트레이스 6단계(코드 교환, POST /token): " in record["message"], record
     [problem] = record["problems"]
     assert "201" in problem and "200" in problem and "expected" not in problem, record

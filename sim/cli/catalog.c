@@ -20,13 +20,10 @@ program_dir (void)
   return exe ? g_path_get_dirname (exe) : NULL;
 }
 
-/**
- * cli_catalog_dir:
- * Returns: (transfer full) (nullable): the catalog folder, or NULL when there is none (a
- *   program copied somewhere alone still has its built-in lessons).
- */
-char *
-cli_catalog_dir (void)
+/* The catalog folder, or NULL when there is none (a program copied somewhere alone still
+ * has its built-in lessons). */
+static char *
+find_catalog_dir (void)
 {
   g_autofree char *dir = program_dir ();
   g_autofree char *canonical_build = NULL;
@@ -50,6 +47,25 @@ cli_catalog_dir (void)
   /* Installed with an absolute --bindir or --datadir: where meson was told it would be. */
   installed = g_build_filename (PREFIX, PKGDATADIR, "scenarios", NULL);
   return g_file_test (installed, G_FILE_TEST_IS_DIR) ? g_steal_pointer (&installed) : NULL;
+}
+
+/**
+ * cli_catalog_dir:
+ * Returns: (transfer full) (nullable): the catalog folder, or NULL when there is none.
+ */
+char *
+cli_catalog_dir (void)
+{
+  /* Looked for once: `list` loads every lesson by name. */
+  static char *found;
+  static gsize looked;
+
+  if (g_once_init_enter (&looked))
+    {
+      found = find_catalog_dir ();
+      g_once_init_leave (&looked, 1);
+    }
+  return g_strdup (found);
 }
 
 /* NAME or NAME.json in the catalog, if it is there. */
