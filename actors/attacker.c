@@ -701,6 +701,11 @@ attacker_redeem (Attacker     *self,
       *why_not = _("The attacker has no code to redeem: the attack got nothing.");
       return NULL;
     }
+  if (role == ATTACKER_AS_OWN && self->client_id == NULL)
+    {
+      *why_not = _("The attacker has no client of its own to redeem the code as.");
+      return NULL;
+    }
   message = sim_message_new ("POST", url);
   sim_params_set (form, "grant_type", "authorization_code");
   sim_params_set (form, "code", self->code);

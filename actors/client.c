@@ -781,6 +781,12 @@ callback (ClientApp  *self,
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
             "<p class=\"error\">This response comes from another server than the one you were sent to.</p>");
       replace (&self->error, "issuer_mismatch");
+      /* The refused answer used its state up too (RFC 9700 §4.7.1): a second copy of it, the
+         iss taken off, must not be let through (found by oauth-sim explore). */
+      if (pending && g_strcmp0 (pending->state, self->state) == 0)
+        g_clear_pointer (&self->state, g_free);
+      if (pending)
+        g_ptr_array_remove (self->pending, pending);
       sim_message_narrate (message, _("The response says iss=%s, but the client sent the owner to %s. RFC 9207 §2.4: an answer from another server than the one asked is how a mix-up attack looks (RFC 9700 §4.4), so the client refuses it and sends the code nowhere."),
                            iss, current_server (self));
       return;

@@ -32,6 +32,7 @@ int  cli_list    (int argc, char **argv);
 int  cli_serve   (int argc, char **argv);
 int  cli_bench   (int argc, char **argv);
 int  cli_attacks (int argc, char **argv);
+int  cli_explore (int argc, char **argv);
 
 const CliVerb *cli_find_verb (const char *name);
 void  cli_error    (const char *format, ...) G_GNUC_PRINTF (1, 2);

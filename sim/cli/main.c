@@ -16,6 +16,7 @@ static const CliVerb verbs[] = {
   { "list", N_("[PATH]"), N_("List scenarios and their titles"), cli_list },
   { "serve", NULL, N_("Serve the actors over real HTTP on loopback, for real browsers"), cli_serve },
   { "attacks", N_("[PATH…]"), N_("Play the attack lab and show which defense stops which attack"), cli_attacks },
+  { "explore", N_("FILE"), N_("Search the world for attacks and write each as a scenario"), cli_explore },
   { "bench", NULL, N_("Measure how fast complete flows play"), cli_bench },
   { "help", N_("[VERB]"), N_("Show help for oauth-sim or for one verb"), cli_help },
 };
