@@ -9,7 +9,7 @@
 #include "sim/cli/cli.h"
 #include "sim/explore/explore.h"
 
-#define DEFAULT_DEPTH 7
+#define DEFAULT_DEPTH 6
 
 static void
 progress (gpointer data,
@@ -17,8 +17,11 @@ progress (gpointer data,
           guint64  states,
           guint64  transitions)
 {
-  fprintf (stdout, _("\rdepth %u: %" G_GUINT64_FORMAT " states, %" G_GUINT64_FORMAT " transitions…"),
-           depth, states, transitions);
+  g_autofree char *s = g_strdup_printf ("%" G_GUINT64_FORMAT, states);
+  g_autofree char *t = g_strdup_printf ("%" G_GUINT64_FORMAT, transitions);
+
+  fputc ('\r', stdout);
+  fprintf (stdout, _("depth %u: %s states, %s transitions…"), depth, s, t);
   fflush (stdout);
 }
 
@@ -98,8 +101,11 @@ static void
 print_text (const char             *file,
             const SimExploreResult *result)
 {
-  printf (_("Explored %s to depth %u: %" G_GUINT64_FORMAT " states, %" G_GUINT64_FORMAT " transitions in %.2f s (%.0f states/s, peak memory %zu KiB).\n"),
-          file, result->depth, result->states, result->transitions, result->seconds,
+  g_autofree char *states = g_strdup_printf ("%" G_GUINT64_FORMAT, result->states);
+  g_autofree char *transitions = g_strdup_printf ("%" G_GUINT64_FORMAT, result->transitions);
+
+  printf (_("Explored %s to depth %u: %s states, %s transitions in %.2f s (%.0f states/s, peak memory %zu KiB).\n"),
+          file, result->depth, states, transitions, result->seconds,
           result->seconds > 0 ? result->states / result->seconds : 0.0, result->peak_kib);
   if (result->violations->len == 0)
     {
@@ -123,7 +129,7 @@ cli_explore (int    argc,
   g_autofree char *format = NULL;
   g_autofree char *seed_text = NULL;
   GOptionEntry entries[] = {
-    { "depth", 0, 0, G_OPTION_ARG_INT, &depth, N_("Explore sequences of at most N moves (default 7)"), N_("N") },
+    { "depth", 0, 0, G_OPTION_ARG_INT, &depth, N_("Explore sequences of at most N moves (default 6)"), N_("N") },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, N_("Write counterexamples to DIR (default: explore-out)"), N_("DIR") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("text (default) or json"), N_("FORMAT") },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, N_("Use seed S instead of the scenario's"), N_("S") },
