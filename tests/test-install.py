@@ -106,7 +106,7 @@ def complete(*words):
 
 
 def test_bash_completion():
-    assert complete("") == ["demo", "run", "check", "list", "serve", "attacks", "bench", "help"], complete("")
+    assert complete("") == ["demo", "run", "check", "list", "serve", "attacks", "explore", "bench", "help"], complete("")
     assert complete("ch") == ["check"]
     assert set(complete("run", "--s")) == {"--seed", "--show-knowledge", "--step"}, complete("run", "--s")
     assert "--update-golden" in complete("check", "--")
