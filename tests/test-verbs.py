@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """What every verb has in common: it takes --no-color and --lang, lists both in its help, names
 itself once in its usage line, and a usage error points at its own help."""
+import atexit
 import os
 import re
+import shutil
+import tempfile
 
 from taplib import SCENARIOS, oauth_sim, run
 
 CLASSIC = os.path.join(SCENARIOS, "classic.json")
-VERBS = ["demo", "run", "check", "list", "serve", "attacks", "bench", "help"]
+VERBS = ["demo", "run", "check", "list", "serve", "attacks", "explore", "bench", "help"]
+EXPLORE_OUT = tempfile.mkdtemp(prefix="oauth-sim-verbs-")
+atexit.register(shutil.rmtree, EXPLORE_OUT, ignore_errors=True)
 
 # Each verb with --no-color and the least it needs to do its work; serve is given a port it
 # refuses after parsing its options, so that it stops at once.
@@ -18,6 +23,7 @@ WITH_NO_COLOR = {
     "list": (["list", "--no-color"], 0),
     "serve": (["serve", "--no-color", "--port", "70000"], 2),
     "attacks": (["attacks", "--no-color"], 0),
+    "explore": (["explore", "--no-color", "--depth", "2", "--out", EXPLORE_OUT, CLASSIC], 0),
     "bench": (["bench", "--no-color", "--flows", "2"], 0),
     "help": (["help", "--no-color", "demo"], 0),
 }
