@@ -1,6 +1,6 @@
 /* auth-server-metadata.c: authorization server metadata (RFC 8414), at
  * /.well-known/oauth-authorization-server. Every value is what the server really does. */
-#include "actors/auth-server-private.h"
+#include "actors/grants/grants.h"
 
 static void
 add_array (JsonBuilder       *b,
@@ -31,7 +31,6 @@ auth_server_metadata (AuthServer *self,
 {
   static const char *const response_types[] = { "code", NULL };
   static const char *const response_modes[] = { "query", NULL };
-  static const char *const grant_types[] = { "authorization_code", "refresh_token", NULL };
   static const char *const token_auth[] = { "client_secret_basic", "client_secret_post", "none", NULL };
   static const char *const secret_auth[] = { "client_secret_basic", "client_secret_post", NULL };
   static const char *const s256[] = { "S256", NULL };
@@ -39,6 +38,7 @@ auth_server_metadata (AuthServer *self,
   const char *issuer = self->config.issuer;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) grant_types = auth_server_offered_grants (self, FALSE);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "issuer");
@@ -55,7 +55,7 @@ auth_server_metadata (AuthServer *self,
   json_builder_end_array (b);
   add_array (b, "response_types_supported", response_types);
   add_array (b, "response_modes_supported", response_modes);
-  add_array (b, "grant_types_supported", grant_types);
+  add_array (b, "grant_types_supported", (const char *const *) grant_types);
   add_array (b, "token_endpoint_auth_methods_supported", token_auth);
   add_array (b, "introspection_endpoint_auth_methods_supported", secret_auth);
   add_array (b, "revocation_endpoint_auth_methods_supported", token_auth);

@@ -16,7 +16,7 @@ typedef struct
   GPtrArray *redirect_uris;     /* (element-type utf8) */
   char *scope;                  /* what it may ask for, normalized */
   char *auth_method;            /* client_secret_basic, client_secret_post or none */
-  gboolean allows_refresh;      /* refresh_token in its grant_types */
+  GStrv grant_types;            /* what it registered (RFC 7591 §2), e.g. authorization_code */
   gint64 issued_at;
 } RegisteredClient;
 

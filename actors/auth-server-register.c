@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "actors/auth-server-private.h"
+#include "actors/grants/grants.h"
 
 /* @rule: (nullable): the sentence saying which rule the metadata breaks, with its source */
 static void
@@ -114,6 +114,16 @@ string_array_member (SimFields   *metadata,
   return TRUE;
 }
 
+static GStrv
+dup_strv (GPtrArray *values)
+{
+  GStrv strv = g_new0 (char *, values->len + 1);
+
+  for (guint i = 0; i < values->len; i++)
+    strv[i] = g_strdup (values->pdata[i]);
+  return strv;
+}
+
 static void
 add_string_array (SimFields  *answer,
                   const char *name,
@@ -172,7 +182,6 @@ auth_server_register (AuthServer *self,
   const char *auth_method = NULL, *client_name = NULL, *requested_scope = NULL;
   const char *why = NULL, *rule = NULL;
   RegisteredClient *client;
-  gboolean wants_refresh = FALSE;
 
   if (!sim_message_is_json (message->request_headers)
       || !(object = sim_message_get_request_fields (message, &error)))
@@ -225,16 +234,14 @@ auth_server_register (AuthServer *self,
       g_ptr_array_add (grant_types, g_strdup ("authorization_code"));
     }
   for (guint i = 0; i < grant_types->len; i++)
-    {
-      if (strcmp (grant_types->pdata[i], "refresh_token") == 0)
-        wants_refresh = TRUE;
-      else if (strcmp (grant_types->pdata[i], "authorization_code") != 0)
-        {
-          registration_error (message, "invalid_client_metadata", "unsupported grant type",
-                                  _("RFC 7591 §2: grant_types lists the grants the client will use at the token endpoint; this server offers only authorization_code and refresh_token, so it cannot register a client for any other (the password grant, for one, must not be used at all: RFC 9700 §2.4)."));
-          return;
-        }
-    }
+    if (auth_server_find_grant (self, grant_types->pdata[i]) == NULL)
+      {
+        g_autofree char *offered = auth_server_list_grants (self, FALSE);
+        g_autofree char *grant_rule = g_strdup_printf (_("RFC 7591 §2: grant_types lists the grants the client will use at the token endpoint; this server offers only %s, so it cannot register a client for any other (the password grant, for one, must not be used at all: RFC 9700 §2.4)."),
+                                                offered);
+        registration_error (message, "invalid_client_metadata", "unsupported grant type", grant_rule);
+        return;
+      }
 
   if (!string_array_member (object, "response_types", &response_types))
     {
@@ -293,7 +300,7 @@ auth_server_register (AuthServer *self,
   client->redirect_uris = g_steal_pointer (&redirect_uris);
   client->scope = g_steal_pointer (&scope);
   client->auth_method = g_strdup (auth_method);
-  client->allows_refresh = wants_refresh;
+  client->grant_types = dup_strv (grant_types);
   client->issued_at = sim_clock_now (self->world->clock);
   g_hash_table_replace (self->clients, client->client_id, client);
 

@@ -49,6 +49,7 @@ registered_client_free (gpointer data)
   g_ptr_array_unref (client->redirect_uris);
   g_free (client->scope);
   g_free (client->auth_method);
+  g_strfreev (client->grant_types);
   g_free (client);
 }
 

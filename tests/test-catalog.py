@@ -15,7 +15,7 @@ MARKED = re.compile(r"\b(?:N_|_)\(\s*\"")
 
 def sources():
     files = glob.glob(os.path.join(ROOT, "sim", "**", "*.c"), recursive=True)
-    files += glob.glob(os.path.join(ROOT, "actors", "*.c"))
+    files += glob.glob(os.path.join(ROOT, "actors", "**", "*.c"), recursive=True)
     return sorted(os.path.relpath(f, ROOT) for f in files)
 
 
