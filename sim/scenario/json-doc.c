@@ -30,6 +30,8 @@ struct _SimDoc
   GHashTable *elements; /* "%p:%u" -> index into element_pos */
   GHashTable *objects;  /* JsonObject* -> index into object_pos */
   guint n_members, n_elements, n_objects;
+  gsize trailing_comma; /* offset of the first comma before a closing bracket; 0: none */
+  char trailing_closer; /* that bracket, ']' or '}' */
   char *duplicate;      /* "name" of the first member repeated within an object */
   SimPos duplicate_pos;
   SimPos out_of_range;  /* the first whole number json-glib would wrap around; line 0: none */
@@ -102,6 +104,18 @@ sim_doc_set_error (SimDoc     *self,
                  self->name, pos.line, pos.column, message);
   else
     g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_INVALID, "%s: %s", self->name, message);
+}
+
+/* A mistake of JSON syntax that json-glib would report badly: the same error domain and code
+ * as the ones it reports itself. */
+static void
+set_syntax_error (SimDoc     *self,
+                  GError    **error,
+                  SimPos      pos,
+                  const char *message)
+{
+  g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_SYNTAX, "%s:%u:%u: %s",
+               self->name, pos.line, pos.column, message);
 }
 
 /* The scanner: the text is valid JSON by the time it runs. */
@@ -268,7 +282,17 @@ on_object_end (JsonParser *parser,
   g_hash_table_replace (self->objects, object, GUINT_TO_POINTER (self->n_objects++));
 }
 
-/* Checks json-glib reports badly or not at all. */
+/* A comment opens at @p: json-glib skips comments of C and C++ without a word (and the position
+ * scanner would lose its way in them), and calls a shell's # comment an unexpected character. */
+static gboolean
+opens_comment (const char *p)
+{
+  return *p == '#' || (p[0] == '/' && (p[1] == '/' || p[1] == '*'));
+}
+
+/* Checks json-glib reports badly or not at all. The walk knows strings and their escapes; a
+ * line break ends a string for it, as no JSON string holds one (RFC 8259 §7), so that a quote
+ * left open on one line does not turn the rest of the file inside out. */
 static gboolean
 precheck (SimDoc  *self,
           GError **error)
@@ -304,14 +328,30 @@ precheck (SimDoc  *self,
     {
       if (in_string)
         {
-          if (*p == '\\' && p[1])
+          if (*p == '\\' && p[1] && p[1] != '\n')
             p++;
-          else if (*p == '"')
+          else if (*p == '"' || *p == '\n')
             in_string = FALSE;
           continue;
         }
       if (*p == '"')
         in_string = TRUE;
+      else if (opens_comment (p))
+        {
+          set_syntax_error (self, error, pos_at (self->text, p - self->text),
+                            _("JSON has no comments; remove it, or move the text into a \"note\" or \"description\" field"));
+          return FALSE;
+        }
+      else if (*p == ',' && self->trailing_comma == 0)
+        {
+          const char *next = p + 1 + strspn (p + 1, " \t\r\n");
+          /* reported after parsing, unless the parser stops earlier (see trailing_comma_error) */
+          if (*next == ']' || *next == '}')
+            {
+              self->trailing_comma = p - self->text;
+              self->trailing_closer = *next;
+            }
+        }
       else if (*p == '\'')
         {
           /* json-glib takes 'strings' too, but the position scanner would lose its way */
@@ -332,6 +372,28 @@ precheck (SimDoc  *self,
       else if ((*p == '}' || *p == ']') && depth > 0)
         depth--;
     }
+  return TRUE;
+}
+
+/* A comma before a closing bracket is what json-glib reports as "unexpected character `,',
+ * expected character `]'" even inside an object: say what is wrong instead, unless the parser
+ * stopped at a mistake before it (@stop, line 0: the parser did not stop). */
+static gboolean
+trailing_comma_error (SimDoc  *self,
+                      SimPos   stop,
+                      GError **error)
+{
+  SimPos comma;
+
+  if (self->trailing_comma == 0)
+    return FALSE;
+  comma = pos_at (self->text, self->trailing_comma);
+  if (stop.line > 0 && (stop.line < comma.line || (stop.line == comma.line && stop.column < comma.column)))
+    return FALSE;
+  set_syntax_error (self, error, comma,
+                    self->trailing_closer == ']'
+                      ? _("JSON allows no comma after the last element of an array; remove this comma")
+                      : _("JSON allows no comma after the last member of an object; remove this comma"));
   return TRUE;
 }
 
@@ -383,6 +445,8 @@ syntax_error (SimDoc  *self,
     }
   else
     what = g_strdup (message);
+  if (trailing_comma_error (self, (SimPos) { line, column }, error))
+    return;
   for (const char *p = what; *p; p++)
     {
       if (*p == '\n')
@@ -452,6 +516,8 @@ sim_doc_load_data (const char  *name,
       syntax_error (self, parse_error, error);
       return NULL;
     }
+  if (trailing_comma_error (self, (SimPos) { 0, 0 }, error))
+    return NULL;
   /* json-glib 1.6 takes "{...} {...}" without a word, and reads only the first object. */
   if (*scanner.p)
     {

@@ -3,7 +3,8 @@
  *
  * Before parsing, the text is checked for what json-glib reports badly or not at all: an empty
  * file, NUL bytes, invalid UTF-8, nesting too deep for a recursive parser, a file too large,
- * and members repeated within one object. */
+ * members repeated within one object, comments (which json-glib skips) and a comma after the
+ * last member or element (which it reports as a missing bracket). */
 #pragma once
 
 #include <json-glib/json-glib.h>

@@ -208,7 +208,22 @@ static const ErrorCase error_cases[] = {
   { "/sim/json-doc/error/syntax-missing-colon", "{\n\"a\": 1,\n\"b\" 2}", -1,
     SIM_SCENARIO_ERROR_SYNTAX, "t.json:3:" },
   { "/sim/json-doc/error/syntax-trailing-comma", "{\"a\": [1, 2,]}", -1,
-    SIM_SCENARIO_ERROR_SYNTAX, "t.json:1:" },
+    SIM_SCENARIO_ERROR_SYNTAX, "t.json:1:12: JSON allows no comma after the last element of an array" },
+  { "/sim/json-doc/error/syntax-trailing-comma-object", "{\"a\": 1,\n\t}", -1,
+    SIM_SCENARIO_ERROR_SYNTAX, "t.json:1:8: JSON allows no comma after the last member of an object" },
+  /* An earlier mistake is reported first. */
+  { "/sim/json-doc/error/syntax-before-trailing-comma", "{\"a\": yes,\n \"b\": [1,]}", -1,
+    SIM_SCENARIO_ERROR_SYNTAX, "t.json:1:9: unexpected identifier" },
+  { "/sim/json-doc/error/syntax-comment-line", "{\"a\": 1 // one\n}", -1,
+    SIM_SCENARIO_ERROR_SYNTAX, "t.json:1:9: JSON has no comments" },
+  /* json-glib would skip it and take the file. */
+  { "/sim/json-doc/error/syntax-comment-block", "{\"a\": /* é */ 1}", -1,
+    SIM_SCENARIO_ERROR_SYNTAX, "t.json:1:7: JSON has no comments" },
+  { "/sim/json-doc/error/syntax-comment-hash", "{\"a\": 1}\n# end\n", -1,
+    SIM_SCENARIO_ERROR_SYNTAX, "t.json:2:1: JSON has no comments" },
+  /* Slashes and ",]" in strings are text; a quote left open ends at its line. */
+  { "/sim/json-doc/error/syntax-slashes-in-strings", "{\"a\": \"http://x/ \\\" // ,]\", \"b\": \"#\", \"c\": [1 2]}", -1,
+    SIM_SCENARIO_ERROR_SYNTAX, "t.json:1:45: unexpected number" },
   { "/sim/json-doc/error/syntax-unclosed", "{\"a\": {\n\"b\": 1\n", -1,
     SIM_SCENARIO_ERROR_SYNTAX, "t.json:" },
   { "/sim/json-doc/error/syntax-bare-word", "{\"a\": yes}", -1,
