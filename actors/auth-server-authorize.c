@@ -95,7 +95,7 @@ check_pkce (AuthServer       *self,
           *narration = _("RFC 7636 §4.3: a code_challenge_method was sent without a code_challenge.");
           return FALSE;
         }
-      if (client->client_secret == NULL)
+      if (client->client_secret == NULL && self->config.pkce_for_public_clients)
         {
           *description = "PKCE code_challenge required for public clients";
           *narration = _("RFC 7636 §4.4.1 and RFC 9700 §2.1.1: a public client has no secret, so PKCE is its only proof at the token endpoint; without a code_challenge the server refuses with invalid_request.");

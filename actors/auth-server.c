@@ -26,6 +26,7 @@ auth_server_config_init (AuthServerConfig *config)
   config->refresh_token_lifetime = 14 * 24 * 3600;
   config->rotate_refresh_tokens = TRUE;
   config->require_pkce = FALSE;
+  config->pkce_for_public_clients = TRUE;
   config->allow_plain_pkce = FALSE;
   config->max_login_attempts = MAX_LOGIN_ATTEMPTS;
   config->audience = NULL;

@@ -15,7 +15,9 @@ typedef struct
   gint64 access_token_lifetime;   /* seconds; default 3600 */
   gint64 refresh_token_lifetime;  /* seconds; default 14 days */
   gboolean rotate_refresh_tokens; /* RFC 9700 §4.14.2; default TRUE */
-  gboolean require_pkce;          /* for confidential clients too; public clients always must */
+  gboolean require_pkce;          /* for confidential clients too */
+  gboolean pkce_for_public_clients; /* public clients must (RFC 9700 §2.1.1); default TRUE, FALSE
+                                     under the rfc6749 profile */
   gboolean allow_plain_pkce;      /* accept code_challenge_method=plain; default FALSE */
   guint max_login_attempts;       /* wrong passwords before the request is dropped; default 5 */
   char *audience;                 /* the resource its tokens are for when the client names none

@@ -64,7 +64,8 @@ cli_load_builtin (const char  *name,
       g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO, _("no built-in lesson “%s”"), name);
       return NULL;
     }
-  return sim_scenario_load_data (label, g_bytes_get_data (data, NULL), g_bytes_get_size (data), error);
+  return sim_scenario_load_data_as (label, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                    cli_load_profile (), error);
 }
 
 /**

@@ -104,9 +104,9 @@ cli_load_scenario (const char  *path,
   SimScenario *builtin;
 
   if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return sim_scenario_load_file (path, error);
+    return sim_scenario_load_file_as (path, cli_load_profile (), error);
   if ((file = catalog_file (path)) != NULL)
-    return sim_scenario_load_file (file, error);
+    return sim_scenario_load_file_as (file, cli_load_profile (), error);
   name = g_str_has_suffix (path, ".json") ? g_strndup (path, strlen (path) - 5) : g_strdup (path);
   if ((builtin = cli_load_builtin (name, NULL)) != NULL)
     return builtin;

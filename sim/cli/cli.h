@@ -41,6 +41,11 @@ GOptionContext *cli_context_new (const char *verb);
 gboolean cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error);
 extern gboolean cli_no_color;  /* --no-color, which every verb takes */
 
+/* profile-option.c: --profile, for the verbs that load scenarios */
+extern char *cli_profile;      /* NULL: each scenario's own; "all" only for attacks */
+void  cli_add_profile_option (GOptionContext *context, gboolean all);
+const char *cli_load_profile (void);
+
 /* Built-in lessons, embedded with GResource. */
 GStrv        cli_builtin_names (void);
 GStrv        cli_builtin_attack_names (void);

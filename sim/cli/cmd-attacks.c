@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/cli/attacks-profiles.h"
 #include "sim/cli/cli.h"
 #include "sim/scenario/run.h"
 #include "sim/textwrap.h"
@@ -435,13 +436,17 @@ cli_attacks (int    argc,
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
   g_autoptr(GPtrArray) pairs = NULL;
   g_autoptr(GString) trouble = g_string_new (NULL);
+  g_autofree char *profile = NULL;
   gboolean ok = TRUE;
   guint runs = 0;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_description (context, _("Plays every attack lesson in pairs, one with the defense at stake off and one with it on, and prints which defense stops which attack, each cell computed from the runs. Without PATH, plays the lab built into oauth-sim (docs/attack-lab.md). Exit status: 0 when every pair behaves as its lessons say, 1 when one does not, 2 for bad input."));
+  cli_add_profile_option (context, TRUE);
+  g_option_context_set_description (context, _("Plays every attack lesson in pairs, one with the defense at stake off and one with it on, and prints which defense stops which attack, each cell computed from the runs. Without PATH, plays the lab built into oauth-sim (docs/attack-lab.md). With --profile, plays each attack under a profile's settings instead of its lessons' switches, and prints which defense of the profile stops it (--profile all: which attacks each profile stops; docs/profiles.md). Exit status: 0 when every pair behaves as its lessons say, 1 when one does not, 2 for bad input."));
   if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("attacks", error->message);
+  /* The lessons load as written; the profile views put each profile under them. */
+  profile = g_steal_pointer (&cli_profile);
   if (format && !g_strv_contains (formats, format))
     {
       g_autofree char *message = g_strdup_printf (_("unknown format “%s”; expected text or json"), format);
@@ -493,6 +498,18 @@ cli_attacks (int    argc,
     {
       cli_error (_("no attack lessons to play"));
       return CLI_TROUBLE;
+    }
+
+  if (profile)
+    {
+      g_autoptr(GPtrArray) lessons = g_ptr_array_new ();
+      for (guint i = 0; i < pairs->len; i++)
+        g_ptr_array_add (lessons, ((Pair *) pairs->pdata[i])->off);
+      if (strcmp (profile, "all") == 0)
+        cli_attacks_by_profile (lessons, g_strcmp0 (format, "json") == 0);
+      else
+        cli_attacks_under_profile (lessons, profile, g_strcmp0 (format, "json") == 0);
+      return CLI_OK;
     }
 
   for (guint i = 0; i < pairs->len; i++)

@@ -213,6 +213,7 @@ cli_run (int    argc,
   g_autoptr(SimScenario) scenario = NULL;
 
   g_option_context_set_main_group (context, cli_trace_options_group (&options));
+  cli_add_profile_option (context, FALSE);
   g_option_context_set_description (context, _("Plays the scenario FILE and prints its trace. FILE may also be a lesson's name as “oauth-sim list” shows it (attacks/csrf-off), from any folder. Exit status: 0 when every expectation holds, 1 when one fails, 2 for bad input."));
   if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("run", error->message);
@@ -237,6 +238,7 @@ cli_demo (int    argc,
   g_autoptr(SimScenario) scenario = NULL;
 
   g_option_context_set_main_group (context, cli_trace_options_group (&options));
+  cli_add_profile_option (context, FALSE);
   g_option_context_set_description (context, _("Plays the classic lesson built into oauth-sim: registration, consent, code exchange, access and refresh. It takes the same options as run."));
   if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("demo", error->message);

@@ -471,6 +471,7 @@ cli_serve (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  cli_add_profile_option (context, FALSE);
   g_option_context_set_description (context, _("Serves the authorization server, the API and the demo client over real HTTP, each on its own port, with the same actors and checks as the simulation. Open the client's URL in a browser and sign in as the scenario's owner (alice, password wonderland, in the classic lesson). The first three lines name the servers; the live trace follows. Ctrl+C stops it."));
   if (!cli_parse (context, &argc, &argv, &error))
     return cli_usage_error ("serve", error->message);

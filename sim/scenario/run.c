@@ -602,6 +602,10 @@ sim_run_play (SimRun *self)
     sim_tracer_remark (self->tracer, SIM_REMARK_TITLE, "%s", self->scenario->title);
   if (self->tracer && self->scenario->description)
     sim_tracer_remark (self->tracer, SIM_REMARK_TEXT, "%s", self->scenario->description);
+  /* The default profile goes without saying: a scenario plays as it always has. */
+  if (self->tracer && g_strcmp0 (self->scenario->profile, OAUTH_PROFILE_DEFAULT) != 0)
+    sim_tracer_remark (self->tracer, SIM_REMARK_TEXT, _("Profile %s: %s."), self->scenario->profile,
+                       oauth_profile_describe (self->scenario->profile));
   for (guint i = 0; i < self->scenario->steps->len; i++)
     sim_run_play_step (self, i);
   if (self->tracer && self->scenario->attack)

@@ -8,13 +8,14 @@
 
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/reader.h"
+#include "actors/profiles.h"
 #include "actors/secrets.h"
 
 #define DEFAULT_START "2026-03-02T09:00:00Z"
 
 static const char *const top_fields[] = {
-  "title", "description", "seed", "start", "server", "owner", "client", "defenses", "attacker",
-  "attack", "steps", NULL
+  "title", "description", "seed", "start", "profile", "server", "owner", "client", "defenses",
+  "attacker", "attack", "steps", NULL
 };
 static const char *const server_fields[] = {
   "issuer", "code_lifetime", "access_token_lifetime", "refresh_token_lifetime",
@@ -24,8 +25,7 @@ static const char *const owner_fields[] = { "username", "password", "consent", "
 static const char *const consent_fields[] = { "decision", "scopes", NULL };
 static const char *const event_fields[] = { "title", "start", NULL };
 static const char *const client_fields[] = {
-  "name", "redirect_uri", "scope", "auth_method", "grant_types", "pkce", "check_state", "refresh_on_401",
-  "embed", NULL
+  "name", "redirect_uri", "scope", "auth_method", "pkce", "check_state", "refresh_on_401", "embed", NULL
 };
 static const char *const attacker_fields[] = { "username", "password", "client_name", "claims_scheme", NULL };
 static const char *const attack_fields[] = { "name", "cites", "defense", "prize", NULL };
@@ -170,6 +170,7 @@ sim_scenario_free (SimScenario *self)
   if (!self)
     return;
   g_free (self->file);
+  g_free (self->profile);
   g_free (self->title);
   g_free (self->description);
   auth_server_config_clear (&self->server);
@@ -291,6 +292,60 @@ read_redirect_uri (SimReader   *r,
   return read_url (r, object, name, FALSE, out);
 }
 
+/* A setting a profile also gives: whether the scenario names it, so that the attack lab can put
+ * another profile under the scenario and keep what the scenario says of its own actors. */
+static gboolean
+read_explicit_bool (SimReader  *r,
+                    JsonObject *object,
+                    const char *name,
+                    gboolean   *out,
+                    gboolean   *set)
+{
+  *set = json_object_has_member (object, name);
+  return sim_reader_bool (r, object, name, out);
+}
+
+/* The profile comes first: everything the scenario says after it is said over it. */
+static gboolean
+read_profile (SimReader   *r,
+              JsonObject  *object,
+              const char  *override,
+              SimScenario *s)
+{
+  if (!sim_reader_choice (r, object, "profile", oauth_profile_names (), &s->profile))
+    return FALSE;
+  if (override)
+    {
+      g_free (s->profile);
+      s->profile = g_strdup (override);
+    }
+  if (s->profile == NULL)
+    s->profile = g_strdup (OAUTH_PROFILE_DEFAULT);
+  sim_scenario_apply_profile (s, oauth_profile_lookup (s->profile));
+  return TRUE;
+}
+
+/**
+ * sim_scenario_apply_profile:
+ *
+ * Puts @profile under the scenario: its defenses and its server's PKCE rules, and its app's
+ * PKCE unless the scenario says what its app does. Loading does this before it reads the
+ * scenario's own settings; the attack lab does it to play a lesson under another profile.
+ */
+void
+sim_scenario_apply_profile (SimScenario        *self,
+                            const OAuthProfile *profile)
+{
+  g_return_if_fail (profile != NULL);
+  self->defenses = profile->defenses;
+  if (!self->require_pkce_set)
+    self->server.require_pkce = profile->require_pkce;
+  self->server.pkce_for_public_clients = profile->pkce_for_public_clients;
+  if (!self->client_pkce_set)
+    self->client_pkce = self->client.use_pkce = profile->client_pkce;
+  sim_scenario_apply_defenses (self);
+}
+
 static gboolean
 read_server (SimReader   *r,
              JsonObject  *object,
@@ -309,7 +364,7 @@ read_server (SimReader   *r,
       || !sim_reader_int (r, server, "access_token_lifetime", 1, 366 * 86400, &s->server.access_token_lifetime)
       || !sim_reader_int (r, server, "refresh_token_lifetime", 1, 3660 * 86400, &s->server.refresh_token_lifetime)
       || !sim_reader_bool (r, server, "rotate_refresh_tokens", &s->server.rotate_refresh_tokens)
-      || !sim_reader_bool (r, server, "require_pkce", &s->server.require_pkce)
+      || !read_explicit_bool (r, server, "require_pkce", &s->server.require_pkce, &s->require_pkce_set)
       || !sim_reader_bool (r, server, "allow_plain_pkce", &s->server.allow_plain_pkce)
       || !sim_reader_int (r, server, "max_login_attempts", 1, 100, &attempts)
       || !sim_reader_object (r, server, "scopes", FALSE, &scopes))
@@ -409,25 +464,6 @@ read_owner (SimReader   *r,
   return TRUE;
 }
 
-/* The grant types the client registers: any names, so that a lesson can show the server
- * refusing one it does not offer (RFC 7591 §2). */
-static gboolean
-read_grant_types (SimReader   *r,
-                  JsonObject  *client,
-                  SimScenario *s)
-{
-  g_autoptr(GPtrArray) names = NULL;
-
-  if (!sim_reader_strings (r, client, "grant_types", &names))
-    return FALSE;
-  if (names == NULL)
-    return TRUE;
-  g_ptr_array_add (names, NULL);
-  g_strfreev (s->client.grant_types);
-  s->client.grant_types = g_strdupv ((char **) names->pdata);
-  return TRUE;
-}
-
 static gboolean
 read_client (SimReader   *r,
              JsonObject  *object,
@@ -445,8 +481,7 @@ read_client (SimReader   *r,
          && read_url (r, client, "embed", FALSE, &s->client.embed)
          && sim_reader_string (r, client, "scope", FALSE, &s->client.scope)
          && sim_reader_choice (r, client, "auth_method", auth_methods, &s->client.auth_method)
-         && read_grant_types (r, client, s)
-         && sim_reader_bool (r, client, "pkce", &s->client.use_pkce)
+         && read_explicit_bool (r, client, "pkce", &s->client.use_pkce, &s->client_pkce_set)
          && sim_reader_bool (r, client, "check_state", &s->client.check_state)
          && sim_reader_bool (r, client, "refresh_on_401", &s->client.refresh_on_401);
 }
@@ -1218,8 +1253,9 @@ default_scopes (SimScenario *s)
 }
 
 static SimScenario *
-read_scenario (SimDoc  *doc,
-               GError **error)
+read_scenario (SimDoc      *doc,
+               const char  *profile,
+               GError     **error)
 {
   g_autoptr(SimScenario) s = scenario_new (sim_doc_get_name (doc));
   SimReader reader = { doc, error };
@@ -1242,6 +1278,7 @@ read_scenario (SimDoc  *doc,
       || !sim_reader_text (r, object, "description", FALSE, &s->description)
       || !sim_reader_int (r, object, "seed", 0, G_MAXINT64, &seed)
       || !read_start (r, object, s)
+      || !read_profile (r, object, profile, s)
       || !read_server (r, object, s)
       || !read_owner (r, object, s)
       || !read_client (r, object, s)
@@ -1293,16 +1330,51 @@ sim_scenario_load_data (const char  *name,
                         gsize        length,
                         GError     **error)
 {
-  g_autoptr(SimDoc) doc = sim_doc_load_data (name, data, length, error);
-  return doc ? read_scenario (doc, error) : NULL;
+  return sim_scenario_load_data_as (name, data, length, NULL, error);
 }
 
 SimScenario *
 sim_scenario_load_file (const char  *filename,
                         GError     **error)
 {
-  g_autoptr(SimDoc) doc = sim_doc_load_file (filename, error);
-  return doc ? read_scenario (doc, error) : NULL;
+  return sim_scenario_load_file_as (filename, NULL, error);
+}
+
+/**
+ * sim_scenario_load_data_as:
+ * @profile: (nullable): a profile in place of the scenario's own (--profile); the scenario's
+ *   explicit settings still apply over it
+ *
+ * Returns: (transfer full) (nullable): as sim_scenario_load_data().
+ */
+SimScenario *
+sim_scenario_load_data_as (const char  *name,
+                           const char  *data,
+                           gsize        length,
+                           const char  *profile,
+                           GError     **error)
+{
+  g_autoptr(SimDoc) doc = NULL;
+
+  g_return_val_if_fail (profile == NULL || oauth_profile_lookup (profile), NULL);
+  doc = sim_doc_load_data (name, data, length, error);
+  return doc ? read_scenario (doc, profile, error) : NULL;
+}
+
+/**
+ * sim_scenario_load_file_as:
+ * @profile: (nullable): as for sim_scenario_load_data_as()
+ */
+SimScenario *
+sim_scenario_load_file_as (const char  *filename,
+                           const char  *profile,
+                           GError     **error)
+{
+  g_autoptr(SimDoc) doc = NULL;
+
+  g_return_val_if_fail (profile == NULL || oauth_profile_lookup (profile), NULL);
+  doc = sim_doc_load_file (filename, error);
+  return doc ? read_scenario (doc, profile, error) : NULL;
 }
 
 /**

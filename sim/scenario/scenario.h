@@ -13,6 +13,7 @@
 #include "actors/auth-server.h"
 #include "actors/client.h"
 #include "actors/defenses.h"
+#include "actors/profiles.h"
 #include "actors/resource-owner.h"
 
 G_BEGIN_DECLS
@@ -148,6 +149,7 @@ typedef struct
 typedef struct
 {
   char *file;
+  char *profile;         /* one of oauth_profile_names (); OAUTH_PROFILE_DEFAULT when unsaid */
   char *title;
   char *description;
   guint64 seed;
@@ -159,6 +161,8 @@ typedef struct
   ClientConfig client;
   OAuthDefenses defenses;
   gboolean client_pkce;  /* the app's own "pkce" setting, which the pkce defense may override */
+  gboolean client_pkce_set;  /* the scenario says it, rather than its profile */
+  gboolean require_pkce_set; /* the scenario says the server's "require_pkce" */
   gboolean has_attacker; /* an "attacker" object, or attacker steps */
   AttackerConfig attacker;
   gboolean claims_scheme; /* the attacker's app claims the client's custom URI scheme */
@@ -172,7 +176,17 @@ SimScenario *sim_scenario_load_data (const char   *name,
                                      const char   *data,
                                      gsize         length,
                                      GError      **error);
+SimScenario *sim_scenario_load_file_as (const char   *filename,
+                                        const char   *profile,
+                                        GError      **error);
+SimScenario *sim_scenario_load_data_as (const char   *name,
+                                        const char   *data,
+                                        gsize         length,
+                                        const char   *profile,
+                                        GError      **error);
 void         sim_scenario_free      (SimScenario  *self);
+void         sim_scenario_apply_profile (SimScenario        *self,
+                                         const OAuthProfile *profile);
 void         sim_scenario_apply_defenses (SimScenario *self);
 char        *sim_scenario_read_title (const char  *filename);
 
