@@ -135,14 +135,32 @@ add_string_array (SimFields  *answer,
   sim_fields_add_strv (answer, name, strv);
 }
 
+/* RFC 7591 §2: a client of a redirect-based grant (one that sends the owner's browser to the
+ * authorization endpoint) must register its redirect URIs; a machine client has none. With no
+ * grant_types, the default is authorization_code. */
+static gboolean
+uses_redirects (AuthServer *self,
+                GPtrArray  *grant_types)
+{
+  if (grant_types == NULL)
+    return TRUE;
+  for (guint i = 0; i < grant_types->len; i++)
+    {
+      const GrantType *grant = auth_server_find_grant (self, grant_types->pdata[i]);
+      if (grant == NULL || grant->response_type)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 answer_registered (AuthServer       *self,
                    SimMessage       *message,
                    RegisteredClient *client,
                    GPtrArray        *grant_types)
 {
-  static const char *const response_types[] = { "code", NULL };
   g_autoptr(SimFields) answer = sim_fields_new ();
+  g_autoptr(GPtrArray) response_types = g_ptr_array_new ();
 
   sim_fields_add_string (answer, "client_id", client->client_id);
   if (client->client_secret)
@@ -153,15 +171,26 @@ answer_registered (AuthServer       *self,
   sim_fields_add_int (answer, "client_id_issued_at", client->issued_at);
   if (client->client_name)
     sim_fields_add_string (answer, "client_name", client->client_name);
-  add_string_array (answer, "redirect_uris", client->redirect_uris);
+  if (client->redirect_uris->len > 0)
+    add_string_array (answer, "redirect_uris", client->redirect_uris);
   add_string_array (answer, "grant_types", grant_types);
-  sim_fields_add_strv (answer, "response_types", response_types);
+  /* RFC 7591 §2.1: the response types that go with its grants, and only those. */
+  for (guint i = 0; i < grant_types->len; i++)
+    {
+      const GrantType *grant = auth_server_find_grant (self, grant_types->pdata[i]);
+      if (grant->response_type && !g_ptr_array_find_with_equal_func (response_types, grant->response_type, g_str_equal, NULL))
+        g_ptr_array_add (response_types, (gpointer) grant->response_type);
+    }
+  add_string_array (answer, "response_types", response_types);
   sim_fields_add_string (answer, "token_endpoint_auth_method", client->auth_method);
   sim_fields_add_string (answer, "scope", client->scope);
   sim_message_set_response_fields (message, SOUP_STATUS_CREATED, answer);
   oauth_no_store (message);
 
-  if (client->client_secret)
+  if (client->redirect_uris->len == 0 && client->client_secret)
+    sim_message_narrate (message,
+                         _("The server registers the client and gives it a client id and a client secret, and no redirect URI: none of its grants sends a browser back to it, so there is no address to protect (RFC 7591 §2, §3.2.1)."));
+  else if (client->client_secret)
     sim_message_narrate (message,
                          _("The server registers the client and gives it the three essentials: a client id (public, like a username), a client secret (like a password: leaking it would be a serious breach) and the authorized redirect URI, the only address where the server will ever send codes for this client (RFC 7591 §3.2.1)."));
   else
@@ -182,6 +211,7 @@ auth_server_register (AuthServer *self,
   const char *auth_method = NULL, *client_name = NULL, *requested_scope = NULL;
   const char *why = NULL, *rule = NULL;
   RegisteredClient *client;
+  gboolean grant_types_ok;
 
   if (!sim_message_is_json (message->request_headers)
       || !(object = sim_message_get_request_fields (message, &error)))
@@ -191,13 +221,18 @@ auth_server_register (AuthServer *self,
       return;
     }
 
+  /* Which grants the client wants decides whether it needs redirect URIs; the list itself is
+   * checked below, in its turn. */
+  grant_types_ok = string_array_member (object, "grant_types", &grant_types);
   if (!string_array_member (object, "redirect_uris", &redirect_uris)
-      || redirect_uris == NULL || redirect_uris->len == 0)
+      || ((redirect_uris == NULL || redirect_uris->len == 0) && uses_redirects (self, grant_types)))
     {
       registration_error (message, "invalid_redirect_uri", "redirect_uris must be a non-empty array of strings",
                           _("RFC 7591 §2: a client of the authorization code flow must register its redirect URIs, as an array of strings."));
       return;
     }
+  if (redirect_uris == NULL)
+    redirect_uris = g_ptr_array_new_with_free_func (g_free);
   /* the method decides whether a native app's scheme may be registered; it is checked below */
   if (!string_member (object, "token_endpoint_auth_method", &auth_method))
     auth_method = NULL;
@@ -223,7 +258,7 @@ auth_server_register (AuthServer *self,
       return;
     }
 
-  if (!string_array_member (object, "grant_types", &grant_types))
+  if (!grant_types_ok)
     {
       registration_error (message, "invalid_client_metadata", "grant_types must be an array of strings", NULL);
       return;
@@ -234,14 +269,25 @@ auth_server_register (AuthServer *self,
       g_ptr_array_add (grant_types, g_strdup ("authorization_code"));
     }
   for (guint i = 0; i < grant_types->len; i++)
-    if (auth_server_find_grant (self, grant_types->pdata[i]) == NULL)
-      {
-        g_autofree char *offered = auth_server_list_grants (self, FALSE);
-        g_autofree char *grant_rule = g_strdup_printf (_("RFC 7591 §2: grant_types lists the grants the client will use at the token endpoint; this server offers only %s, so it cannot register a client for any other (the password grant, for one, must not be used at all: RFC 9700 §2.4)."),
-                                                offered);
-        registration_error (message, "invalid_client_metadata", "unsupported grant type", grant_rule);
-        return;
-      }
+    {
+      const GrantType *grant = auth_server_find_grant (self, grant_types->pdata[i]);
+
+      if (grant == NULL)
+        {
+          g_autofree char *offered = auth_server_list_grants (self, FALSE);
+          g_autofree char *grant_rule = g_strdup_printf (_("RFC 7591 §2: grant_types lists the grants the client will use at the token endpoint; this server offers only %s, so it cannot register a client for any other (the password grant, for one, must not be used at all: RFC 9700 §2.4)."),
+                                                         offered);
+          registration_error (message, "invalid_client_metadata", "unsupported grant type", grant_rule);
+          return;
+        }
+      if (grant->confidential_only && strcmp (auth_method, "none") == 0)
+        {
+          g_autofree char *grant_rule = g_strdup_printf (_("RFC 6749 §4.4: the %s grant is only for confidential clients, which can authenticate; a client registered with token_endpoint_auth_method none has nothing to authenticate with."),
+                                                         grant->name);
+          registration_error (message, "invalid_client_metadata", "this grant type is for confidential clients only", grant_rule);
+          return;
+        }
+    }
 
   if (!string_array_member (object, "response_types", &response_types))
     {

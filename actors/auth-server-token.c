@@ -104,6 +104,14 @@ auth_server_token (AuthServer *self,
       token_error (message, "unsupported_grant_type", "grant type not supported", why);
       return;
     }
+  if (grant->confidential_only && auth.client->client_secret == NULL)
+    {
+      g_autofree char *description = g_strdup_printf ("the %s grant is for confidential clients only", grant->name);
+      g_autofree char *why = g_strdup_printf (_("RFC 6749 §4.4: the %s grant is only for confidential clients; this public client proved nothing but its client_id, which anyone may send, so it is unauthorized_client (§5.2)."),
+                                              grant->name);
+      token_error (message, "unauthorized_client", description, why);
+      return;
+    }
   if (!registered_client_has_grant (auth.client, grant->name))
     {
       g_autofree char *description = g_strdup_printf ("this client may not use the %s grant", grant->name);

@@ -10,8 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "actors/client.h"
-#include "actors/oauth.h"
+#include "actors/client-private.h"
 
 #define MAX_PENDING 32
 #define SHOWN_TOKEN_CHARS 10
@@ -27,25 +26,6 @@ typedef struct
  * brings back a callback whose state matches its own cookie (RFC 9700 §4.7.1: the state must
  * be bound to the user agent). */
 #define STATE_COOKIE "oauth_state"
-
-struct _ClientApp
-{
-  SimWorld *world;
-  ClientConfig config;
-
-  char *client_id;
-  char *client_secret;
-  char *state;          /* of the authorization request under way */
-  char *code_verifier;
-  char *code;           /* the last code it received */
-  char *access_token;
-  char *refresh_token;
-  char *scope;
-  char *error;          /* the last OAuth error it was told */
-  GPtrArray *others;    /* (element-type Registration) other authorization servers it knows */
-  char *flow_server;    /* the issuer it sent the owner to last, NULL for its own server */
-  GPtrArray *pending;   /* (element-type Pending), oldest first */
-};
 
 static void
 pending_free (gpointer data)
@@ -65,6 +45,7 @@ client_config_init (ClientConfig *config)
   config->redirect_uri = g_strdup ("https://client.example/callback");
   config->scope = g_strdup ("calendar.read");
   config->auth_method = g_strdup ("client_secret_basic");
+  config->grant_types = g_strsplit ("authorization_code refresh_token", " ", -1);
   config->use_pkce = TRUE;
   config->check_state = TRUE;
   config->refresh_on_401 = TRUE;
@@ -81,6 +62,7 @@ client_config_clear (ClientConfig *config)
   g_clear_pointer (&config->redirect_uri, g_free);
   g_clear_pointer (&config->scope, g_free);
   g_clear_pointer (&config->auth_method, g_free);
+  g_clear_pointer (&config->grant_types, g_strfreev);
   g_clear_pointer (&config->server, g_free);
   g_clear_pointer (&config->api, g_free);
   g_clear_pointer (&config->embed, g_free);
@@ -115,6 +97,7 @@ config_copy (ClientConfig       *to,
   to->redirect_uri = g_strdup (from->redirect_uri);
   to->scope = g_strdup (from->scope);
   to->auth_method = g_strdup (from->auth_method);
+  to->grant_types = g_strdupv (from->grant_types);
   to->server = g_strdup (from->server);
   to->api = g_strdup (from->api);
   to->embed = g_strdup (from->embed);
@@ -190,9 +173,9 @@ client_app_get_held (ClientApp  *self,
   return NULL;
 }
 
-static void
-replace (char       **field,
-         const char  *value)
+void
+client_replace (char       **field,
+                const char  *value)
 {
   g_free (*field);
   *field = g_strdup (value);
@@ -232,21 +215,21 @@ current_client_secret (ClientApp *self)
   return other ? other->client_secret : self->client_secret;
 }
 
-static char *
-server_url (ClientApp  *self,
-            const char *path)
+char *
+client_server_url (ClientApp  *self,
+                   const char *path)
 {
   return g_strconcat (current_server (self), path, NULL);
 }
 
-static void
-remember_error (ClientApp  *self,
-                SimMessage *message)
+void
+client_remember_error (ClientApp  *self,
+                       SimMessage *message)
 {
   g_autoptr(SimFields) answer = sim_message_get_response_fields (message, NULL);
   const char *error = answer ? sim_fields_get_string (answer, "error", NULL) : NULL;
 
-  replace (&self->error, error ? error : "http_error");
+  client_replace (&self->error, error ? error : "http_error");
 }
 
 /* RFC 6749 §2.3.1: the registered method decides where the secret goes. */
@@ -270,13 +253,13 @@ authenticate (ClientApp  *self,
 }
 
 /* @form: (transfer full): the fields; the client's credentials are added as its method says */
-static SimMessage *
-post_form (ClientApp  *self,
-           const char *path,
-           SimParams  *form,
-           SimPhase    phase)
+SimMessage *
+client_post_form (ClientApp  *self,
+                  const char *path,
+                  SimParams  *form,
+                  SimPhase    phase)
 {
-  g_autofree char *url = server_url (self, path);
+  g_autofree char *url = client_server_url (self, path);
   SimMessage *message = sim_message_new ("POST", url);
 
   authenticate (self, message, form);
@@ -285,22 +268,22 @@ post_form (ClientApp  *self,
   return message;
 }
 
-static gboolean
-take_tokens (ClientApp  *self,
-             SimMessage *message)
+gboolean
+client_take_tokens (ClientApp  *self,
+                    SimMessage *message)
 {
   g_autofree char *access = NULL, *refresh = NULL, *scope = NULL, *error = NULL;
 
   if (!oauth_read_token_response (message, &access, &refresh, &scope, &error))
     {
-      replace (&self->error, error);
+      client_replace (&self->error, error);
       return FALSE;
     }
-  replace (&self->access_token, access);
+  client_replace (&self->access_token, access);
   if (refresh)
-    replace (&self->refresh_token, refresh);
+    client_replace (&self->refresh_token, refresh);
   /* RFC 6749 §5.1: without a scope in the answer, the token has the scope requested. */
-  replace (&self->scope, scope ? scope : self->config.scope);
+  client_replace (&self->scope, scope ? scope : self->config.scope);
   g_clear_pointer (&self->error, g_free);
   return TRUE;
 }
@@ -310,38 +293,45 @@ take_tokens (ClientApp  *self,
 SimMessage *
 client_app_register (ClientApp *self)
 {
-  g_autofree char *url = server_url (self, "/register");
+  g_autofree char *url = client_server_url (self, "/register");
   SimMessage *message = sim_message_new ("POST", url);
-  static const char *const grant_types[] = { "authorization_code", "refresh_token", NULL };
   const char *redirect_uris[] = { self->config.redirect_uri, NULL };
+  const char *const *grant_types = (const char *const *) self->config.grant_types;
+  /* RFC 7591 §2: redirect URIs are for the grants that send a browser back to the client. */
+  gboolean redirects = g_strv_contains (grant_types, "authorization_code")
+                       || g_strv_contains (grant_types, "implicit");
   g_autoptr(SimFields) metadata = sim_fields_new ();
   g_autoptr(SimFields) answer = NULL;
 
   sim_fields_add_string (metadata, "client_name", self->config.name);
-  sim_fields_add_strv (metadata, "redirect_uris", redirect_uris);
+  if (redirects)
+    sim_fields_add_strv (metadata, "redirect_uris", redirect_uris);
   sim_fields_add_strv (metadata, "grant_types", grant_types);
   sim_fields_add_string (metadata, "token_endpoint_auth_method", self->config.auth_method);
   sim_fields_add_string (metadata, "scope", self->config.scope);
   sim_message_set_request_fields (message, metadata);
   sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
-  sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the redirect URI where it wants to receive codes, and the scopes it may ask for."));
+  if (redirects)
+    sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the redirect URI where it wants to receive codes, and the scopes it may ask for."));
+  else
+    sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the grants it will use and the scopes it may ask for. It registers no redirect URI: none of its grants sends a browser back to it (RFC 7591 §2)."));
   sim_bus_deliver (self->world->bus, "client", message);
 
   if (message->status == SOUP_STATUS_CREATED
       && (answer = sim_message_get_response_fields (message, NULL)))
     {
-      replace (&self->client_id, sim_fields_get_string (answer, "client_id", NULL));
-      replace (&self->client_secret, sim_fields_get_string (answer, "client_secret", NULL));
+      client_replace (&self->client_id, sim_fields_get_string (answer, "client_id", NULL));
+      client_replace (&self->client_secret, sim_fields_get_string (answer, "client_secret", NULL));
     }
   else
-    remember_error (self, message);
+    client_remember_error (self, message);
   return message;
 }
 
 SimMessage *
 client_app_discover (ClientApp *self)
 {
-  g_autofree char *url = server_url (self, "/.well-known/oauth-authorization-server");
+  g_autofree char *url = client_server_url (self, "/.well-known/oauth-authorization-server");
   SimMessage *message = sim_message_new ("GET", url);
 
   sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
@@ -386,8 +376,8 @@ client_app_register_at (ClientApp  *self,
     }
   if (registration && self->client_id)
     {
-      replace (&registration->client_id, self->client_id);
-      replace (&registration->client_secret, self->client_secret);
+      client_replace (&registration->client_id, self->client_id);
+      client_replace (&registration->client_secret, self->client_secret);
     }
   g_free (self->config.server);
   self->config.server = g_steal_pointer (&own);
@@ -410,7 +400,7 @@ client_app_refresh (ClientApp  *self,
     sim_params_set (form, "refresh_token", self->refresh_token);
   if (scope)
     sim_params_set (form, "scope", scope);
-  message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_REFRESH);
+  message = client_post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_REFRESH);
   if (self->refresh_token == NULL)
     sim_message_narrate (message, _("The client holds no refresh token, yet it tries the refresh_token grant without one (RFC 6749 §6)."));
   else if (self->client_secret)
@@ -418,7 +408,7 @@ client_app_refresh (ClientApp  *self,
   else
     sim_message_narrate (message, _("The client sends its refresh token and its client_id (a public client has no secret) to get a fresh access token."));
   sim_bus_deliver (self->world->bus, "client", message);
-  take_tokens (self, message);
+  client_take_tokens (self, message);
   return message;
 }
 
@@ -433,7 +423,7 @@ client_app_revoke (ClientApp  *self,
 
   sim_params_set (form, "token", token ? token : "");
   sim_params_set (form, "token_type_hint", refresh ? "refresh_token" : "access_token");
-  message = post_form (self, "/revoke", g_steal_pointer (&form), SIM_PHASE_REVOCATION);
+  message = client_post_form (self, "/revoke", g_steal_pointer (&form), SIM_PHASE_REVOCATION);
   sim_message_narrate (message, _("The client no longer needs the token and tells the server to revoke it: a good habit when a user disconnects an app (RFC 7009 §1)."));
   sim_bus_deliver (self->world->bus, "client", message);
   if (message->status == SOUP_STATUS_OK)
@@ -500,7 +490,7 @@ client_app_call_api (ClientApp  *self,
   if (!is_invalid_token (message) || !self->refresh_token || !self->config.refresh_on_401)
     {
       if (message->status >= 400)
-        replace (&self->error, message->status == SOUP_STATUS_FORBIDDEN ? "insufficient_scope" : "invalid_token");
+        client_replace (&self->error, message->status == SOUP_STATUS_FORBIDDEN ? "insufficient_scope" : "invalid_token");
       return message;
     }
 
@@ -529,14 +519,14 @@ resource_token (ClientApp  *self,
   sim_params_set (form, "grant_type", "refresh_token");
   sim_params_set (form, "refresh_token", self->refresh_token);
   sim_params_set (form, "resource", resource);
-  message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_ACCESS);
+  message = client_post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_ACCESS);
   sim_message_narrate (message, _("Before calling an API other than its own, the client asks for an access token meant for that API alone, naming it in the resource parameter. Its calendar token is no business of that API."));
   sim_bus_deliver (self->world->bus, "client", message);
   if (message->status != SOUP_STATUS_OK || !(answer = sim_message_get_response_fields (message, NULL)))
     return NULL;
   refresh = sim_fields_get_string (answer, "refresh_token", NULL);
   if (refresh)
-    replace (&self->refresh_token, refresh);
+    client_replace (&self->refresh_token, refresh);
   return g_strdup (sim_fields_get_string (answer, "access_token", NULL));
 }
 
@@ -660,8 +650,8 @@ start_authorization (ClientApp  *self,
       sim_message_narrate (message, _("The client is not registered with the server %s, so it cannot send the owner there."), chosen);
       return;
     }
-  replace (&self->flow_server, chosen && strcmp (chosen, self->config.server) != 0 ? chosen : NULL);
-  endpoint = server_url (self, "/authorize");
+  client_replace (&self->flow_server, chosen && strcmp (chosen, self->config.server) != 0 ? chosen : NULL);
+  endpoint = client_server_url (self, "/authorize");
   if (current_client_id (self) == NULL)
     {
       page (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "Not registered",
@@ -669,7 +659,7 @@ start_authorization (ClientApp  *self,
       sim_message_narrate (message, _("The client cannot start: it has no client id, because it never registered."));
       return;
     }
-  replace (&self->state, NULL);
+  client_replace (&self->state, NULL);
   self->state = sim_rng_token (self->world->rng, "st_", 12);
   sim_world_hold (self->world, "client", "state", self->state);
   sim_params_set (params, "response_type", "code");
@@ -717,7 +707,7 @@ exchange_code (ClientApp  *self,
   sim_params_set (form, "redirect_uri", self->config.redirect_uri);
   if (self->code_verifier)
     sim_params_set (form, "code_verifier", self->code_verifier);
-  message = post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_CODE_EXCHANGE);
+  message = client_post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_CODE_EXCHANGE);
   if (self->client_secret && self->code_verifier)
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It proves who it is with its client secret, and with the PKCE code_verifier that it started this flow."));
   else if (self->client_secret)
@@ -728,7 +718,7 @@ exchange_code (ClientApp  *self,
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It names itself with its client_id only: no secret, no PKCE verifier."));
   sim_bus_deliver (self->world->bus, "client", message);
 
-  if (take_tokens (self, message))
+  if (client_take_tokens (self, message))
     {
       page (callback, SOUP_STATUS_OK, "Calendar connected",
             "<p>Your calendar is connected. <a href=\"/\">Back</a></p>");
@@ -758,7 +748,7 @@ callback (ClientApp  *self,
     {
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
             "<p class=\"error\">This response belongs to a sign-in started in another browser.</p>");
-      replace (&self->error, "state_mismatch");
+      client_replace (&self->error, "state_mismatch");
       sim_message_narrate (message, _("The state is one the client issued, but not to this browser: its state cookie does not match. RFC 9700 §4.7.1: the state must be bound to the browser that started the sign-in, or an attacker could send the owner a callback for a sign-in of its own; the client refuses it."));
       return;
     }
@@ -766,7 +756,7 @@ callback (ClientApp  *self,
     {
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
             "<p class=\"error\">This response does not belong to a sign-in this application started.</p>");
-      replace (&self->error, "state_mismatch");
+      client_replace (&self->error, "state_mismatch");
       if (state == NULL && self->state)
         sim_message_narrate (message, _("The callback carries no state, yet the client sent one with its request. RFC 6749 §10.12: without the state the client cannot tell this answer from a cross-site request forgery, so it refuses the response and does not use the code."));
       else if (self->state == NULL)
@@ -780,7 +770,7 @@ callback (ClientApp  *self,
     {
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused",
             "<p class=\"error\">This response comes from another server than the one you were sent to.</p>");
-      replace (&self->error, "issuer_mismatch");
+      client_replace (&self->error, "issuer_mismatch");
       /* The refused answer used its state up too (RFC 9700 §4.7.1): a second copy of it, the
          iss taken off, must not be let through (found by oauth-sim explore). */
       if (pending && g_strcmp0 (pending->state, self->state) == 0)
@@ -797,14 +787,14 @@ callback (ClientApp  *self,
   if (pending)
     {
       /* The code belongs to that request: its verifier is the one to send. */
-      replace (&self->code_verifier, pending->code_verifier);
+      client_replace (&self->code_verifier, pending->code_verifier);
       g_ptr_array_remove (self->pending, pending);
     }
   if (error)
     {
       g_autofree char *escaped = g_markup_escape_text (error, -1);
       g_autofree char *body = g_strdup_printf ("<p class=\"error\">Authorization failed: %s</p>", escaped);
-      replace (&self->error, error);
+      client_replace (&self->error, error);
       page (message, SOUP_STATUS_OK, "Not connected", body);
       sim_message_narrate (message, _("The server answered with error=%s instead of a code (RFC 6749 §4.1.2.1); the client shows it to the owner and gets no token."), error);
       return;
@@ -812,11 +802,11 @@ callback (ClientApp  *self,
   if (code == NULL)
     {
       page (message, SOUP_STATUS_BAD_REQUEST, "Request refused", "<p class=\"error\">No authorization code.</p>");
-      replace (&self->error, "no_code");
+      client_replace (&self->error, "no_code");
       sim_message_narrate (message, _("The callback carries neither a code nor an error, so there is nothing to exchange."));
       return;
     }
-  replace (&self->code, code);
+  client_replace (&self->code, code);
   if (self->config.check_state)
     sim_message_narrate (message, _("The code arrives at the client's redirect URI. The state matches the one the client sent, so this answer belongs to the request it started."));
   else if (self->code_verifier)

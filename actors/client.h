@@ -15,6 +15,8 @@ typedef struct
   char *redirect_uri;
   char *scope;             /* what it registers for and asks for */
   char *auth_method;       /* client_secret_basic (default), client_secret_post or none */
+  char **grant_types;      /* what it registers (RFC 7591 §2); default authorization_code
+                              and refresh_token */
   gboolean use_pkce;       /* send an S256 code_challenge; default TRUE */
   gboolean check_state;    /* compare state at the callback (RFC 6749 §10.12); default TRUE */
   gboolean refresh_on_401; /* refresh once and retry on invalid_token; default TRUE */

@@ -25,7 +25,8 @@ static const char *const owner_fields[] = { "username", "password", "consent", "
 static const char *const consent_fields[] = { "decision", "scopes", NULL };
 static const char *const event_fields[] = { "title", "start", NULL };
 static const char *const client_fields[] = {
-  "name", "redirect_uri", "scope", "auth_method", "pkce", "check_state", "refresh_on_401", "embed", NULL
+  "name", "redirect_uri", "scope", "auth_method", "grant_types", "pkce", "check_state", "refresh_on_401",
+  "embed", NULL
 };
 static const char *const attacker_fields[] = { "username", "password", "client_name", "claims_scheme", NULL };
 static const char *const attack_fields[] = { "name", "cites", "defense", "prize", NULL };
@@ -464,6 +465,25 @@ read_owner (SimReader   *r,
   return TRUE;
 }
 
+/* The grant types the client registers: any names, so that a lesson can show the server
+ * refusing one it does not offer (RFC 7591 §2). */
+static gboolean
+read_grant_types (SimReader   *r,
+                  JsonObject  *client,
+                  SimScenario *s)
+{
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (!sim_reader_strings (r, client, "grant_types", &names))
+    return FALSE;
+  if (names == NULL)
+    return TRUE;
+  g_ptr_array_add (names, NULL);
+  g_strfreev (s->client.grant_types);
+  s->client.grant_types = g_strdupv ((char **) names->pdata);
+  return TRUE;
+}
+
 static gboolean
 read_client (SimReader   *r,
              JsonObject  *object,
@@ -481,6 +501,7 @@ read_client (SimReader   *r,
          && read_url (r, client, "embed", FALSE, &s->client.embed)
          && sim_reader_string (r, client, "scope", FALSE, &s->client.scope)
          && sim_reader_choice (r, client, "auth_method", auth_methods, &s->client.auth_method)
+         && read_grant_types (r, client, s)
          && read_explicit_bool (r, client, "pkce", &s->client.use_pkce, &s->client_pkce_set)
          && sim_reader_bool (r, client, "check_state", &s->client.check_state)
          && sim_reader_bool (r, client, "refresh_on_401", &s->client.refresh_on_401);

@@ -1,0 +1,45 @@
+/* client-private.h: the client's state and the helpers its files share: client.c (the
+ * authorization code flow, the API, refresh and revocation) and one file per other grant's
+ * client side (client-credentials.c). */
+#pragma once
+
+#include <glib/gi18n-lib.h>
+
+#include "actors/client.h"
+#include "actors/oauth.h"
+
+G_BEGIN_DECLS
+
+struct _ClientApp
+{
+  SimWorld *world;
+  ClientConfig config;
+
+  char *client_id;
+  char *client_secret;
+  char *state;          /* of the authorization request under way */
+  char *code_verifier;
+  char *code;           /* the last code it received */
+  char *access_token;
+  char *refresh_token;
+  char *scope;
+  char *error;          /* the last OAuth error it was told */
+  GPtrArray *others;    /* (element-type Registration) other authorization servers it knows */
+  char *flow_server;    /* the issuer it sent the owner to last, NULL for its own server */
+  GPtrArray *pending;   /* (element-type Pending), oldest first */
+};
+
+void        client_replace        (char       **field,
+                                   const char  *value);
+char       *client_server_url     (ClientApp   *self,
+                                   const char  *path);
+void        client_remember_error (ClientApp   *self,
+                                   SimMessage  *message);
+SimMessage *client_post_form      (ClientApp   *self,
+                                   const char  *path,
+                                   SimParams   *form,
+                                   SimPhase     phase);
+gboolean    client_take_tokens    (ClientApp   *self,
+                                   SimMessage  *message);
+
+G_END_DECLS
