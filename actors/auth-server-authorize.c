@@ -237,12 +237,21 @@ auth_server_authorize (AuthServer *self,
   if (pending->code_challenge)
     pending->code_challenge_method = g_strdup (sim_params_get (query, "code_challenge_method")
                                                ? sim_params_get (query, "code_challenge_method") : "plain");
+  /* OpenID Connect Core §3.1.2.1: with scope openid the request is also a sign-in, and the
+   * nonce goes into the ID token unchanged; without it, a nonce means nothing here. */
+  if (oauth_scope_contains (pending->scope, "openid"))
+    pending->nonce = g_strdup (sim_params_get (query, "nonce"));
   pending->expires_at = sim_clock_now (self->world->clock) + PENDING_LIFETIME;
   auth_server_remember (self, self->pending, pending->id, pending, pending->expires_at);
   if (state == NULL)
     sim_message_narrate (message, _("RFC 6749 §4.1.1: the request carries no state. The server does not require one: the state protects the client, which must check it (§10.12), so the server will simply send none back."));
   if (g_strcmp0 (pending->code_challenge_method, "plain") == 0)
     sim_message_narrate (message, _("RFC 7636 §4.2: with code_challenge_method plain, the challenge is the verifier itself, in the URL for anyone who sees it. This server is configured to allow it, although RFC 9700 §2.1.1 recommends S256."));
+
+  if (pending->nonce)
+    sim_message_narrate (message, _("OpenID Connect Core §3.1.2.1: the scope includes openid, so this is also a sign-in request. The server keeps the nonce with the request, to return it, unchanged, inside the ID token."));
+  else if (oauth_scope_contains (pending->scope, "openid"))
+    sim_message_narrate (message, _("OpenID Connect Core §3.1.2.1: the scope includes openid, so this is also a sign-in request; it carries no nonce, which the code flow allows, so the ID token will carry none either."));
 
   auth_server_show_login (self, message, pending, NULL);
   if (!pending->redirect_uri_given)

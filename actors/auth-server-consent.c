@@ -186,6 +186,8 @@ issue_code (AuthServer     *self,
   code->subject = g_strdup (username);
   code->code_challenge = g_strdup (request->code_challenge);
   code->code_challenge_method = g_strdup (request->code_challenge_method);
+  code->nonce = g_strdup (request->nonce);
+  code->auth_time = sim_clock_now (self->world->clock);
   code->expires_at = sim_clock_now (self->world->clock) + self->config.code_lifetime;
   code->grant = grant_new ();
   auth_server_remember (self, self->codes, value, code, code->expires_at);

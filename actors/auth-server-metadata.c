@@ -1,5 +1,8 @@
 /* auth-server-metadata.c: authorization server metadata (RFC 8414), at
- * /.well-known/oauth-authorization-server. Every value is what the server really does. */
+ * /.well-known/oauth-authorization-server, and the same document for OpenID Connect
+ * (Discovery 1.0 §3, §4) at /.well-known/openid-configuration, with what a relying party
+ * needs besides: the UserInfo endpoint, the keys and how ID tokens are signed. Every value is
+ * what the server really does. */
 #include "actors/grants/grants.h"
 
 static void
@@ -25,9 +28,9 @@ add_endpoint (JsonBuilder *b,
   json_builder_add_string_value (b, url);
 }
 
-void
-auth_server_metadata (AuthServer *self,
-                      SimMessage *message)
+static JsonNode *
+metadata_document (AuthServer *self,
+                   gboolean    openid)
 {
   static const char *const response_types[] = { "code", NULL };
   static const char *const response_modes[] = { "query", NULL };
@@ -36,8 +39,13 @@ auth_server_metadata (AuthServer *self,
   static const char *const s256[] = { "S256", NULL };
   static const char *const s256_plain[] = { "S256", "plain", NULL };
   const char *issuer = self->config.issuer;
+  static const char *const subject_types[] = { "public", NULL };
+  static const char *const id_token_algs[] = { AUTH_SERVER_ID_TOKEN_ALG, NULL };
+  static const char *const claims[] = {
+    "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "name", "email",
+    "email_verified", NULL
+  };
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
   g_auto(GStrv) grant_types = auth_server_offered_grants (self, FALSE);
 
   json_builder_begin_object (b);
@@ -45,6 +53,11 @@ auth_server_metadata (AuthServer *self,
   json_builder_add_string_value (b, issuer);
   add_endpoint (b, issuer, "authorization_endpoint", "/authorize");
   add_endpoint (b, issuer, "token_endpoint", "/token");
+  if (openid)
+    {
+      add_endpoint (b, issuer, "userinfo_endpoint", "/userinfo");
+      add_endpoint (b, issuer, "jwks_uri", AUTH_SERVER_JWKS_PATH);
+    }
   add_endpoint (b, issuer, "registration_endpoint", "/register");
   add_endpoint (b, issuer, "introspection_endpoint", "/introspect");
   add_endpoint (b, issuer, "revocation_endpoint", "/revoke");
@@ -56,6 +69,12 @@ auth_server_metadata (AuthServer *self,
   add_array (b, "response_types_supported", response_types);
   add_array (b, "response_modes_supported", response_modes);
   add_array (b, "grant_types_supported", (const char *const *) grant_types);
+  if (openid)
+    {
+      add_array (b, "subject_types_supported", subject_types);
+      add_array (b, "id_token_signing_alg_values_supported", id_token_algs);
+      add_array (b, "claims_supported", claims);
+    }
   add_array (b, "token_endpoint_auth_methods_supported", token_auth);
   add_array (b, "introspection_endpoint_auth_methods_supported", secret_auth);
   add_array (b, "revocation_endpoint_auth_methods_supported", token_auth);
@@ -65,8 +84,15 @@ auth_server_metadata (AuthServer *self,
   json_builder_set_member_name (b, "authorization_response_iss_parameter_supported");
   json_builder_add_boolean_value (b, self->config.defenses.iss_parameter);
   json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
 
-  root = json_builder_get_root (b);
+void
+auth_server_metadata (AuthServer *self,
+                      SimMessage *message)
+{
+  g_autoptr(JsonNode) root = metadata_document (self, FALSE);
+
   sim_message_set_response_json (message, SOUP_STATUS_OK, root);
   if (!self->config.defenses.pkce)
     sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports, so a client can configure itself instead of hard-coding it (RFC 9700 §2.6). It lists no code_challenge_methods_supported: this server does not implement PKCE."));
@@ -74,4 +100,14 @@ auth_server_metadata (AuthServer *self,
     sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports (here PKCE with S256 or plain), so a client can configure itself instead of hard-coding it (RFC 9700 §2.6)."));
   else
     sim_message_narrate (message, _("RFC 8414 §3.2: the server publishes where its endpoints are and what it supports (here PKCE with S256 only), so a client can configure itself instead of hard-coding it (RFC 9700 §2.6)."));
+}
+
+void
+auth_server_openid_configuration (AuthServer *self,
+                                  SimMessage *message)
+{
+  g_autoptr(JsonNode) root = metadata_document (self, TRUE);
+
+  sim_message_set_response_json (message, SOUP_STATUS_OK, root);
+  sim_message_narrate (message, _("OpenID Connect Discovery §4: the same metadata for a relying party, at /.well-known/openid-configuration under the issuer, with what signing people in needs besides (§3): the UserInfo endpoint, the jwks_uri where the keys that sign ID tokens are, the signing algorithm (ES256) and the subject identifiers it issues (public: the same sub for every client)."));
 }

@@ -8,6 +8,11 @@
 
 G_BEGIN_DECLS
 
+/* The one algorithm the server signs ID tokens with (OpenID Connect Core §2, JWA §3.4). */
+#define AUTH_SERVER_ID_TOKEN_ALG "ES256"
+/* Where the server publishes the keys it signs with (RFC 7517 §5). */
+#define AUTH_SERVER_JWKS_PATH "/jwks"
+
 typedef struct
 {
   char *client_id;
@@ -18,7 +23,17 @@ typedef struct
   char *auth_method;            /* client_secret_basic, client_secret_post or none */
   GStrv grant_types;            /* what it registered (RFC 7591 §2), e.g. authorization_code */
   gint64 issued_at;
+  char *id_token_alg;           /* id_token_signed_response_alg (OIDC Registration §2); NULL
+                                   for a client that registered no OpenID Connect metadata */
 } RegisteredClient;
+
+/* What the server knows of an account besides its password: the claims it may release
+ * (OpenID Connect Core §5.1), each NULL when the scenario gives none. */
+typedef struct
+{
+  char *name;
+  char *email;
+} UserClaims;
 
 typedef struct
 {
@@ -45,6 +60,7 @@ typedef struct
   char *state;
   char *code_challenge;
   char *code_challenge_method;
+  char *nonce;                  /* OpenID Connect Core §3.1.2.1, for the id_token */
   guint failed_logins;
   gint64 expires_at;
 } PendingRequest;
@@ -58,6 +74,8 @@ typedef struct
   char *subject;
   char *code_challenge;
   char *code_challenge_method;
+  char *nonce;                  /* goes into the id_token unchanged (OIDC Core §3.1.3.6) */
+  gint64 auth_time;             /* when the owner signed in (OIDC Core §2) */
   gint64 expires_at;
   gboolean used;
   Grant *grant;
@@ -88,6 +106,7 @@ struct _AuthServer
   SimWorld *world;
   AuthServerConfig config;
   GHashTable *users;            /* username -> password hash (auth_server_add_user) */
+  GHashTable *claims;           /* username -> UserClaims (auth_server_set_user_claims) */
   GPtrArray *scopes;            /* (element-type utf8) the scopes it knows, in order */
   GHashTable *scope_descriptions;
   GHashTable *clients;          /* client_id -> RegisteredClient */
@@ -106,6 +125,8 @@ void auth_server_token      (AuthServer *self, SimMessage *message);
 void auth_server_introspect (AuthServer *self, SimMessage *message);
 void auth_server_revoke     (AuthServer *self, SimMessage *message);
 void auth_server_metadata   (AuthServer *self, SimMessage *message);
+void auth_server_openid_configuration (AuthServer *self, SimMessage *message);
+void auth_server_userinfo   (AuthServer *self, SimMessage *message);
 
 /* Shared by the endpoints. */
 typedef enum
@@ -169,5 +190,7 @@ void     auth_server_show_login          (AuthServer     *self,
 const char *auth_server_describe_scope   (AuthServer *self,
                                           const char *scope);
 OAuthPageFlags auth_server_page_flags    (AuthServer *self);
+const UserClaims *auth_server_user_claims (AuthServer *self,
+                                          const char *username);
 
 G_END_DECLS

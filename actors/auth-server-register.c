@@ -184,6 +184,8 @@ answer_registered (AuthServer       *self,
   add_string_array (answer, "response_types", response_types);
   sim_fields_add_string (answer, "token_endpoint_auth_method", client->auth_method);
   sim_fields_add_string (answer, "scope", client->scope);
+  if (client->id_token_alg)
+    sim_fields_add_string (answer, "id_token_signed_response_alg", client->id_token_alg);
   sim_message_set_response_fields (message, SOUP_STATUS_CREATED, answer);
   oauth_no_store (message);
 
@@ -209,6 +211,7 @@ auth_server_register (AuthServer *self,
   g_autoptr(GPtrArray) response_types = NULL;
   g_autofree char *scope = NULL;
   const char *auth_method = NULL, *client_name = NULL, *requested_scope = NULL;
+  const char *id_token_alg = NULL;
   const char *why = NULL, *rule = NULL;
   RegisteredClient *client;
   gboolean grant_types_ok;
@@ -335,6 +338,24 @@ auth_server_register (AuthServer *self,
       scope = oauth_scope_normalize (all->str);
     }
 
+  /* OpenID Connect Registration §2: the client may name the algorithm its ID tokens are
+   * signed with. The default there is RS256, which this server does not offer; it records
+   * the one it uses and says so in its answer (RFC 7591 §3.2.1), so that a client that named
+   * none learns it. Unsigned ID tokens (alg none) it never issues. */
+  if (!string_member (object, "id_token_signed_response_alg", &id_token_alg))
+    {
+      registration_error (message, "invalid_client_metadata", "id_token_signed_response_alg must be a string", NULL);
+      return;
+    }
+  if (id_token_alg && strcmp (id_token_alg, AUTH_SERVER_ID_TOKEN_ALG) != 0)
+    {
+      registration_error (message, "invalid_client_metadata", "unsupported id_token_signed_response_alg",
+                          _("OpenID Connect Registration §2: id_token_signed_response_alg names how the client wants its ID tokens signed; this server signs them with ES256 only, and never leaves one unsigned, so it cannot promise any other."));
+      return;
+    }
+  if (id_token_alg == NULL && oauth_scope_contains (scope, "openid"))
+    id_token_alg = AUTH_SERVER_ID_TOKEN_ALG;
+
   client = g_new0 (RegisteredClient, 1);
   client->client_id = sim_rng_token (self->world->rng, "c_", 9);
   if (strcmp (auth_method, "none") != 0)
@@ -348,6 +369,7 @@ auth_server_register (AuthServer *self,
   client->auth_method = g_strdup (auth_method);
   client->grant_types = dup_strv (grant_types);
   client->issued_at = sim_clock_now (self->world->clock);
+  client->id_token_alg = g_strdup (id_token_alg);
   g_hash_table_replace (self->clients, client->client_id, client);
 
   answer_registered (self, message, client, grant_types);

@@ -51,6 +51,7 @@ registered_client_free (gpointer data)
   g_free (client->scope);
   g_free (client->auth_method);
   g_strfreev (client->grant_types);
+  g_free (client->id_token_alg);
   g_free (client);
 }
 
@@ -73,6 +74,7 @@ pending_free (gpointer data)
   g_free (p->state);
   g_free (p->code_challenge);
   g_free (p->code_challenge_method);
+  g_free (p->nonce);
   g_free (p);
 }
 
@@ -86,8 +88,18 @@ code_free (gpointer data)
   g_free (code->subject);
   g_free (code->code_challenge);
   g_free (code->code_challenge_method);
+  g_free (code->nonce);
   g_clear_pointer (&code->grant, grant_unref);
   g_free (code);
+}
+
+static void
+user_claims_free (gpointer data)
+{
+  UserClaims *claims = data;
+  g_free (claims->name);
+  g_free (claims->email);
+  g_free (claims);
 }
 
 static void
@@ -143,6 +155,7 @@ auth_server_new (SimWorld               *world,
   self->config.audience = g_strdup (config->audience);
   self->config.code_lifetime = CLAMP (config->code_lifetime, 1, 600);
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, user_claims_free);
   self->scopes = g_ptr_array_new_with_free_func (g_free);
   self->scope_descriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, registered_client_free);
@@ -161,6 +174,7 @@ auth_server_free (AuthServer *self)
     return;
   auth_server_config_clear (&self->config);
   g_hash_table_unref (self->users);
+  g_hash_table_unref (self->claims);
   g_ptr_array_unref (self->scopes);
   g_hash_table_unref (self->scope_descriptions);
   g_hash_table_unref (self->clients);
@@ -210,6 +224,41 @@ auth_server_check_password (AuthServer *self,
   g_autofree char *hash = known && password ? password_hash (self, username, password) : NULL;
 
   return oauth_secure_equal (known, hash);
+}
+
+/**
+ * auth_server_set_user_claims:
+ * @name: (nullable): the account's full name, released with scope profile
+ * @email: (nullable): its e-mail address, released with scope email
+ *
+ * What the server may say about the account at the userinfo endpoint (OpenID Connect Core
+ * §5.1, §5.4). Its subject identifier is the account's username: the server's own, stable
+ * name for it, as introspection already reports (RFC 7662 §2.2).
+ */
+void
+auth_server_set_user_claims (AuthServer *self,
+                             const char *username,
+                             const char *name,
+                             const char *email)
+{
+  UserClaims *claims;
+
+  g_return_if_fail (self != NULL && username != NULL);
+  claims = g_new0 (UserClaims, 1);
+  claims->name = g_strdup (name);
+  claims->email = g_strdup (email);
+  g_hash_table_replace (self->claims, g_strdup (username), claims);
+}
+
+/**
+ * auth_server_user_claims:
+ * Returns: (transfer none) (nullable): the claims set for @username, if any.
+ */
+const UserClaims *
+auth_server_user_claims (AuthServer *self,
+                         const char *username)
+{
+  return username ? g_hash_table_lookup (self->claims, username) : NULL;
 }
 
 void
@@ -685,10 +734,23 @@ method_not_allowed (SimMessage *message,
   sim_headers_replace (message->response_headers, "Allow", allowed);
 }
 
+/* @allowed: one method, or several as an Allow header lists them ("GET, POST") */
+static gboolean
+method_allowed (const char *method,
+                const char *allowed)
+{
+  gsize n = strlen (method);
+
+  for (const char *p = allowed; p; p = strchr (p, ','), p = p ? p + 2 : NULL)
+    if (strncmp (p, method, n) == 0 && (p[n] == '\0' || p[n] == ','))
+      return TRUE;
+  return FALSE;
+}
+
 typedef struct
 {
   const char *path;
-  const char *method;
+  const char *method;             /* or methods, as the Allow header lists them */
   void (*handler) (AuthServer *self, SimMessage *message);
 } Route;
 
@@ -700,6 +762,8 @@ static const Route routes[] = {
   { "/introspect", "POST", auth_server_introspect },
   { "/revoke", "POST", auth_server_revoke },
   { "/.well-known/oauth-authorization-server", "GET", auth_server_metadata },
+  /* OpenID Connect Core §5.3.1: GET and POST both. */
+  { "/userinfo", "GET, POST", auth_server_userinfo },
 };
 
 /* The bus calls this for every request to the server's origin. */
@@ -715,7 +779,7 @@ auth_server_handle (gpointer    data,
     {
       if (strcmp (path, routes[i].path) != 0)
         continue;
-      if (strcmp (message->method, routes[i].method) != 0)
+      if (!method_allowed (message->method, routes[i].method))
         {
           method_not_allowed (message, routes[i].method);
           return;

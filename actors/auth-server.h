@@ -38,6 +38,10 @@ void        auth_server_handle         (gpointer                self,
 void        auth_server_add_user       (AuthServer             *self,
                                         const char             *username,
                                         const char             *password);
+void        auth_server_set_user_claims (AuthServer            *self,
+                                        const char             *username,
+                                        const char             *name,
+                                        const char             *email);
 void        auth_server_add_scope      (AuthServer             *self,
                                         const char             *scope,
                                         const char             *description);

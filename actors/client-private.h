@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "actors/client.h"
+#include "actors/client-oidc.h"
 #include "actors/oauth.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,7 @@ struct _ClientApp
   GPtrArray *others;    /* (element-type Registration) other authorization servers it knows */
   char *flow_server;    /* the issuer it sent the owner to last, NULL for its own server */
   GPtrArray *pending;   /* (element-type Pending), oldest first */
+  ClientOidc *oidc;     /* the OpenID Connect relying party: who signed in (client-oidc.c) */
 };
 
 void        client_replace        (char       **field,

@@ -66,6 +66,7 @@ client_config_clear (ClientConfig *config)
   g_clear_pointer (&config->server, g_free);
   g_clear_pointer (&config->api, g_free);
   g_clear_pointer (&config->embed, g_free);
+  g_clear_pointer (&config->id_token_alg, g_free);
 }
 
 /* Its registration at an authorization server other than its own (a mix-up lesson's client
@@ -101,6 +102,7 @@ config_copy (ClientConfig       *to,
   to->server = g_strdup (from->server);
   to->api = g_strdup (from->api);
   to->embed = g_strdup (from->embed);
+  to->id_token_alg = g_strdup (from->id_token_alg);
 }
 
 /**
@@ -119,6 +121,7 @@ client_app_new (SimWorld           *world,
   config_copy (&self->config, config);
   self->others = g_ptr_array_new_with_free_func (registration_free);
   self->pending = g_ptr_array_new_with_free_func (pending_free);
+  self->oidc = client_oidc_new (world, config->server, &config->defenses);
   return self;
 }
 
@@ -140,12 +143,13 @@ client_app_free (ClientApp *self)
   g_ptr_array_unref (self->others);
   g_free (self->flow_server);
   g_ptr_array_unref (self->pending);
+  client_oidc_free (self->oidc);
   g_free (self);
 }
 
 static const char *const held_names[] = {
   "client_id", "client_secret", "state", "code_verifier", "code", "access_token",
-  "refresh_token", "scope", "error", NULL
+  "refresh_token", "scope", "error", "id_token", "sub", NULL
 };
 
 const char *const *
@@ -164,7 +168,8 @@ client_app_get_held (ClientApp  *self,
 {
   const char *values[] = {
     self->client_id, self->client_secret, self->state, self->code_verifier, self->code,
-    self->access_token, self->refresh_token, self->scope, self->error
+    self->access_token, self->refresh_token, self->scope, self->error,
+    client_oidc_get_held (self->oidc, "id_token"), client_oidc_get_held (self->oidc, "sub")
   };
 
   for (guint i = 0; held_names[i]; i++)
@@ -309,6 +314,10 @@ client_app_register (ClientApp *self)
   sim_fields_add_strv (metadata, "grant_types", grant_types);
   sim_fields_add_string (metadata, "token_endpoint_auth_method", self->config.auth_method);
   sim_fields_add_string (metadata, "scope", self->config.scope);
+  /* OpenID Connect Registration §2: how its ID tokens are to be signed. */
+  if (client_oidc_wanted (self->config.scope))
+    sim_fields_add_string (metadata, "id_token_signed_response_alg",
+                           self->config.id_token_alg ? self->config.id_token_alg : "ES256");
   sim_message_set_request_fields (message, metadata);
   sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
   if (redirects)
@@ -410,6 +419,13 @@ client_app_refresh (ClientApp  *self,
   sim_bus_deliver (self->world->bus, "client", message);
   client_take_tokens (self, message);
   return message;
+}
+
+/* OpenID Connect Core §5.3: who the owner is, as the UserInfo endpoint says. */
+SimMessage *
+client_app_userinfo (ClientApp *self)
+{
+  return client_oidc_userinfo (self->oidc, self->access_token);
 }
 
 SimMessage *
@@ -678,6 +694,8 @@ start_authorization (ClientApp  *self,
       sim_params_set (params, "code_challenge", challenge);
       sim_params_set (params, "code_challenge_method", "S256");
     }
+  if (client_oidc_wanted (self->config.scope))
+    client_oidc_start (self->oidc, self->state, params);
   remember_pending (self);
   location = oauth_append_query (endpoint, params);
   sim_message_set_redirect (message, location);
@@ -687,6 +705,8 @@ start_authorization (ClientApp  *self,
   else
     sim_message_narrate (message, _("The client does not ask for the password. It sends the browser to the authorization server with its client id, redirect URI, scopes and a random state (RFC 6749 §10.12); this client uses no PKCE."));
   sim_message_narrate (message, _("It also hands the browser the state in a cookie, so that only this browser can bring the answer back (RFC 9700 §4.7.1)."));
+  if (client_oidc_wanted (self->config.scope))
+    client_oidc_explain_start (message);
   if (self->flow_server)
     sim_message_narrate (message, _("The owner chose to sign in with %s, another server this client knows, so that is where the client sends her, and where it will take the code."),
                          self->flow_server);

@@ -23,6 +23,8 @@ typedef struct
   char *server;            /* the authorization server's issuer */
   char *api;               /* the API's origin */
   char *embed;             /* (nullable) a third-party image its pages show: ads, analytics */
+  char *id_token_alg;      /* (nullable) id_token_signed_response_alg it registers with scope
+                              openid; NULL: ES256 */
   OAuthDefenses defenses;  /* state_check is check_state; the client honours iss_parameter,
                               audience_restriction, referrer_policy and redirect_allowlist */
 } ClientConfig;
@@ -49,6 +51,7 @@ SimMessage *client_app_refresh   (ClientApp          *self,
 SimMessage *client_app_revoke    (ClientApp          *self,
                                   const char         *which);
 SimMessage *client_app_discover  (ClientApp          *self);
+SimMessage *client_app_userinfo  (ClientApp          *self);
 SimMessage *client_app_register_at (ClientApp        *self,
                                   const char         *issuer);
 SimMessage *client_app_call_other (ClientApp         *self,
@@ -56,7 +59,8 @@ SimMessage *client_app_call_other (ClientApp         *self,
                                   const char         *url);
 
 /* What it holds: "client_id", "client_secret", "access_token", "refresh_token", "scope",
- * "state", "code_verifier", "code", "error". */
+ * "state", "code_verifier", "code", "error", and as a relying party (client-oidc.h) "id_token"
+ * and "sub". */
 const char *client_app_get_held  (ClientApp          *self,
                                   const char         *what);
 const char *const *client_app_held_names (void);

@@ -45,6 +45,8 @@ owner_config_clear (OwnerConfig *config)
   g_clear_pointer (&config->username, g_free);
   g_clear_pointer (&config->password, g_free);
   g_clear_pointer (&config->approve_scopes, g_free);
+  g_clear_pointer (&config->name, g_free);
+  g_clear_pointer (&config->email, g_free);
 }
 
 /**
@@ -66,6 +68,8 @@ resource_owner_new (SimWorld          *world,
   /* the one secret nobody gave anyone */
   sim_world_hold (world, "resource-owner", "password", config->password);
   self->config.approve_scopes = g_strdup (config->approve_scopes);
+  self->config.name = g_strdup (config->name);
+  self->config.email = g_strdup (config->email);
   self->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_tree_unref);
   return self;
 }

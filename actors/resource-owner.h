@@ -12,6 +12,8 @@ typedef struct
   char *password;
   gboolean approve;          /* the consent decision; default TRUE */
   char *approve_scopes;      /* NULL: every scope asked for; else this subset */
+  char *name;                /* (nullable) her full name, an OpenID Connect claim */
+  char *email;               /* (nullable) her e-mail address, another */
 } OwnerConfig;
 
 void owner_config_init  (OwnerConfig *config);

@@ -1,6 +1,7 @@
 /* secrets.c: the kinds of secret the who-knows-what view shows, and the secrets a message
  * carries: the owner's password, the client secret, the state, the code and its PKCE verifier,
- * access and refresh tokens, and, in the attack lab, the owner's calendar itself. Names tell the
+ * access and refresh tokens, an ID token (OpenID Connect), a session the client opened for a
+ * user who signed in, and, in the attack lab, the owner's calendar itself. Names tell the
  * kind; a value sent under another name (introspection's "token", an event's title) is
  * recognised by its value. What an actor holds without a message it declares itself
  * (sim_world_hold). */
@@ -14,7 +15,7 @@
  * "password_hash" is what the server keeps of a password: it never travels. */
 static const char *const kinds[] = {
   "password", "password_hash", "client_secret", "api_secret", "state", "code", "code_verifier", "access_token",
-  "refresh_token", "calendar", NULL
+  "refresh_token", "id_token", "session", "calendar", NULL
 };
 
 static const char *

@@ -347,6 +347,8 @@ build_world (Serve       *serve,
   server.issuer = (char *) server_origin;
   serve->server = auth_server_new (serve->world, &server);
   auth_server_add_user (serve->server, scenario->owner.username, scenario->owner.password);
+  auth_server_set_user_claims (serve->server, scenario->owner.username, scenario->owner.name,
+                               scenario->owner.email);
   for (guint i = 0; i < scenario->scopes->len; i++)
     {
       SimScope *scope = scenario->scopes->pdata[i];

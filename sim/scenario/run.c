@@ -164,6 +164,8 @@ sim_run_new (SimScenario *scenario,
   server.audience = (char *) API_ORIGIN;
   self->server = auth_server_new (self->world, &server);
   auth_server_add_user (self->server, scenario->owner.username, scenario->owner.password);
+  auth_server_set_user_claims (self->server, scenario->owner.username, scenario->owner.name,
+                               scenario->owner.email);
   for (guint i = 0; i < scenario->scopes->len; i++)
     {
       SimScope *scope = scenario->scopes->pdata[i];
@@ -254,6 +256,7 @@ default_title (SimStep *step)
     {
     case SIM_ACTION_REGISTER: return _("The client registers with the authorization server.");
     case SIM_ACTION_DISCOVER: return _("The client reads the authorization server's metadata.");
+    case SIM_ACTION_USERINFO: return _("The client asks the UserInfo endpoint who the owner is.");
     case SIM_ACTION_CALL_API: return _("The client calls the calendar API.");
     case SIM_ACTION_REFRESH: return _("The client uses its refresh token.");
     case SIM_ACTION_REVOKE: return _("The client revokes a token.");
@@ -454,6 +457,9 @@ play_action (SimRun  *self,
       break;
     case SIM_ACTION_DISCOVER:
       last = client_app_discover (self->client);
+      break;
+    case SIM_ACTION_USERINFO:
+      last = client_app_userinfo (self->client);
       break;
     case SIM_ACTION_CALL_API:
       if (step->url)

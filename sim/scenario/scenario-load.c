@@ -21,12 +21,12 @@ static const char *const server_fields[] = {
   "issuer", "code_lifetime", "access_token_lifetime", "refresh_token_lifetime",
   "rotate_refresh_tokens", "require_pkce", "allow_plain_pkce", "max_login_attempts", "scopes", NULL
 };
-static const char *const owner_fields[] = { "username", "password", "consent", "events", NULL };
+static const char *const owner_fields[] = { "username", "password", "name", "email", "consent", "events", NULL };
 static const char *const consent_fields[] = { "decision", "scopes", NULL };
 static const char *const event_fields[] = { "title", "start", NULL };
 static const char *const client_fields[] = {
   "name", "redirect_uri", "scope", "auth_method", "grant_types", "pkce", "check_state", "refresh_on_401",
-  "embed", NULL
+  "embed", "id_token_signed_response_alg", NULL
 };
 static const char *const attacker_fields[] = { "username", "password", "client_name", "claims_scheme", NULL };
 static const char *const attack_fields[] = { "name", "cites", "defense", "prize", NULL };
@@ -67,6 +67,7 @@ static const ActionInfo action_table[] = {
   { "client", "call-api", SIM_ACTION_CALL_API, { COMMON, "method", "path", "body", "url", NULL } },
   { "client", "refresh", SIM_ACTION_REFRESH, { COMMON, "scope", NULL } },
   { "client", "revoke", SIM_ACTION_REVOKE, { COMMON, "token", NULL } },
+  { "client", "userinfo", SIM_ACTION_USERINFO, { COMMON, NULL } },
   { "resource-owner", "connect", SIM_ACTION_CONNECT, { COMMON, "url", NULL } },
   { "resource-owner", "consent", SIM_ACTION_CONSENT, { COMMON, "decision", "scopes", "password", NULL } },
   { "resource-owner", "visit", SIM_ACTION_VISIT, { COMMON, "url", "phase", NULL } },
@@ -412,6 +413,8 @@ read_owner (SimReader   *r,
       || !sim_reader_string (r, owner, "username", FALSE, &s->owner.username)
       || !is_space_free (r, owner, "username", s->owner.username)
       || !sim_reader_string (r, owner, "password", FALSE, &s->owner.password)
+      || !sim_reader_string (r, owner, "name", FALSE, &s->owner.name)
+      || !sim_reader_string (r, owner, "email", FALSE, &s->owner.email)
       || !sim_reader_object (r, owner, "consent", FALSE, &consent))
     return FALSE;
   if (consent)
@@ -501,6 +504,7 @@ read_client (SimReader   *r,
          && read_url (r, client, "embed", FALSE, &s->client.embed)
          && sim_reader_string (r, client, "scope", FALSE, &s->client.scope)
          && sim_reader_choice (r, client, "auth_method", auth_methods, &s->client.auth_method)
+         && sim_reader_string (r, client, "id_token_signed_response_alg", FALSE, &s->client.id_token_alg)
          && read_grant_types (r, client, s)
          && read_explicit_bool (r, client, "pkce", &s->client.use_pkce, &s->client_pkce_set)
          && sim_reader_bool (r, client, "check_state", &s->client.check_state)
