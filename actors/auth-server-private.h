@@ -5,6 +5,7 @@
 
 #include "actors/auth-server.h"
 #include "actors/oauth.h"
+#include "sim/jose.h"
 
 G_BEGIN_DECLS
 
@@ -12,6 +13,9 @@ G_BEGIN_DECLS
 #define AUTH_SERVER_ID_TOKEN_ALG "ES256"
 /* Where the server publishes the keys it signs with (RFC 7517 §5). */
 #define AUTH_SERVER_JWKS_PATH "/jwks"
+#define AUTH_SERVER_KEY_ID "auth-key-1"
+/* ID tokens say who signed in a moment ago; they need not live long (OIDC Core §2: exp). */
+#define AUTH_SERVER_ID_TOKEN_LIFETIME 600
 
 typedef struct
 {
@@ -115,6 +119,7 @@ struct _AuthServer
   GHashTable *codes;            /* code -> AuthCode */
   GHashTable *tokens;           /* token -> Token */
   GArray *expiries;             /* (element-type Expiry) a min-heap on expires_at */
+  SimJoseKey *signing_key;      /* made on first use (auth-server-jwks.c) */
 };
 
 /* Endpoints, one family per file. */
@@ -127,6 +132,7 @@ void auth_server_revoke     (AuthServer *self, SimMessage *message);
 void auth_server_metadata   (AuthServer *self, SimMessage *message);
 void auth_server_openid_configuration (AuthServer *self, SimMessage *message);
 void auth_server_userinfo   (AuthServer *self, SimMessage *message);
+void auth_server_jwks       (AuthServer *self, SimMessage *message);
 
 /* Shared by the endpoints. */
 typedef enum
@@ -192,5 +198,9 @@ const char *auth_server_describe_scope   (AuthServer *self,
 OAuthPageFlags auth_server_page_flags    (AuthServer *self);
 const UserClaims *auth_server_user_claims (AuthServer *self,
                                           const char *username);
+SimJoseKey *auth_server_signing_key      (AuthServer *self);
+char       *auth_server_id_token         (AuthServer     *self,
+                                          const AuthCode *code,
+                                          const char     *access_token);
 
 G_END_DECLS

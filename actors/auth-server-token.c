@@ -52,6 +52,19 @@ answer_tokens (AuthServer *self,
                const char *refresh_token,
                const char *scope)
 {
+  answer_tokens_with_id_token (self, message, access_token, refresh_token, scope, NULL);
+}
+
+/* @id_token: (nullable): OpenID Connect Core §3.1.3.3: with scope openid, the answer carries
+ *   an ID token besides the OAuth tokens */
+void
+answer_tokens_with_id_token (AuthServer *self,
+                             SimMessage *message,
+                             const char *access_token,
+                             const char *refresh_token,
+                             const char *scope,
+                             const char *id_token)
+{
   g_autoptr(SimFields) answer = sim_fields_new ();
 
   sim_fields_add_string (answer, "access_token", access_token);
@@ -60,6 +73,8 @@ answer_tokens (AuthServer *self,
   if (refresh_token)
     sim_fields_add_string (answer, "refresh_token", refresh_token);
   sim_fields_add_string (answer, "scope", scope);
+  if (id_token)
+    sim_fields_add_string (answer, "id_token", id_token);
   sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
   oauth_no_store (message);
 }

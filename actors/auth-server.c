@@ -185,6 +185,7 @@ auth_server_free (AuthServer *self)
   for (guint i = 0; i < self->expiries->len; i++)
     g_free (g_array_index (self->expiries, Expiry, i).key);
   g_array_unref (self->expiries);
+  g_clear_pointer (&self->signing_key, sim_jose_key_unref);
   g_free (self);
 }
 
@@ -762,6 +763,8 @@ static const Route routes[] = {
   { "/introspect", "POST", auth_server_introspect },
   { "/revoke", "POST", auth_server_revoke },
   { "/.well-known/oauth-authorization-server", "GET", auth_server_metadata },
+  { "/.well-known/openid-configuration", "GET", auth_server_openid_configuration },
+  { AUTH_SERVER_JWKS_PATH, "GET", auth_server_jwks },
   /* OpenID Connect Core §5.3.1: GET and POST both. */
   { "/userinfo", "GET, POST", auth_server_userinfo },
 };

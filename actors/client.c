@@ -712,10 +712,12 @@ start_authorization (ClientApp  *self,
                          self->flow_server);
 }
 
+/* @nonce: (nullable): the one sent with the request this code answers (OpenID Connect) */
 static void
 exchange_code (ClientApp  *self,
                SimMessage *callback,
-               const char *code)
+               const char *code,
+               const char *nonce)
 {
   g_autoptr(SimParams) form = sim_params_new ();
   g_autoptr(SimMessage) message = NULL;
@@ -738,7 +740,17 @@ exchange_code (ClientApp  *self,
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It names itself with its client_id only: no secret, no PKCE verifier."));
   sim_bus_deliver (self->world->bus, "client", message);
 
-  if (client_take_tokens (self, message))
+  if (client_take_tokens (self, message) && client_oidc_wanted (self->config.scope)
+      && !client_oidc_sign_in (self->oidc, callback, message, current_client_id (self), nonce))
+    {
+      g_clear_pointer (&self->access_token, g_free);
+      g_clear_pointer (&self->refresh_token, g_free);
+      client_replace (&self->error, "invalid_id_token");
+      page (callback, SOUP_STATUS_BAD_GATEWAY, "Sign-in refused",
+            "<p class=\"error\">The sign-in could not be verified.</p>");
+      return;
+    }
+  if (!self->error)
     {
       page (callback, SOUP_STATUS_OK, "Calendar connected",
             "<p>Your calendar is connected. <a href=\"/\">Back</a></p>");
@@ -760,6 +772,7 @@ callback (ClientApp  *self,
   const char *code = query ? sim_params_get (query, "code") : NULL;
   const char *error = query ? sim_params_get (query, "error") : NULL;
   const char *iss = query ? sim_params_get (query, "iss") : NULL;
+  g_autofree char *nonce = NULL;
 
   Pending *pending = find_pending (self, state);
   g_autofree char *cookie = state_cookie (message);
@@ -806,8 +819,10 @@ callback (ClientApp  *self,
     g_clear_pointer (&self->state, g_free);
   if (pending)
     {
-      /* The code belongs to that request: its verifier is the one to send. */
+      /* The code belongs to that request: its verifier is the one to send, its nonce the one
+       * the ID token must carry. */
       client_replace (&self->code_verifier, pending->code_verifier);
+      nonce = client_oidc_take_nonce (self->oidc, pending->state);
       g_ptr_array_remove (self->pending, pending);
     }
   if (error)
@@ -835,7 +850,7 @@ callback (ClientApp  *self,
     sim_message_narrate (message, _("A code arrives at the client's redirect URI. This client does not check the state, and it has no sign-in under way, so no PKCE verifier either: nothing ties this code to anything it started, and it exchanges it all the same (RFC 6749 §10.12)."));
   else
     sim_message_narrate (message, _("The code arrives at the client's redirect URI. This client checks no state and uses no PKCE, so nothing protects it from cross-site request forgery (RFC 6749 §10.12)."));
-  exchange_code (self, message, code);
+  exchange_code (self, message, code, nonce);
 }
 
 static void

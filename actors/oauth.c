@@ -453,6 +453,20 @@ oauth_secure_equal (const char *a,
   return diff == 0;
 }
 
+/* The base64url of the first @bytes bytes of SHA-256(@text). */
+static char *
+sha256_base64url (const char *text,
+                  gsize       bytes)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_checksum_update (sum, (const guchar *) text, strlen (text));
+  g_checksum_get_digest (sum, digest, &len);
+  return sim_base64url_encode (digest, MIN (bytes, len));
+}
+
 /**
  * oauth_pkce_s256:
  * Returns: (transfer full): BASE64URL(SHA256(ASCII(verifier))), RFC 7636 §4.2.
@@ -460,13 +474,19 @@ oauth_secure_equal (const char *a,
 char *
 oauth_pkce_s256 (const char *verifier)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
+  return sha256_base64url (verifier, 32);
+}
 
-  g_checksum_update (sum, (const guchar *) verifier, strlen (verifier));
-  g_checksum_get_digest (sum, digest, &len);
-  return sim_base64url_encode (digest, len);
+/**
+ * oauth_at_hash:
+ * Returns: (transfer full): the at_hash of an ID token for @access_token (OpenID Connect Core
+ * §3.1.3.6): the base64url of the left half of SHA-256 of its ASCII, SHA-256 being the hash
+ * of ES256.
+ */
+char *
+oauth_at_hash (const char *access_token)
+{
+  return sha256_base64url (access_token, 16);
 }
 
 /* RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~". */

@@ -62,4 +62,7 @@ gboolean  oauth_secure_equal      (const char  *a,
 char     *oauth_pkce_s256         (const char  *verifier);
 gboolean  oauth_pkce_is_valid_value (const char *value);
 
+/* OpenID Connect */
+char     *oauth_at_hash           (const char  *access_token);
+
 G_END_DECLS

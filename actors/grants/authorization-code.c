@@ -94,6 +94,7 @@ grant_authorization_code (AuthServer *self,
   const char *error = NULL, *description = NULL, *narration = NULL;
   const char *refresh_token = NULL;
   const char *access_token;
+  g_autofree char *id_token = NULL;
   const char *resource = NULL;
   AuthCode *code;
 
@@ -146,7 +147,9 @@ grant_authorization_code (AuthServer *self,
   if (token_may_refresh (self, auth))
     refresh_token = auth_server_issue_token (self, TOKEN_REFRESH, code->client_id, code->subject,
                                              code->scope, NULL, code->grant);
-  answer_tokens (self, message, access_token, refresh_token, code->scope);
+  if (oauth_scope_contains (code->scope, "openid"))
+    id_token = auth_server_id_token (self, code, access_token);
+  answer_tokens_with_id_token (self, message, access_token, refresh_token, code->scope, id_token);
   if (code->code_challenge && auth->client->client_secret == NULL)
     sim_message_narrate (message,
                          _("The code was issued to this public client_id and the PKCE verifier matches its challenge (RFC 6749 §4.1.3, RFC 7636 §4.6), so the server issues an access token carrying the scope “%s”, valid %" PRId64 " s%s. The code is now used up."),
@@ -162,4 +165,10 @@ grant_authorization_code (AuthServer *self,
                          _("The code and the client's credentials check out (RFC 6749 §4.1.3), so the server issues an access token carrying the scope “%s”, valid %" PRId64 " s%s. The code is now used up."),
                          code->scope, self->config.access_token_lifetime,
                          refresh_token ? _(", and a refresh token to renew it") : "");
+  if (id_token && code->nonce)
+    sim_message_narrate (message, _("The scope includes openid, so the answer also carries an ID token (OpenID Connect Core §3.1.3.3): a statement signed by the server that %s signed in here, for this client_id (aud), with the nonce of the request and at_hash, the hash of the access token beside it (§3.1.3.6). The access token is for the API; the ID token is for the client."),
+                         code->subject);
+  else if (id_token)
+    sim_message_narrate (message, _("The scope includes openid, so the answer also carries an ID token (OpenID Connect Core §3.1.3.3): a statement signed by the server that %s signed in here, for this client_id (aud), with at_hash, the hash of the access token beside it (§3.1.3.6); the request had no nonce, so it has none. The access token is for the API; the ID token is for the client."),
+                         code->subject);
 }

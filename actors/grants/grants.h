@@ -53,6 +53,12 @@ void     answer_tokens      (AuthServer  *self,
                              const char  *access_token,
                              const char  *refresh_token,
                              const char  *scope);
+void     answer_tokens_with_id_token (AuthServer  *self,
+                             SimMessage  *message,
+                             const char  *access_token,
+                             const char  *refresh_token,
+                             const char  *scope,
+                             const char  *id_token);
 gboolean read_resource      (AuthServer  *self,
                              SimMessage  *message,
                              SimParams   *form,
