@@ -40,6 +40,7 @@ struct _Attacker
   char *code_verifier;
   char *access_token;
   char *refresh_token;
+  char *id_token;           /* someone's ID token, to sign in with at the victim's app */
   SimMessage *leaked;       /* a request it saw in full, to send again */
 
   /* what its pages do */
@@ -96,6 +97,7 @@ attacker_new (SimWorld             *world,
   self->config.client_name = g_strdup (config->client_name);
   self->config.server = g_strdup (config->server);
   self->config.api = g_strdup (config->api);
+  self->config.openid = config->openid;
   return self;
 }
 
@@ -118,6 +120,7 @@ attacker_free (Attacker *self)
   g_free (self->code_verifier);
   g_free (self->access_token);
   g_free (self->refresh_token);
+  g_free (self->id_token);
   g_clear_pointer (&self->leaked, sim_message_unref);
   g_free (self->forgery);
   g_free (self->phish);
@@ -205,11 +208,16 @@ take_tokens (Attacker   *self,
 {
   g_autofree char *access = NULL, *refresh = NULL, *scope = NULL, *error = NULL;
 
+  g_autoptr(SimFields) answer = NULL;
+
   if (!oauth_read_token_response (message, &access, &refresh, &scope, &error))
     return FALSE;
   replace (&self->access_token, access);
   if (refresh)
     replace (&self->refresh_token, refresh);
+  if ((answer = sim_message_get_response_fields (message, NULL))
+      && sim_fields_get_string (answer, "id_token", NULL))
+    replace (&self->id_token, sim_fields_get_string (answer, "id_token", NULL));
   return TRUE;
 }
 
@@ -377,6 +385,33 @@ game_page (Attacker   *self,
 
 /* Its authorization server (a mix-up): issuer = its origin. */
 
+static char *authorization_url (Attacker   *self,
+                                const char *client_id,
+                                const char *redirect_uri,
+                                const char *scope,
+                                char      **state,
+                                char      **verifier,
+                                gboolean    pkce);
+
+/* "Sign in with auth.example": the attacker's own app, as honest as any, asks who the visitor
+ * is. Whoever signs in hands it an ID token for its own client, and an access token. */
+static void
+sign_in_page (Attacker   *self,
+              SimMessage *message)
+{
+  g_autofree char *redirect = own_url (self, "/callback");
+  g_autofree char *state = NULL;
+  g_autofree char *verifier = NULL;
+  g_autofree char *url = authorization_url (self, self->client_id, redirect,
+                                            self->config.openid ? "openid" : "calendar.read",
+                                            &state, &verifier, TRUE);
+
+  replace (&self->own_state, state);
+  replace (&self->own_verifier, verifier);
+  sim_message_set_redirect (message, url);
+  sim_message_narrate (message, _("“Sign in with auth.example to read your horoscope”: the attacker's own app sends the owner to the real authorization server, for its own client_id. Nothing is forged: she signs in to a site she chose to visit."));
+}
+
 static void
 mixup_register (Attacker   *self,
                 SimMessage *message)
@@ -487,6 +522,8 @@ attacker_handle (gpointer    data,
     }
   else if (strcmp (path, "/game") == 0)
     game_page (self, message);
+  else if (strcmp (path, "/signin") == 0 && self->client_id)
+    sign_in_page (self, message);
   else if (strcmp (path, "/register") == 0 && strcmp (message->method, "POST") == 0)
     mixup_register (self, message);
   else if (strcmp (path, "/authorize") == 0)
@@ -519,7 +556,7 @@ attacker_register (Attacker *self)
   json_builder_set_member_name (b, "token_endpoint_auth_method");
   json_builder_add_string_value (b, "client_secret_basic");
   json_builder_set_member_name (b, "scope");
-  json_builder_add_string_value (b, "calendar.read");
+  json_builder_add_string_value (b, self->config.openid ? "openid calendar.read" : "calendar.read");
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   sim_message_set_request_json (message, root);
@@ -846,6 +883,50 @@ attacker_replay (Attacker     *self,
   sim_bus_deliver (self->world->bus, "attacker", copy);
   take_tokens (self, copy);
   return copy;
+}
+
+/**
+ * attacker_sign_in:
+ *
+ * Hands the victim's app (at its POST /session, where the app's own front end signs users in)
+ * the tokens it holds: an ID token, an access token, or both.
+ *
+ * Returns: (transfer full) (nullable): the exchange.
+ */
+SimMessage *
+attacker_sign_in (Attacker     *self,
+                  const char  **why_not)
+{
+  g_autoptr(SimParams) form = sim_params_new ();
+  g_autoptr(SimUri) redirect = NULL;
+  g_autofree char *origin = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *encoded = NULL;
+  SimMessage *message;
+
+  if (self->id_token == NULL && self->access_token == NULL)
+    {
+      *why_not = _("The attacker holds no token to sign in with.");
+      return NULL;
+    }
+  redirect = self->victim_redirect_uri ? sim_uri_parse (self->victim_redirect_uri, NULL) : NULL;
+  if (redirect == NULL || (origin = sim_uri_dup_origin (redirect)) == NULL)
+    {
+      *why_not = _("The attacker does not know where the victim's app is.");
+      return NULL;
+    }
+  url = g_strconcat (origin, "/session", NULL);
+  message = sim_message_new ("POST", url);
+  if (self->id_token)
+    sim_params_set (form, "id_token", self->id_token);
+  if (self->access_token)
+    sim_params_set (form, "access_token", self->access_token);
+  encoded = sim_params_encode (form);
+  sim_message_set_request_form_encoded (message, encoded);
+  sim_message_set_phase (message, SIM_PHASE_ACCESS);
+  sim_message_narrate (message, _("The attacker posts the tokens it holds to the app's sign-in endpoint, where the app's own front end hands over its tokens, and asks to be signed in with them."));
+  sim_bus_deliver (self->world->bus, "attacker", message);
+  return message;
 }
 
 /**

@@ -18,6 +18,7 @@ typedef struct
   char *client_name;    /* the name its own client registers with */
   char *server;         /* the honest authorization server's issuer */
   char *api;            /* the calendar API's origin */
+  gboolean openid;      /* the server speaks OpenID Connect: its own client asks for openid too */
 } AttackerConfig;
 
 void attacker_config_init  (AttackerConfig *config);
@@ -67,6 +68,8 @@ SimMessage *attacker_refresh        (Attacker             *self,
 SimMessage *attacker_call_api       (Attacker             *self,
                                      const char          **why_not);
 SimMessage *attacker_replay         (Attacker             *self,
+                                     const char          **why_not);
+SimMessage *attacker_sign_in        (Attacker             *self,
                                      const char          **why_not);
 void        attacker_read_leak      (Attacker             *self,
                                      SimMessage           *leaked,

@@ -30,7 +30,6 @@ struct _ClientOidc
   SimWorld *world;
   char *issuer;
   OAuthDefenses defenses;
-  gboolean nonce_check;   /* compare the ID token's nonce with the one sent (§3.1.3.7, 11) */
   GPtrArray *nonces;      /* (element-type Nonce), oldest first */
   char *id_token;         /* the last ID token it accepted */
   char *subject;          /* who signed in: that token's sub */
@@ -65,7 +64,6 @@ client_oidc_new (SimWorld            *world,
   self->world = world;
   self->issuer = g_strdup (issuer);
   self->defenses = *defenses;
-  self->nonce_check = TRUE;
   self->nonces = g_ptr_array_new_with_free_func (nonce_free);
   return self;
 }
@@ -401,7 +399,7 @@ check_id_token (ClientOidc  *self,
       return FALSE;
     }
   nonce = string_claim (claims, "nonce");
-  if (self->nonce_check)
+  if (self->defenses.nonce_check)
     {
       gboolean matches = expected_nonce ? g_strcmp0 (nonce, expected_nonce) == 0
                                         : spend_outstanding_nonce (self, nonce);
@@ -482,4 +480,86 @@ client_oidc_sign_in (ClientOidc *self,
   sim_message_narrate (callback, _("Every check of OpenID Connect Core §3.1.3.7 passes: the server's signature, iss, aud (this client), exp and iat on the clock, the nonce it sent, and at_hash, which ties the ID token to the access token. So the client knows who signed in: the user %s of %s. OAuth gave it access to a calendar; OpenID Connect tells it whose."),
                        self->subject, self->issuer);
   return TRUE;
+}
+
+/* The answer to POST /session when nobody is signed in. */
+static void
+refuse_session (SimMessage *message,
+                guint       status,
+                const char *error,
+                const char *description)
+{
+  oauth_json_error (message, status, error, description);
+}
+
+/* A session for @subject: what the app's own front end keeps to stay signed in. */
+static void
+open_session (ClientOidc *self,
+              SimMessage *message,
+              const char *subject)
+{
+  g_autoptr(SimFields) answer = sim_fields_new ();
+  g_autofree char *session = sim_rng_token (self->world->rng, "ss_", 16);
+
+  sim_world_hold (self->world, "client", "session", session);
+  sim_fields_add_string (answer, "session", session);
+  sim_fields_add_string (answer, "sub", subject);
+  sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
+  oauth_no_store (message);
+}
+
+/**
+ * client_oidc_session:
+ * @message: POST /session, a form with id_token and, perhaps, access_token
+ * @client_id: the client's own client_id, which an ID token must be for
+ *
+ * Where the app's own front end (a phone app, a script in the page) hands the client the tokens
+ * it got, to be signed in: the client answers with a session for the user they name. With
+ * id_token_login on, only an ID token that passes every check of OpenID Connect Core §3.1.3.7
+ * signs anyone in, its nonce one the client sent and has not seen back; off, the client asks
+ * the UserInfo endpoint whose access token it was handed and signs that user in, the mistake
+ * of RFC 6749 §10.16.
+ */
+void
+client_oidc_session (ClientOidc *self,
+                     SimMessage *message,
+                     const char *client_id)
+{
+  g_autoptr(SimParams) form = sim_message_get_form (message, NULL);
+  const char *id_token = form ? sim_params_get (form, "id_token") : NULL;
+  const char *access_token = form ? sim_params_get (form, "access_token") : NULL;
+  g_autoptr(JsonObject) claims = NULL;
+
+  if (!self->defenses.id_token_login && access_token)
+    {
+      g_autoptr(SimMessage) info = client_oidc_userinfo (self, access_token);
+      g_autoptr(SimFields) fields = info->status == SOUP_STATUS_OK
+                                    ? sim_message_get_response_fields (info, NULL) : NULL;
+      const char *subject = fields ? sim_fields_get_string (fields, "sub", NULL) : NULL;
+
+      if (subject == NULL)
+        {
+          refuse_session (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "the access token names nobody");
+          sim_message_narrate (message, _("The UserInfo endpoint does not accept the access token, so the client signs nobody in."));
+          return;
+        }
+      open_session (self, message, subject);
+      sim_message_narrate (message, _("The client takes the access token as proof of login (id_token_login is off): the UserInfo endpoint says whose token it is, and the client signs that user in. But an access token proves only that someone was given access, to some client: RFC 6749 §10.16 warns that whoever hands over a token issued to another client can impersonate its owner this way. The client has just opened a session as %s for whoever sent it."),
+                           subject);
+      return;
+    }
+  if (id_token == NULL)
+    {
+      refuse_session (message, SOUP_STATUS_BAD_REQUEST, "invalid_request", "an id_token is required");
+      sim_message_narrate (message, _("The client signs people in from an ID token only (OpenID Connect Core §3.1.3.7), and none came: an access token alone says nothing about who signed in, or for which client (RFC 6749 §10.16)."));
+      return;
+    }
+  if (!check_id_token (self, message, id_token, client_id, NULL, access_token, &claims))
+    {
+      refuse_session (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "the id_token is not acceptable");
+      return;
+    }
+  open_session (self, message, string_claim (claims, "sub"));
+  sim_message_narrate (message, _("The ID token passes every check of OpenID Connect Core §3.1.3.7, so the client opens a session for its sub, %s."),
+                       string_claim (claims, "sub"));
 }

@@ -1059,6 +1059,12 @@ client_app_handle (gpointer    data,
   /* A redirect URI without a path is answered at "/" (RFC 3986 §6.2.3). */
   if (*callback_path == '\0')
     callback_path = "/";
+  /* The app's front end hands over its tokens to be signed in (actors/client-oidc.c). */
+  if (strcmp (path, "/session") == 0 && strcmp (message->method, "POST") == 0)
+    {
+      client_oidc_session (self->oidc, message, self->client_id);
+      return;
+    }
   if (strcmp (message->method, "GET") != 0)
     {
       sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");

@@ -8,7 +8,7 @@
 static const char *const names[] = {
   "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
   "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
-  "referrer_policy", "redirect_allowlist", NULL
+  "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", NULL
 };
 
 /* In the order of names[]. */
@@ -41,6 +41,10 @@ static const DefenseInfo table[] = {
     N_("pages tell the browser to send no Referer header (RFC 9700 §4.2.4)") },
   { G_STRUCT_OFFSET (OAuthDefenses, redirect_allowlist),
     N_("the client's redirector sends the browser only to the client's own pages (RFC 9700 §4.11.1)") },
+  { G_STRUCT_OFFSET (OAuthDefenses, nonce_check),
+    N_("the client accepts an ID token only with a nonce it sent for a sign-in under way, and only once (OpenID Connect Core §3.1.3.7)") },
+  { G_STRUCT_OFFSET (OAuthDefenses, id_token_login),
+    N_("the client signs a user in only from an ID token issued to it, never from an access token it is handed (RFC 6749 §10.16)") },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (table) + 1 == G_N_ELEMENTS (names));

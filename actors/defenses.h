@@ -21,6 +21,9 @@ typedef struct
   gboolean consent_frame_protection;  /* server's pages refuse framing (RFC 9700 §4.16) */
   gboolean referrer_policy;           /* pages say Referrer-Policy: no-referrer (RFC 9700 §4.2.4) */
   gboolean redirect_allowlist;        /* client's redirector goes only to its own pages (RFC 9700 §4.11.1) */
+  gboolean nonce_check;               /* client: an ID token's nonce is one it sent, once (OIDC Core §3.1.3.7) */
+  gboolean id_token_login;            /* client signs in only from a checked ID token, never from an
+                                         access token (RFC 6749 §10.16, OIDC Core §3.1.3.7) */
 } OAuthDefenses;
 
 void               oauth_defenses_init    (OAuthDefenses *defenses);

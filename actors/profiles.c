@@ -16,21 +16,25 @@ static const OAuthProfile profiles[] = {
     { .state_check = TRUE, .pkce = TRUE, .pkce_downgrade_protection = FALSE,
       .exact_redirect_uri = FALSE, .single_use_codes = TRUE, .refresh_rotation = FALSE,
       .iss_parameter = FALSE, .audience_restriction = FALSE, .consent_frame_protection = TRUE,
-      .referrer_policy = FALSE, .redirect_allowlist = FALSE },
+      .referrer_policy = FALSE, .redirect_allowlist = FALSE,
+      /* OpenID Connect (2014) is no part of RFC 6749: a client that speaks it checks. */
+      .nonce_check = TRUE, .id_token_login = TRUE },
     FALSE, FALSE, FALSE },
   /* RFC 9700 (BCP 240): every defense, PKCE required of public clients. */
   { "bcp9700",
     { .state_check = TRUE, .pkce = TRUE, .pkce_downgrade_protection = TRUE,
       .exact_redirect_uri = TRUE, .single_use_codes = TRUE, .refresh_rotation = TRUE,
       .iss_parameter = TRUE, .audience_restriction = TRUE, .consent_frame_protection = TRUE,
-      .referrer_policy = TRUE, .redirect_allowlist = TRUE },
+      .referrer_policy = TRUE, .redirect_allowlist = TRUE,
+      .nonce_check = TRUE, .id_token_login = TRUE },
     TRUE, FALSE, TRUE },
   /* draft-ietf-oauth-v2-1: the same, and PKCE required of every client (§4.1.1). */
   { "oauth2.1",
     { .state_check = TRUE, .pkce = TRUE, .pkce_downgrade_protection = TRUE,
       .exact_redirect_uri = TRUE, .single_use_codes = TRUE, .refresh_rotation = TRUE,
       .iss_parameter = TRUE, .audience_restriction = TRUE, .consent_frame_protection = TRUE,
-      .referrer_policy = TRUE, .redirect_allowlist = TRUE },
+      .referrer_policy = TRUE, .redirect_allowlist = TRUE,
+      .nonce_check = TRUE, .id_token_login = TRUE },
     TRUE, TRUE, TRUE },
 };
 

@@ -14,7 +14,8 @@ from taplib import SCENARIOS, oauth_sim, run
 ATTACKS = os.path.join(SCENARIOS, "attacks")
 DEFENSES = ["state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri",
             "single_use_codes", "refresh_rotation", "iss_parameter", "audience_restriction",
-            "consent_frame_protection", "referrer_policy", "redirect_allowlist"]
+            "consent_frame_protection", "referrer_policy", "redirect_allowlist", "nonce_check",
+            "id_token_login"]
 
 
 def lab_json(*paths):
@@ -38,7 +39,7 @@ def copy_pair(name, edit=None):
 def test_every_lesson_file_has_its_pair():
     files = sorted(f for f in os.listdir(ATTACKS) if f.endswith(".json"))
     stems = {f.rsplit("-", 1)[0] for f in files}
-    assert len(stems) >= 12, stems
+    assert len(stems) >= 14, stems
     assert files == sorted(f"{s}-{side}.json" for s in stems for side in ("off", "on")), files
 
 
@@ -46,11 +47,11 @@ def test_builtin_lab_text():
     status, out, err = oauth_sim("attacks", timeout=60)
     assert status == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("Which defense stops which attack: 12 attacks, computed from ")
+    assert lines[0].startswith("Which defense stops which attack: 14 attacks, computed from ")
     header = lines[2].split()
     assert header == [str(i) for i in range(1, len(DEFENSES) + 1)], lines[2]
     rows = [l for l in lines[3:] if l.endswith("   ok") or l.endswith("   FAILED")]
-    assert len(rows) == 12 and all(r.endswith("   ok") for r in rows), "\n".join(rows)
+    assert len(rows) == 14 and all(r.endswith("   ok") for r in rows), "\n".join(rows)
     # each row has exactly one lesson mark, and every defense is some lesson's
     marks = [r[40:].split()[:-1] for r in rows]
     assert all(m.count("■") == 1 and len(m) == len(DEFENSES) for m in marks), marks
@@ -63,7 +64,7 @@ def test_builtin_lab_json():
     status, lab, err = lab_json()
     assert status == 0, err
     assert lab["ok"] is True and [d["name"] for d in lab["defenses"]] == DEFENSES
-    assert len(lab["attacks"]) == 12 and lab["runs"] >= 24
+    assert len(lab["attacks"]) == 14 and lab["runs"] >= 28
     for attack in lab["attacks"]:
         assert attack["ok"] and attack["problems"] == [], attack
         assert attack["off"]["attack_worked"] and not attack["on"]["attack_worked"], attack
@@ -71,7 +72,7 @@ def test_builtin_lab_json():
         assert attack["cells"][attack["defense"]] == "stops", attack
         assert attack["defense"] in attack["stopped_by"], attack
         assert set(attack["cells"]) == set(DEFENSES)
-        assert attack["cites"].startswith("RFC "), attack
+        assert attack["cites"].startswith(("RFC ", "OpenID Connect ")), attack
 
 
 def test_other_cells_come_from_runs():

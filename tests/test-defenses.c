@@ -427,7 +427,7 @@ test_every_defense_is_tested (void)
   static const char *const tested[] = {
     "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
     "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
-    "referrer_policy", "redirect_allowlist", NULL
+    "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", NULL
   };
   OAuthDefenses defenses, all_on;
 

@@ -80,6 +80,9 @@ add_attacker (SimRun *self)
 
   config.server = scenario->server.issuer;
   config.api = (char *) API_ORIGIN;
+  for (guint i = 0; i < scenario->scopes->len; i++)
+    if (strcmp (((SimScope *) scenario->scopes->pdata[i])->name, "openid") == 0)
+      config.openid = TRUE;
   self->attacker = attacker_new (self->world, &config);
   own = g_strdup (attacker_get_origin (self->attacker));
   auth_server_add_user (self->server, scenario->attacker.username, scenario->attacker.password);
@@ -270,6 +273,7 @@ default_title (SimStep *step)
     case SIM_ACTION_ATTACKER_REDEEM: return _("The attacker tries to redeem the code it holds.");
     case SIM_ACTION_ATTACKER_REFRESH: return _("The attacker tries the refresh token it holds.");
     case SIM_ACTION_ATTACKER_CALL_API: return _("The attacker tries to read the calendar.");
+    case SIM_ACTION_ATTACKER_SIGN_IN: return _("The attacker tries to sign in at the app with the tokens it holds.");
     case SIM_ACTION_ATTACKER_REPLAY: return _("The attacker sends a captured request again.");
     case SIM_ACTION_ATTACKER_READ_LEAK: return _("The attacker reads what leaked.");
     case SIM_ACTION_ATTACKER_FORGE_CALLBACK: return _("The owner opens a page of the attacker's.");
@@ -417,6 +421,9 @@ play_attacker (SimRun  *self,
       break;
     case SIM_ACTION_ATTACKER_CALL_API:
       last = attacker_call_api (self->attacker, &why_not);
+      break;
+    case SIM_ACTION_ATTACKER_SIGN_IN:
+      last = attacker_sign_in (self->attacker, &why_not);
       break;
     case SIM_ACTION_ATTACKER_REPLAY:
       last = attacker_replay (self->attacker, &why_not);

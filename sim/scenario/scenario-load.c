@@ -78,6 +78,7 @@ static const ActionInfo action_table[] = {
   { "attacker", "redeem", SIM_ACTION_ATTACKER_REDEEM, { COMMON, "as", NULL } },
   { "attacker", "refresh", SIM_ACTION_ATTACKER_REFRESH, { COMMON, NULL } },
   { "attacker", "call-api", SIM_ACTION_ATTACKER_CALL_API, { COMMON, NULL } },
+  { "attacker", "sign-in", SIM_ACTION_ATTACKER_SIGN_IN, { COMMON, NULL } },
   { "attacker", "replay", SIM_ACTION_ATTACKER_REPLAY, { COMMON, NULL } },
   { "attacker", "read-leak", SIM_ACTION_ATTACKER_READ_LEAK, { COMMON, "exchange", "step", "part", "source", NULL } },
   { "attacker", "forge-callback", SIM_ACTION_ATTACKER_FORGE_CALLBACK, { COMMON, NULL } },
