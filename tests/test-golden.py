@@ -1,21 +1,26 @@
 #!/usr/bin/env python3
-"""Golden traces of the classic lesson: JSON Lines in English and in Korean, and the text view.
-When a change to the narration or the flow is deliberate, regenerate them:
+"""Golden traces of the classic lesson and of the OpenID Connect sign-in: JSON Lines in English
+and in Korean, and the text view. When a change to the narration or the flow is deliberate,
+regenerate them:
 
     build/oauth-sim demo --format jsonl > tests/golden/classic.jsonl
     build/oauth-sim demo --format jsonl --lang ko > tests/golden/classic.ko.jsonl
     build/oauth-sim demo --no-color > tests/golden/classic.txt
+    build/oauth-sim run scenarios/oidc/sign-in.json --format jsonl > tests/golden/oidc-sign-in.jsonl
+    build/oauth-sim run scenarios/oidc/sign-in.json --format jsonl --lang ko > tests/golden/oidc-sign-in.ko.jsonl
+    build/oauth-sim run scenarios/oidc/sign-in.json --no-color > tests/golden/oidc-sign-in.txt
 
 and read the diff as a student would before committing it."""
 import os
 
-from taplib import SRCDIR, oauth_sim, run
+from taplib import SCENARIOS, SRCDIR, oauth_sim, run
 
 GOLDEN = os.path.join(SRCDIR, "golden")
+SIGN_IN = os.path.join(SCENARIOS, "oidc", "sign-in.json")
 
 
-def compare(name, *args):
-    status, out, err = oauth_sim("demo", *args)
+def compare(name, *args, verb=("demo",)):
+    status, out, err = oauth_sim(*verb, *args)
     assert status == 0, err
     with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
         expected = f.read()
@@ -42,6 +47,18 @@ def test_text_view():
     compare("classic.txt", "--no-color")
 
 
+def test_oidc_jsonl_english():
+    compare("oidc-sign-in.jsonl", "--format", "jsonl", verb=("run", SIGN_IN))
+
+
+def test_oidc_jsonl_korean():
+    compare("oidc-sign-in.ko.jsonl", "--format", "jsonl", "--lang", "ko", verb=("run", SIGN_IN))
+
+
+def test_oidc_text_view():
+    compare("oidc-sign-in.txt", "--no-color", verb=("run", SIGN_IN))
+
+
 def test_korean_trace_is_korean():
     with open(os.path.join(GOLDEN, "classic.ko.jsonl"), encoding="utf-8") as f:
         lines = f.read().splitlines()
@@ -49,4 +66,5 @@ def test_korean_trace_is_korean():
     assert all(hangul(line) for line in lines), "every step's narration is in Korean"
 
 
-run([test_jsonl_english, test_jsonl_korean, test_text_view, test_korean_trace_is_korean])
+run([test_jsonl_english, test_jsonl_korean, test_text_view, test_oidc_jsonl_english,
+     test_oidc_jsonl_korean, test_oidc_text_view, test_korean_trace_is_korean])

@@ -56,7 +56,9 @@ def diagrams():
     assert status == 0, err
     status, errors, err = oauth_sim("run", os.path.join(SRCDIR, "what-goes-wrong.json"), "--format", "mermaid")
     assert status == 0, err
-    return [demo, errors]
+    status, oidc, err = oauth_sim("run", "oidc/sign-in", "--format", "mermaid")
+    assert status == 0, err
+    return [demo, errors, oidc]
 
 
 def render(version, sources):
@@ -83,7 +85,9 @@ def check_version(version):
         assert result["solid"] + result["dotted"] == arrows, (version, result["solid"], result["dotted"], arrows)
         assert result["solid"] == result["dotted"], "a request and an answer per step"
         assert "Alice (resource owner)" in result["text"], result["text"][:300]
-    demo, errors = results
+    demo, errors, oidc = results
+    # OpenID Connect: the keys fetched while the client answers the callback.
+    assert "GET /.well-known/openid-configuration" in oidc["text"] and "GET /jwks" in oidc["text"]
     assert "Phase: code exchange" in demo["text"] and "6 · POST /token" in demo["text"]
     # Entity codes come back as the characters they stand for.
     assert 'a wrong secret; a lost message # "quoted" <b>end</b>' in errors["text"], errors["text"][:400]

@@ -141,6 +141,20 @@ def test_five_steps_forward_show_step_six():
     assert position(driver) == "Step 1 of 13"
 
 
+def test_oidc_sign_in_shows_the_decoded_id_token():
+    """The OpenID Connect lesson in the player: the client's answer to the callback says what the
+    ID token decodes to, as the JSON Lines trace does."""
+    path, html = page("run", "oidc/sign-in", name="player-oidc.html")
+    steps = jsonl("run", "oidc/sign-in")
+    answer = next(s for s in steps if "decodes the ID token" in s.get("narration", ""))
+    driver = browserlib.shared_driver()
+    driver.open(path)
+    for _ in range(steps.index(answer)):
+        driver.press("ArrowRight")
+    assert driver.text("#narration") == answer["narration"], driver.text("#narration")
+    assert '"nonce": "n_' in driver.text("#narration") and "§3.1.3.7" in driver.text("#narration")
+
+
 def test_play_and_projector():
     path, _ = page("demo", name="player-demo.html")
     driver = browserlib.shared_driver()
@@ -194,4 +208,5 @@ def test_knowledge_hook_with_and_without_data():
 
 
 run([test_page_is_self_contained, test_markup_in_the_trace_stays_text, test_five_steps_forward_show_step_six,
+     test_oidc_sign_in_shows_the_decoded_id_token,
      test_play_and_projector, test_knowledge_hook_with_and_without_data])
