@@ -958,7 +958,12 @@ attacker_read_leak (Attacker   *self,
 
     g_clear_pointer (&self->leaked, sim_message_unref);
     self->leaked = sim_message_ref (leaked);
-    if (!keep_code (self, query, leaked->uri) && form)
+    if (keep_code (self, query, leaked->uri))
+      return;
+    /* An authorization request's address gives away its state (RFC 9700 §4.3, §4.7.1). */
+    if (query && sim_params_get (query, "state"))
+      replace (&self->state, sim_params_get (query, "state"));
+    if (form)
       {
         replace (&self->code, sim_params_get (form, "code"));
         replace (&self->code_verifier, sim_params_get (form, "code_verifier"));

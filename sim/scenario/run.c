@@ -293,15 +293,18 @@ remark (SimRun     *self,
 }
 
 /* The last exchange of an earlier step (of step->from_step, when given) that matches
- * step->exchange: what a replay resends and a leak reveals. */
+ * step->exchange, sent by @sender when it is given: what a replay resends and a leak reveals. */
 static SimRecord *
-find_earlier (SimRun  *self,
-              SimStep *step)
+find_earlier (SimRun     *self,
+              SimStep    *step,
+              const char *sender)
 {
   for (guint i = self->records->len; i > 0; i--)
     {
       SimRecord *record = self->records->pdata[i - 1];
       if (record->scenario_step == self->current_step)
+        continue;
+      if (sender && g_strcmp0 (record->message->from, sender) != 0)
         continue;
       if (step->from_step && record->scenario_step + 1 != (guint) step->from_step)
         continue;
@@ -315,7 +318,7 @@ static void
 replay (SimRun  *self,
         SimStep *step)
 {
-  SimRecord *found = find_earlier (self, step);
+  SimRecord *found = find_earlier (self, step, NULL);
   g_autoptr(SimMessage) copy = NULL;
   g_autofree char *sender = NULL;
 
@@ -337,7 +340,8 @@ static void
 read_leak (SimRun  *self,
            SimStep *step)
 {
-  SimRecord *found = find_earlier (self, step);
+  /* A browser history holds what the owner's browser asked for, not the attacker's own. */
+  SimRecord *found = find_earlier (self, step, step->source == SIM_LEAK_HISTORY ? "resource-owner" : NULL);
 
   if (found == NULL)
     {
