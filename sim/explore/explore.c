@@ -4,6 +4,7 @@
  * what each actor holds, the server's live records, the kinds of exchanges seen and the
  * properties' own records), so the first violation found of each property is a shortest one;
  * it is then shrunk (moves dropped while the violation stays) and written as a scenario. */
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -89,6 +90,32 @@ compare_u32 (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* Where the owner's browser is: the page's host and path, its parameters' names, and the
+ * values of those that someone chose rather than drew (where a code will be sent, what is
+ * asked for); a state or a challenge, drawn at random, does not count. */
+static guint64
+page_hash (const char *url)
+{
+  static const char *const chosen[] = {
+    "redirect_uri", "scope", "response_type", "code_challenge_method", "server", "to", NULL
+  };
+  g_autoptr(SimUri) uri = url ? sim_uri_parse (url, NULL) : NULL;
+  g_autoptr(SimParams) query = uri && sim_uri_get_query (uri) ? sim_params_parse (sim_uri_get_query (uri), NULL) : NULL;
+  guint64 h;
+
+  if (uri == NULL)
+    return 0;
+  h = mix (g_str_hash (sim_uri_get_host (uri) ? sim_uri_get_host (uri) : ""), g_str_hash (sim_uri_get_path (uri)));
+  for (guint i = 0; query && i < sim_params_size (query); i++)
+    {
+      const char *name = sim_params_name_at (query, i);
+      h = mix (h, g_str_hash (name));
+      if (g_strv_contains (chosen, name))
+        h = mix (h, g_str_hash (sim_params_value_at (query, i)));
+    }
+  return h;
+}
+
 /* The abstract state: equal for worlds that differ only in the values drawn. */
 static guint64
 state_hash (World *w,
@@ -113,7 +140,14 @@ state_hash (World *w,
     bits = (bits << 1) | (client_app_get_held (client, client_held[i]) != NULL);
   for (guint i = 0; attacker_held[i]; i++)
     bits = (bits << 1) | (attacker_get_held (attacker, attacker_held[i]) != NULL);
+  /* Which of the attacker's values are the client's own (its state, its code, its tokens):
+   * the values do not count, but whose they are does. */
+  for (guint i = 0; attacker_held[i]; i++)
+    bits = (bits << 1) | (attacker_get_held (attacker, attacker_held[i]) != NULL
+                          && g_strcmp0 (attacker_get_held (attacker, attacker_held[i]),
+                                        client_app_get_held (client, attacker_held[i])) == 0);
   h = mix (h, bits);
+  h = mix (h, page_hash (resource_owner_get_page_url (sim_run_get_owner (w->run))));
   h = mix (h, auth_server_count_live (sim_run_get_server (w->run)));
   h = mix (h, sim_property_tracker_hash (w->tracker));
   for (guint i = 0; i < records->len && n < G_N_ELEMENTS (seen); i++)

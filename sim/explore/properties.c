@@ -135,7 +135,9 @@ client_sends (SimPropertyTracker *self,
   const char *code = form ? sim_params_get (form, "code") : NULL;
   const char *authorization = sim_headers_get_one (message->request_headers, "Authorization");
 
+  /* the attacker's own codes (for its own account) are its to send anywhere */
   if (code && g_hash_table_contains (self->code_user, code)
+      && g_strcmp0 (g_hash_table_lookup (self->code_user, code), self->scenario->attacker.username) != 0
       && g_strcmp0 (origin, self->scenario->server.issuer) != 0)
     {
       self->violated |= 1u << SIM_PROP_INTENDED_RECIPIENT;
