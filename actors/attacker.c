@@ -41,6 +41,8 @@ struct _Attacker
   char *access_token;
   char *refresh_token;
   char *id_token;           /* someone's ID token, to sign in with at the victim's app */
+  char *owner_username;     /* the owner's credentials, from a leaked password-grant sign-in */
+  char *owner_password;
   SimMessage *leaked;       /* a request it saw in full, to send again */
 
   /* what its pages do */
@@ -121,6 +123,8 @@ attacker_free (Attacker *self)
   g_free (self->access_token);
   g_free (self->refresh_token);
   g_free (self->id_token);
+  g_free (self->owner_username);
+  g_free (self->owner_password);
   g_clear_pointer (&self->leaked, sim_message_unref);
   g_free (self->forgery);
   g_free (self->phish);
@@ -854,6 +858,40 @@ attacker_call_api (Attacker     *self,
 }
 
 /**
+ * attacker_password_grant:
+ *
+ * Signs in as the owner with the password it got hold of, by the password grant (RFC 6749
+ * §4.3), as the victim's public client: its client_id is all that client proves.
+ *
+ * Returns: (transfer full) (nullable): the token exchange.
+ */
+SimMessage *
+attacker_password_grant (Attacker     *self,
+                         const char  **why_not)
+{
+  g_autoptr(SimParams) form = sim_params_new ();
+  g_autofree char *url = server_url (self, "/token");
+  SimMessage *message;
+
+  if (self->owner_password == NULL)
+    {
+      *why_not = _("The attacker holds no password of the owner's, so there is nothing to sign in with: the attack got nothing.");
+      return NULL;
+    }
+  message = sim_message_new ("POST", url);
+  sim_params_set (form, "grant_type", "password");
+  sim_params_set (form, "username", self->owner_username ? self->owner_username : "");
+  sim_params_set (form, "password", self->owner_password);
+  sim_params_set (form, "client_id", self->victim_client_id ? self->victim_client_id : "");
+  sim_message_set_request_params (message, g_steal_pointer (&form));
+  sim_message_set_phase (message, SIM_PHASE_CODE_EXCHANGE);
+  sim_message_narrate (message, _("The attacker signs in as the owner with her own username and password, by the password grant, naming the app's public client_id. To the server this is the owner using her app."));
+  sim_bus_deliver (self->world->bus, "attacker", message);
+  take_tokens (self, message);
+  return message;
+}
+
+/**
  * attacker_replay:
  *
  * Sends again, unchanged, a request it saw in full.
@@ -948,7 +986,12 @@ attacker_read_leak (Attacker   *self,
       g_autoptr(SimUri) uri = location ? sim_uri_parse (location, NULL) : NULL;
       g_autoptr(SimParams) query = uri ? sim_params_parse (sim_uri_get_query (uri), NULL) : NULL;
 
-      if (!take_tokens (self, leaked) && query)
+      /* the implicit grant's answer: the token in the fragment (RFC 6749 §4.2.2) */
+      g_autoptr(SimParams) fragment = uri ? sim_params_parse (sim_uri_get_fragment (uri), NULL) : NULL;
+
+      if (fragment && sim_params_get (fragment, "access_token"))
+        replace (&self->access_token, sim_params_get (fragment, "access_token"));
+      else if (!take_tokens (self, leaked) && query)
         keep_code (self, query, uri);
       return;
     }
@@ -970,6 +1013,12 @@ attacker_read_leak (Attacker   *self,
         replace (&self->redirect_uri, sim_params_get (form, "redirect_uri"));
         if (sim_params_get (form, "refresh_token"))
           replace (&self->refresh_token, sim_params_get (form, "refresh_token"));
+        /* a sign-in form the owner filled in at a password-grant app */
+        if (sim_params_get (form, "password"))
+          {
+            replace (&self->owner_username, sim_params_get (form, "username"));
+            replace (&self->owner_password, sim_params_get (form, "password"));
+          }
       }
   }
 }

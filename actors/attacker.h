@@ -65,6 +65,8 @@ SimMessage *attacker_redeem         (Attacker             *self,
                                      const char          **why_not);
 SimMessage *attacker_refresh        (Attacker             *self,
                                      const char          **why_not);
+SimMessage *attacker_password_grant (Attacker             *self,
+                                     const char          **why_not);
 SimMessage *attacker_call_api       (Attacker             *self,
                                      const char          **why_not);
 SimMessage *attacker_replay         (Attacker             *self,

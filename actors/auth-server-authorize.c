@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "actors/auth-server-private.h"
+#include "actors/grants/grants.h"
 
 #define PENDING_LIFETIME 600
 
@@ -135,7 +135,7 @@ auth_server_authorize (AuthServer *self,
   const char *client_id, *redirect_uri, *state, *response_type, *scope;
   const char *description = NULL, *narration = NULL;
   const char *repeated;
-  gboolean other_port = FALSE, by_prefix = FALSE;
+  gboolean other_port = FALSE, by_prefix = FALSE, implicit;
   g_autofree char *granted_scope = NULL;
   RegisteredClient *client;
   PendingRequest *pending;
@@ -191,7 +191,8 @@ auth_server_authorize (AuthServer *self,
                       _("RFC 6749 §4.1.1: response_type is required; the server answers invalid_request at the client's redirect URI."));
       return;
     }
-  if (strcmp (response_type, "code") != 0)
+  implicit = strcmp (response_type, "token") == 0 && grant_implicit_offered (self);
+  if (strcmp (response_type, "code") != 0 && !implicit)
     {
       redirect_error (self, message, redirect_uri, "unsupported_response_type",
                       "only response_type=code is supported", state,
@@ -199,18 +200,27 @@ auth_server_authorize (AuthServer *self,
       return;
     }
 
+  if (implicit && !registered_client_has_grant (client, "implicit"))
+    {
+      grant_implicit_redirect_error (self, message, redirect_uri, "unauthorized_client",
+                                     "this client may not use the implicit grant", state,
+                                     _("RFC 6749 §4.2.2.1: the client did not register the implicit grant, so it is unauthorized_client; like every answer of that grant, the error goes back in the fragment."));
+      return;
+    }
+
   scope = sim_params_get (query, "scope");
   if (scope && (!oauth_scope_is_valid (scope) || oauth_scope_is_empty (scope)))
     {
-      redirect_error (self, message, redirect_uri, "invalid_scope", "the scope is malformed", state,
-                      _("RFC 6749 §3.3: the scope is not a list of scope tokens, so the server answers invalid_scope."));
+      (implicit ? grant_implicit_redirect_error : redirect_error)
+        (self, message, redirect_uri, "invalid_scope", "the scope is malformed", state,
+         _("RFC 6749 §3.3: the scope is not a list of scope tokens, so the server answers invalid_scope."));
       return;
     }
   if (scope && !oauth_scope_is_subset (scope, client->scope))
     {
-      redirect_error (self, message, redirect_uri, "invalid_scope",
-                      "the scope exceeds what the client registered", state,
-                      _("RFC 6749 §4.1.2.1: the client asks for a scope it did not register, so the server answers invalid_scope."));
+      (implicit ? grant_implicit_redirect_error : redirect_error)
+        (self, message, redirect_uri, "invalid_scope", "the scope exceeds what the client registered", state,
+         _("RFC 6749 §4.1.2.1: the client asks for a scope it did not register, so the server answers invalid_scope."));
       return;
     }
   granted_scope = oauth_scope_normalize (scope ? scope : client->scope);
@@ -218,7 +228,8 @@ auth_server_authorize (AuthServer *self,
     sim_message_narrate (message, _("RFC 6749 §3.3: the request names no scope, so the server uses a default: the scope the client registered, “%s”."),
                          granted_scope);
 
-  if (!check_pkce (self, client, query, &description, &narration))
+  /* PKCE binds a code; the implicit grant issues none. */
+  if (!implicit && !check_pkce (self, client, query, &description, &narration))
     {
       redirect_error (self, message, redirect_uri, "invalid_request", description, state, narration);
       return;
@@ -230,9 +241,10 @@ auth_server_authorize (AuthServer *self,
   pending->redirect_uri = g_strdup (redirect_uri);
   pending->redirect_uri_given = sim_params_get (query, "redirect_uri") != NULL;
   pending->redirect_uri_by_prefix = by_prefix;
+  pending->implicit = implicit;
   pending->scope = g_steal_pointer (&granted_scope);
   pending->state = g_strdup (state);
-  if (self->config.defenses.pkce)
+  if (self->config.defenses.pkce && !implicit)
     pending->code_challenge = g_strdup (sim_params_get (query, "code_challenge"));
   if (pending->code_challenge)
     pending->code_challenge_method = g_strdup (sim_params_get (query, "code_challenge_method")
@@ -254,6 +266,8 @@ auth_server_authorize (AuthServer *self,
     sim_message_narrate (message, _("OpenID Connect Core §3.1.2.1: the scope includes openid, so this is also a sign-in request; it carries no nonce, which the code flow allows, so the ID token will carry none either."));
 
   auth_server_show_login (self, message, pending, NULL);
+  if (implicit)
+    sim_message_narrate (message, _("The request asks for response_type=token: the implicit grant of RFC 6749 §4.2, which this server still offers (no_implicit_grant is off). Its answer will be no code but the access token itself."));
   if (!pending->redirect_uri_given)
     sim_message_narrate (message,
                          _("The server knows this client. The request names no redirect URI, so the server will answer at the only one the client registered (RFC 6749 §3.1.2.3). It now shows the owner its own login page and asks which scopes to allow. The password is typed here, at the server: the client never sees it."));

@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "actors/auth-server-private.h"
+#include "actors/grants/grants.h"
 
 /* Browsers apply form-action to the redirect that answers the form too (CSP Level 3), and the
  * answer to this form sends the browser on to the client's redirect URI: that origin (or, for
@@ -261,7 +261,11 @@ auth_server_consent (AuthServer *self,
 
   decision = sim_params_get (form, "decision");
   scope = approved_scopes (form, request);
-  if (g_strcmp0 (decision, "approve") != 0 || *scope == '\0')
+  if ((g_strcmp0 (decision, "approve") != 0 || *scope == '\0') && request->implicit)
+    grant_implicit_redirect_error (self, message, request->redirect_uri, "access_denied",
+                                   "the resource owner denied the request", request->state,
+                                   _("The owner said no. RFC 6749 §4.2.2.1: the server sends the browser back to the client with error=access_denied in the fragment, and no token."));
+  else if (g_strcmp0 (decision, "approve") != 0 || *scope == '\0')
     {
       oauth_redirect_error (message, request->redirect_uri, "access_denied",
                             "the resource owner denied the request", request->state,
@@ -270,7 +274,9 @@ auth_server_consent (AuthServer *self,
       g_hash_table_remove (self->pending, request->id);
       return;
     }
-
-  issue_code (self, message, request, username, scope);
+  else if (request->implicit)
+    grant_implicit_answer (self, message, request, username, scope);
+  else
+    issue_code (self, message, request, username, scope);
   g_hash_table_remove (self->pending, request->id);
 }

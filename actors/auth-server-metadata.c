@@ -32,8 +32,14 @@ static JsonNode *
 metadata_document (AuthServer *self,
                    gboolean    openid)
 {
-  static const char *const response_types[] = { "code", NULL };
-  static const char *const response_modes[] = { "query", NULL };
+  static const char *const code_only[] = { "code", NULL };
+  static const char *const code_and_token[] = { "code", "token", NULL };
+  static const char *const query_only[] = { "query", NULL };
+  static const char *const query_and_fragment[] = { "query", "fragment", NULL };
+  /* The implicit grant answers in the fragment (RFC 6749 §4.2.2), where it is offered. */
+  gboolean implicit = grant_implicit_offered (self);
+  const char *const *response_types = implicit ? code_and_token : code_only;
+  const char *const *response_modes = implicit ? query_and_fragment : query_only;
   static const char *const token_auth[] = { "client_secret_basic", "client_secret_post", "none", NULL };
   static const char *const secret_auth[] = { "client_secret_basic", "client_secret_post", NULL };
   static const char *const s256[] = { "S256", NULL };

@@ -60,6 +60,7 @@ typedef struct
   char *redirect_uri;           /* where to send the answer */
   gboolean redirect_uri_given;  /* then the token request must repeat it (§4.1.3) */
   gboolean redirect_uri_by_prefix; /* matched only by prefix (exact_redirect_uri off) */
+  gboolean implicit;            /* response_type=token: the answer is a token (RFC 6749 §4.2) */
   char *scope;
   char *state;
   char *code_challenge;

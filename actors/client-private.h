@@ -29,6 +29,9 @@ struct _ClientApp
   char *flow_server;    /* the issuer it sent the owner to last, NULL for its own server */
   GPtrArray *pending;   /* (element-type Pending), oldest first */
   ClientOidc *oidc;     /* the OpenID Connect relying party: who signed in (client-oidc.c) */
+  GStrv offered_grants;   /* (nullable) the server's grant_types_supported, once discovered */
+  GStrv registered_grants; /* (nullable) what the server registered it for */
+  char *owner_password;   /* the password grant's: what the owner typed into the app */
 };
 
 void        client_replace        (char       **field,
@@ -43,5 +46,16 @@ SimMessage *client_post_form      (ClientApp   *self,
                                    SimPhase     phase);
 gboolean    client_take_tokens    (ClientApp   *self,
                                    SimMessage  *message);
+
+/* client-legacy.c: the password and implicit grants' client side. */
+void        client_legacy_clear              (ClientApp   *self);
+void        client_legacy_read_metadata      (ClientApp   *self,
+                                              SimMessage  *message);
+GStrv       client_legacy_grants_to_register (ClientApp   *self);
+void        client_legacy_take_registration  (ClientApp   *self,
+                                              SimFields   *answer);
+gboolean    client_legacy_handle             (ClientApp   *self,
+                                              SimMessage  *message,
+                                              const char  *callback_path);
 
 G_END_DECLS

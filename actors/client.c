@@ -144,12 +144,13 @@ client_app_free (ClientApp *self)
   g_free (self->flow_server);
   g_ptr_array_unref (self->pending);
   client_oidc_free (self->oidc);
+  client_legacy_clear (self);
   g_free (self);
 }
 
 static const char *const held_names[] = {
   "client_id", "client_secret", "state", "code_verifier", "code", "access_token",
-  "refresh_token", "scope", "error", "id_token", "sub", NULL
+  "refresh_token", "scope", "error", "id_token", "sub", "password", NULL
 };
 
 const char *const *
@@ -169,7 +170,8 @@ client_app_get_held (ClientApp  *self,
   const char *values[] = {
     self->client_id, self->client_secret, self->state, self->code_verifier, self->code,
     self->access_token, self->refresh_token, self->scope, self->error,
-    client_oidc_get_held (self->oidc, "id_token"), client_oidc_get_held (self->oidc, "sub")
+    client_oidc_get_held (self->oidc, "id_token"), client_oidc_get_held (self->oidc, "sub"),
+    self->owner_password
   };
 
   for (guint i = 0; held_names[i]; i++)
@@ -301,17 +303,17 @@ client_app_register (ClientApp *self)
   g_autofree char *url = client_server_url (self, "/register");
   SimMessage *message = sim_message_new ("POST", url);
   const char *redirect_uris[] = { self->config.redirect_uri, NULL };
-  const char *const *grant_types = (const char *const *) self->config.grant_types;
+  g_auto(GStrv) grant_types = client_legacy_grants_to_register (self);
   /* RFC 7591 §2: redirect URIs are for the grants that send a browser back to the client. */
-  gboolean redirects = g_strv_contains (grant_types, "authorization_code")
-                       || g_strv_contains (grant_types, "implicit");
+  gboolean redirects = g_strv_contains ((const char *const *) grant_types, "authorization_code")
+                       || g_strv_contains ((const char *const *) grant_types, "implicit");
   g_autoptr(SimFields) metadata = sim_fields_new ();
   g_autoptr(SimFields) answer = NULL;
 
   sim_fields_add_string (metadata, "client_name", self->config.name);
   if (redirects)
     sim_fields_add_strv (metadata, "redirect_uris", redirect_uris);
-  sim_fields_add_strv (metadata, "grant_types", grant_types);
+  sim_fields_add_strv (metadata, "grant_types", (const char *const *) grant_types);
   sim_fields_add_string (metadata, "token_endpoint_auth_method", self->config.auth_method);
   sim_fields_add_string (metadata, "scope", self->config.scope);
   /* OpenID Connect Registration §2: how its ID tokens are to be signed. */
@@ -323,7 +325,7 @@ client_app_register (ClientApp *self)
   if (redirects)
     sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the redirect URI where it wants to receive codes, and the scopes it may ask for."));
   else
-    sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the grants it will use and the scopes it may ask for. It registers no redirect URI: none of its grants sends a browser back to it (RFC 7591 §2)."));
+    sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the grants it will use and the scopes it may ask for. It registers no redirect URI: none of its grants sends a browser back to it."));
   sim_bus_deliver (self->world->bus, "client", message);
 
   if (message->status == SOUP_STATUS_CREATED
@@ -331,6 +333,7 @@ client_app_register (ClientApp *self)
     {
       client_replace (&self->client_id, sim_fields_get_string (answer, "client_id", NULL));
       client_replace (&self->client_secret, sim_fields_get_string (answer, "client_secret", NULL));
+      client_legacy_take_registration (self, answer);
     }
   else
     client_remember_error (self, message);
@@ -346,6 +349,7 @@ client_app_discover (ClientApp *self)
   sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
   sim_message_narrate (message, _("The client reads the server's metadata to learn where its endpoints are (RFC 8414 §3)."));
   sim_bus_deliver (self->world->bus, "client", message);
+  client_legacy_read_metadata (self, message);
   return message;
 }
 
@@ -1065,13 +1069,15 @@ client_app_handle (gpointer    data,
       client_oidc_session (self->oidc, message, self->client_id);
       return;
     }
-  if (strcmp (message->method, "GET") != 0)
+  if (client_legacy_handle (self, message, callback_path))
+    ;
+  else if (strcmp (message->method, "GET") != 0)
     {
       sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
       sim_headers_replace (message->response_headers, "Allow", "GET");
       return;
     }
-  if (strcmp (path, "/") == 0 && strcmp (callback_path, "/") != 0)
+  else if (strcmp (path, "/") == 0 && strcmp (callback_path, "/") != 0)
     home (self, message);
   else if (strcmp (path, "/connect") == 0)
     start_authorization (self, message);

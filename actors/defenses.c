@@ -8,7 +8,8 @@
 static const char *const names[] = {
   "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
   "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
-  "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", NULL
+  "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", "no_password_grant",
+  "no_implicit_grant", NULL
 };
 
 /* In the order of names[]. */
@@ -45,6 +46,10 @@ static const DefenseInfo table[] = {
     N_("the client accepts an ID token only with a nonce it sent for a sign-in under way, and only once (OpenID Connect Core §3.1.3.7)") },
   { G_STRUCT_OFFSET (OAuthDefenses, id_token_login),
     N_("the client signs a user in only from an ID token issued to it, never from an access token it is handed (RFC 6749 §10.16)") },
+  { G_STRUCT_OFFSET (OAuthDefenses, no_password_grant),
+    N_("the server refuses the password grant, so a client never handles the owner's password (RFC 9700 §2.4)") },
+  { G_STRUCT_OFFSET (OAuthDefenses, no_implicit_grant),
+    N_("the server refuses the implicit grant, so no access token travels in a browser's address (RFC 9700 §2.1.2)") },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (table) + 1 == G_N_ELEMENTS (names));

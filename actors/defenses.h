@@ -24,6 +24,8 @@ typedef struct
   gboolean nonce_check;               /* client: an ID token's nonce is one it sent, once (OIDC Core §3.1.3.7) */
   gboolean id_token_login;            /* client signs in only from a checked ID token, never from an
                                          access token (RFC 6749 §10.16, OIDC Core §3.1.3.7) */
+  gboolean no_password_grant;         /* server: grant_type=password is unsupported_grant_type (RFC 9700 §2.4) */
+  gboolean no_implicit_grant;         /* server: response_type=token is unsupported_response_type (RFC 9700 §2.1.2) */
 } OAuthDefenses;
 
 void               oauth_defenses_init    (OAuthDefenses *defenses);

@@ -10,15 +10,17 @@ static const char *const names[] = { "rfc6749", "bcp9700", "oauth2.1", NULL };
 /* In the order of names[]. Defenses in the order of OAuthDefenses. */
 static const OAuthProfile profiles[] = {
   /* RFC 6749 as published in 2012: what it requires (CSRF protection, §10.12; single-use codes,
-   * §4.1.2; clickjacking protection, §10.13) and nothing that came later. PKCE (2015) is there
-   * for a client that sends it, but nobody has to. */
+   * §4.1.2; clickjacking protection, §10.13) and nothing that came later; its implicit (§4.2)
+   * and password (§4.3) grants. PKCE (2015) is there for a client that sends it, but nobody
+   * has to. */
   { "rfc6749",
     { .state_check = TRUE, .pkce = TRUE, .pkce_downgrade_protection = FALSE,
       .exact_redirect_uri = FALSE, .single_use_codes = TRUE, .refresh_rotation = FALSE,
       .iss_parameter = FALSE, .audience_restriction = FALSE, .consent_frame_protection = TRUE,
       .referrer_policy = FALSE, .redirect_allowlist = FALSE,
       /* OpenID Connect (2014) is no part of RFC 6749: a client that speaks it checks. */
-      .nonce_check = TRUE, .id_token_login = TRUE },
+      .nonce_check = TRUE, .id_token_login = TRUE, .no_password_grant = FALSE,
+      .no_implicit_grant = FALSE },
     FALSE, FALSE, FALSE },
   /* RFC 9700 (BCP 240): every defense, PKCE required of public clients. */
   { "bcp9700",
@@ -26,7 +28,8 @@ static const OAuthProfile profiles[] = {
       .exact_redirect_uri = TRUE, .single_use_codes = TRUE, .refresh_rotation = TRUE,
       .iss_parameter = TRUE, .audience_restriction = TRUE, .consent_frame_protection = TRUE,
       .referrer_policy = TRUE, .redirect_allowlist = TRUE,
-      .nonce_check = TRUE, .id_token_login = TRUE },
+      .nonce_check = TRUE, .id_token_login = TRUE, .no_password_grant = TRUE,
+      .no_implicit_grant = TRUE },
     TRUE, FALSE, TRUE },
   /* draft-ietf-oauth-v2-1: the same, and PKCE required of every client (§4.1.1). */
   { "oauth2.1",
@@ -34,13 +37,14 @@ static const OAuthProfile profiles[] = {
       .exact_redirect_uri = TRUE, .single_use_codes = TRUE, .refresh_rotation = TRUE,
       .iss_parameter = TRUE, .audience_restriction = TRUE, .consent_frame_protection = TRUE,
       .referrer_policy = TRUE, .redirect_allowlist = TRUE,
-      .nonce_check = TRUE, .id_token_login = TRUE },
+      .nonce_check = TRUE, .id_token_login = TRUE, .no_password_grant = TRUE,
+      .no_implicit_grant = TRUE },
     TRUE, TRUE, TRUE },
 };
 
 static const char *const descriptions[] = {
-  N_("RFC 6749 as published in 2012: no PKCE required, redirect URIs matched by prefix, no rotation of refresh tokens, no iss, no audience, no referrer policy"),
-  N_("RFC 9700, today's best current practice and the default: every defense on, PKCE required of public clients"),
+  N_("RFC 6749 as published in 2012: the implicit and password grants, no PKCE required, redirect URIs matched by prefix, no rotation of refresh tokens, no iss, no audience, no referrer policy"),
+  N_("RFC 9700, today's best current practice and the default: every defense on, no implicit or password grant, PKCE required of public clients"),
   N_("draft-ietf-oauth-v2-1: as RFC 9700, and PKCE required of every client"),
 };
 

@@ -28,6 +28,7 @@ struct _ResourceOwner
   SimMessage *frame;  /* a frame being loaded, and the origin of the page around it */
   char *frame_embedder;
   GHashTable *cookies;  /* origin -> GTree name -> value: the browser's cookie jar */
+  char *fragment;       /* of the address shown: it stays in the browser (RFC 3986 §3.5) */
 };
 
 void
@@ -84,6 +85,7 @@ resource_owner_free (ResourceOwner *self)
   g_free (self->page_url);
   g_free (self->framed_by);
   g_free (self->frame_embedder);
+  g_free (self->fragment);
   g_hash_table_unref (self->cookies);
   g_free (self);
 }
@@ -187,6 +189,12 @@ show (ResourceOwner *self,
   self->page = sim_message_ref (message);
   g_free (self->page_url);
   self->page_url = sim_uri_to_string (message->uri);
+  if (self->fragment)
+    {
+      char *with = g_strconcat (self->page_url, "#", self->fragment, NULL);
+      g_free (self->page_url);
+      self->page_url = with;
+    }
   g_clear_pointer (&self->framed_by, g_free);
 }
 
@@ -397,6 +405,51 @@ render (ResourceOwner *self,
 }
 
 
+static SimMessage *follow (ResourceOwner *self, SimMessage *message, SimPhase redirect_phase);
+
+/* The HTML of a page, whether kept as its body or as bytes. */
+static char *
+page_html (SimMessage *page)
+{
+  const char *body = oauth_page_peek_body (page);
+  return body ? g_strdup (body) : sim_message_dup_response_text (page);
+}
+
+/* A page of the implicit grant's client reads the fragment of its address with a script and
+ * posts it to its own server (a form marked data-from-fragment): the browser does what that
+ * script does. Any other page leaves the fragment alone. */
+static SimMessage *
+run_fragment_script (ResourceOwner *self,
+                     SimMessage    *page,
+                     SimPhase       phase)
+{
+  g_autofree char *html = NULL;
+  g_autoptr(OAuthForm) form = NULL;
+  g_autoptr(SimUri) action = NULL;
+  g_autofree char *page_origin = NULL, *action_origin = NULL;
+  SimParams *fields;
+  SimMessage *post;
+
+  if (self->fragment == NULL || page->status != SOUP_STATUS_OK
+      || g_strcmp0 (sim_headers_get_content_type (page->response_headers), "text/html") != 0
+      || !(html = page_html (page)) || !strstr (html, "data-from-fragment")
+      || !(form = oauth_form_parse (html)) || form->action == NULL
+      || !(action = sim_uri_resolve (page->uri, form->action)))
+    return page;
+  page_origin = origin_of (page->uri);
+  action_origin = origin_of (action);
+  if (g_strcmp0 (page_origin, action_origin) != 0 || !(fields = sim_params_parse (self->fragment, NULL)))
+    return page;
+  g_clear_pointer (&self->fragment, g_free);
+  post = sim_message_new_from_uri ("POST", action);
+  sim_message_set_request_params (post, fields);
+  sim_message_set_phase (post, phase);
+  sim_message_narrate (post, _("The page's script reads the fragment of its own address and posts what it holds to the app's server: the only way the app learns what the authorization server sent."));
+  browse (self, post);
+  sim_message_unref (page);
+  return follow (self, post, phase);
+}
+
 /* Follows 3xx answers with a GET to their Location, resolved against the current URL. After
  * the consent form, the redirect carries the code back: that is the code exchange. */
 static SimMessage *
@@ -410,19 +463,32 @@ follow (ResourceOwner *self,
       g_autoptr(SimUri) next = NULL;
       SimMessage *hop;
 
+      const char *hash = location ? strchr (location, '#') : NULL;
+      g_autofree char *target = location ? g_strndup (location, hash ? (gsize) (hash - location) : strlen (location)) : NULL;
+
       if (location == NULL
-          || !(next = sim_uri_resolve (message->uri, location)))
+          || !(next = sim_uri_resolve (message->uri, target)))
         break;
+      /* A fragment is never sent (RFC 9110 §4.2.1); a Location without one keeps the one the
+       * browser had (RFC 9110 §10.2.2). */
+      if (hash)
+        {
+          g_free (self->fragment);
+          self->fragment = g_strdup (hash + 1);
+        }
       hop = sim_message_new_from_uri ("GET", next);
       sim_message_set_phase (hop, redirect_phase);
-      sim_message_narrate (hop, _("The browser follows the redirect."));
+      if (hash)
+        sim_message_narrate (hop, _("The browser follows the redirect. What comes after the # is the address's fragment: the browser keeps it, in the address bar and in its history, and never sends it to the server (RFC 3986 §3.5)."));
+      else
+        sim_message_narrate (hop, _("The browser follows the redirect."));
       browse (self, hop);
       sim_message_unref (message);
       message = hop;
     }
   show (self, message);
   render (self, message);
-  return message;
+  return run_fragment_script (self, message, redirect_phase);
 }
 
 /**
@@ -441,6 +507,7 @@ resource_owner_visit (ResourceOwner *self,
 
   if (message == NULL)
     return NULL;
+  g_clear_pointer (&self->fragment, g_free);
   sim_message_set_phase (message, phase);
   sim_message_narrate (message, _("The owner opens %s in the browser."), url);
   browse (self, message);
@@ -469,6 +536,7 @@ resource_owner_consent (ResourceOwner *self,
   g_autoptr(OAuthForm) form = NULL;
   SimParams *fields = NULL;
   g_autoptr(SimUri) action = NULL;
+  g_autofree char *html = NULL;
   SimMessage *message;
 
   if (self->page == NULL)
@@ -494,7 +562,10 @@ resource_owner_consent (ResourceOwner *self,
   message = sim_message_new_from_uri ("POST", action);
   sim_message_set_request_params (message, fields);
   sim_message_set_phase (message, SIM_PHASE_CONSENT);
-  if (self->framed_by)
+  html = page_html (self->page);
+  if (html && strstr (html, "data-app-sign-in"))
+    sim_message_narrate (message, _("On the app's own sign-in page, the owner types her username and password, and they go to the app: the app, not the authorization server, now has her password (RFC 6749 §4.3.1)."));
+  else if (self->framed_by)
     sim_message_narrate (message, _("The owner thinks she clicks a button of %s's page; the click lands on the invisible frame above it. Her browser had her password saved for that server and filled it in, so that one click sends the whole form (RFC 9700 §4.16)."),
                          self->framed_by);
   else if (approve)

@@ -128,8 +128,12 @@ in_response (SimMessage    *m,
   if (location)
     {
       g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+      /* the implicit grant's answer is in the fragment (RFC 6749 §4.2.2) */
       if (uri)
-        from_params (g_uri_get_query (uri), func, data);
+        {
+          from_params (g_uri_get_query (uri), func, data);
+          from_params (g_uri_get_fragment (uri), func, data);
+        }
     }
 }
 

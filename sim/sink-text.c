@@ -228,6 +228,12 @@ headers_block (TextSink   *self,
           g_autoptr(SimUri) uri = sim_uri_parse (value, NULL);
           if (uri)
             show_url_query (self, uri);
+          /* the implicit grant answers in the fragment (RFC 6749 §4.2.2) */
+          if (uri && sim_uri_get_fragment (uri))
+            {
+              field (self, "      ", "#", "", "");
+              params_block (self, "      ", sim_uri_get_fragment (uri));
+            }
         }
     }
 }

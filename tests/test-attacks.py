@@ -15,7 +15,9 @@ ATTACKS = os.path.join(SCENARIOS, "attacks")
 DEFENSES = ["state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri",
             "single_use_codes", "refresh_rotation", "iss_parameter", "audience_restriction",
             "consent_frame_protection", "referrer_policy", "redirect_allowlist", "nonce_check",
-            "id_token_login"]
+            "id_token_login", "no_password_grant", "no_implicit_grant"]
+# one attack per pair of files; the lab has at least the sixteen of docs/attack-lab.md
+PAIRS = len({f.rsplit("-", 1)[0] for f in os.listdir(os.path.join(SCENARIOS, "attacks")) if f.endswith(".json")})
 
 
 def lab_json(*paths):
@@ -39,7 +41,7 @@ def copy_pair(name, edit=None):
 def test_every_lesson_file_has_its_pair():
     files = sorted(f for f in os.listdir(ATTACKS) if f.endswith(".json"))
     stems = {f.rsplit("-", 1)[0] for f in files}
-    assert len(stems) >= 14, stems
+    assert len(stems) >= 16, stems
     assert files == sorted(f"{s}-{side}.json" for s in stems for side in ("off", "on")), files
 
 
@@ -47,11 +49,11 @@ def test_builtin_lab_text():
     status, out, err = oauth_sim("attacks", timeout=60)
     assert status == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("Which defense stops which attack: 14 attacks, computed from ")
+    assert lines[0].startswith(f"Which defense stops which attack: {PAIRS} attacks, computed from ")
     header = lines[2].split()
     assert header == [str(i) for i in range(1, len(DEFENSES) + 1)], lines[2]
     rows = [l for l in lines[3:] if l.endswith("   ok") or l.endswith("   FAILED")]
-    assert len(rows) == 14 and all(r.endswith("   ok") for r in rows), "\n".join(rows)
+    assert len(rows) == PAIRS and all(r.endswith("   ok") for r in rows), "\n".join(rows)
     # each row has exactly one lesson mark, and every defense is some lesson's
     marks = [r[40:].split()[:-1] for r in rows]
     assert all(m.count("■") == 1 and len(m) == len(DEFENSES) for m in marks), marks
@@ -64,7 +66,7 @@ def test_builtin_lab_json():
     status, lab, err = lab_json()
     assert status == 0, err
     assert lab["ok"] is True and [d["name"] for d in lab["defenses"]] == DEFENSES
-    assert len(lab["attacks"]) == 14 and lab["runs"] >= 28
+    assert len(lab["attacks"]) == PAIRS >= 16 and lab["runs"] >= 2 * PAIRS
     for attack in lab["attacks"]:
         assert attack["ok"] and attack["problems"] == [], attack
         assert attack["off"]["attack_worked"] and not attack["on"]["attack_worked"], attack

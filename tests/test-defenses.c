@@ -421,13 +421,98 @@ test_redirect_allowlist (void)
     }
 }
 
+/* Registers a public client of the one grant @grant; returns its client_id, NULL if refused. */
+static char *
+register_public (World      *w,
+                 const char *grant)
+{
+  g_autoptr(SimMessage) m = sim_message_new ("POST", ISSUER "/register");
+  g_autoptr(SimFields) metadata = sim_fields_new ();
+  const char *grants[] = { grant, NULL };
+  const char *uris[] = { CALLBACK, NULL };
+
+  sim_fields_add_string (metadata, "client_name", "Legacy");
+  if (strcmp (grant, "implicit") == 0)
+    sim_fields_add_strv (metadata, "redirect_uris", uris);
+  sim_fields_add_strv (metadata, "grant_types", grants);
+  sim_fields_add_string (metadata, "token_endpoint_auth_method", "none");
+  sim_fields_add_string (metadata, "scope", "calendar.read");
+  sim_message_set_request_fields (m, metadata);
+  sim_bus_deliver (w->world->bus, "test", m);
+  return m->status == SOUP_STATUS_CREATED ? json_string (m, "client_id") : NULL;
+}
+
+static void
+test_no_password_grant (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("no_password_grant", on, FALSE);
+      g_autofree char *id = register_public (w, "password");
+      g_autoptr(SimMessage) refused = token (w, "grant_type=password&username=alice&password=wonderland");
+      g_autofree char *error = json_string (refused, "error");
+
+      /* on: not offered, so neither registered nor accepted (RFC 6749 §5.2) */
+      g_assert_true ((id == NULL) == on);
+      g_assert_cmpstr (error, ==, on ? "unsupported_grant_type" : "unauthorized_client");
+      if (!on)
+        {
+          g_autofree char *form = g_strdup_printf ("grant_type=password&username=alice&password=wonderland&client_id=%s", id);
+          g_autofree char *wrong = g_strdup_printf ("grant_type=password&username=alice&password=guess&client_id=%s", id);
+          g_autoptr(SimMessage) issued = sim_message_new ("POST", ISSUER "/token");
+          g_autoptr(SimMessage) guessed = sim_message_new ("POST", ISSUER "/token");
+          g_autofree char *access = NULL, *guess_error = NULL;
+
+          sim_message_set_request_form_encoded (issued, form);
+          sim_bus_deliver (w->world->bus, "test", issued);
+          sim_message_set_request_form_encoded (guessed, wrong);
+          sim_bus_deliver (w->world->bus, "test", guessed);
+          access = json_string (issued, "access_token");
+          guess_error = json_string (guessed, "error");
+          g_assert_cmpuint (issued->status, ==, SOUP_STATUS_OK);
+          g_assert_true (auth_server_token_is_active (w->server, access));
+          g_assert_cmpstr (guess_error, ==, "invalid_grant");
+        }
+    }
+}
+
+static void
+test_no_implicit_grant (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("no_implicit_grant", on, FALSE);
+      g_autofree char *id = register_public (w, "implicit");
+      g_autofree char *url = g_strdup_printf (ISSUER "/authorize?response_type=token&client_id=%s&state=s1",
+                                              client_app_get_held (w->client, "client_id"));
+      g_autoptr(SimMessage) answer = get (w, url);
+      g_autofree char *error = location_param (answer, "error");
+
+      g_assert_true ((id == NULL) == on);
+      if (on)
+        /* refused as it always was: in the query, the server knowing no fragment answers */
+        g_assert_cmpstr (error, ==, "unsupported_response_type");
+      else
+        {
+          g_autofree char *own = g_strdup_printf (ISSUER "/authorize?response_type=token&client_id=%s&state=s1", id);
+          g_autoptr(SimMessage) login = get (w, own);
+          const char *location = sim_headers_get_one (answer->response_headers, "Location");
+
+          /* the code-flow client did not register implicit: the error is in the fragment */
+          g_assert_nonnull (strstr (location, "#error=unauthorized_client"));
+          g_assert_cmpuint (login->status, ==, SOUP_STATUS_OK);
+        }
+    }
+}
+
 static void
 test_every_defense_is_tested (void)
 {
   static const char *const tested[] = {
     "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
     "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
-    "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", NULL
+    "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", "no_password_grant",
+    "no_implicit_grant", NULL
   };
   OAuthDefenses defenses, all_on;
 
@@ -451,6 +536,8 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/defenses/names", test_every_defense_is_tested);
+  g_test_add_func ("/defenses/no-password-grant", test_no_password_grant);
+  g_test_add_func ("/defenses/no-implicit-grant", test_no_implicit_grant);
   g_test_add_func ("/defenses/state-check", test_state_check);
   g_test_add_func ("/defenses/pkce", test_pkce);
   g_test_add_func ("/defenses/pkce-downgrade-protection", test_pkce_downgrade_protection);

@@ -118,7 +118,9 @@ def test_errors_are_crossed_arrows_in_a_red_box():
 
 
 def test_nothing_mermaid_would_misread():
-    diagram = play("run", ERRORS, "--format", "mermaid") + play("demo", "--format", "mermaid")
+    implicit = os.path.join(SRCDIR, "..", "scenarios", "legacy", "implicit.json")
+    diagram = (play("run", ERRORS, "--format", "mermaid") + play("demo", "--format", "mermaid")
+               + play("run", implicit, "--format", "mermaid"))
     for line in diagram.splitlines():
         line = line.strip()
         if line.startswith(("title ", "participant ")):

@@ -207,6 +207,24 @@ def test_knowledge_hook_with_and_without_data():
             assert "no secrets" in shown["text"] and "Alice (resource owner)" in shown["text"], shown
 
 
+def test_the_password_lesson_shows_the_client_holding_the_password():
+    """The legacy password grant (scenarios/legacy/password.json): by the token step, the
+    who-knows-what panel lists the password for the client, as the trace does."""
+    lesson = os.path.join(SRCDIR, "..", "scenarios", "legacy", "password.json")
+    path, _ = page("run", lesson, name="player-password.html")
+    steps = jsonl("run", lesson)
+    token = next(s["step"] for s in steps if s.get("url", "").endswith("/token"))
+    driver = browserlib.shared_driver()
+    driver.open(path)
+    for _ in range(token - 1):
+        driver.press("ArrowRight")
+    assert driver.run("return document.body.dataset.step;") == str(token)
+    shown = knowledge_shown(driver)
+    assert shown["state"] == "available", shown
+    assert "password" in shown["rows"]["client"], shown
+
+
 run([test_page_is_self_contained, test_markup_in_the_trace_stays_text, test_five_steps_forward_show_step_six,
      test_oidc_sign_in_shows_the_decoded_id_token,
-     test_play_and_projector, test_knowledge_hook_with_and_without_data])
+     test_play_and_projector, test_knowledge_hook_with_and_without_data,
+     test_the_password_lesson_shows_the_client_holding_the_password])

@@ -8,6 +8,8 @@
 
 static const GrantType grant_types[] = {
   { "authorization_code", grant_authorization_code, NULL, "code", FALSE },
+  { "implicit", NULL, grant_implicit_offered, "token", FALSE },
+  { "password", grant_password, grant_password_offered, NULL, FALSE },
   { "refresh_token", grant_refresh_token, NULL, NULL, FALSE },
 };
 

@@ -42,6 +42,23 @@ gboolean         registered_client_has_grant  (const RegisteredClient *client,
 /* The grants' handlers, one file each. */
 void grant_authorization_code (AuthServer *self, SimMessage *message, SimParams *form, ClientAuth *auth);
 void grant_refresh_token      (AuthServer *self, SimMessage *message, SimParams *form, ClientAuth *auth);
+void grant_password           (AuthServer *self, SimMessage *message, SimParams *form, ClientAuth *auth);
+
+/* The legacy grants, offered only where their defense is off (the rfc6749 profile). */
+gboolean grant_password_offered (AuthServer *self);
+gboolean grant_implicit_offered (AuthServer *self);
+void     grant_implicit_redirect_error (AuthServer     *self,
+                                        SimMessage     *message,
+                                        const char     *redirect_uri,
+                                        const char     *error,
+                                        const char     *description,
+                                        const char     *state,
+                                        const char     *narration);
+void     grant_implicit_answer (AuthServer     *self,
+                                SimMessage     *message,
+                                PendingRequest *request,
+                                const char     *username,
+                                const char     *scope);
 
 /* What the grants share, in auth-server-token.c. */
 void     token_error        (SimMessage  *message,

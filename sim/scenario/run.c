@@ -279,6 +279,7 @@ default_title (SimStep *step)
     case SIM_ACTION_ATTACKER_FORGE_CALLBACK: return _("The owner opens a page of the attacker's.");
     case SIM_ACTION_ATTACKER_PHISH: return _("The owner follows a link from the attacker.");
     case SIM_ACTION_ATTACKER_FRAME: return _("The owner opens the attacker's game page.");
+    case SIM_ACTION_ATTACKER_PASSWORD_GRANT: return _("The attacker signs in with the owner's password.");
     default: return "";
     }
 }
@@ -428,6 +429,9 @@ play_attacker (SimRun  *self,
       break;
     case SIM_ACTION_ATTACKER_SIGN_IN:
       last = attacker_sign_in (self->attacker, &why_not);
+      break;
+    case SIM_ACTION_ATTACKER_PASSWORD_GRANT:
+      last = attacker_password_grant (self->attacker, &why_not);
       break;
     case SIM_ACTION_ATTACKER_REPLAY:
       last = attacker_replay (self->attacker, &why_not);

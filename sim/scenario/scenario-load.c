@@ -84,6 +84,7 @@ static const ActionInfo action_table[] = {
   { "attacker", "forge-callback", SIM_ACTION_ATTACKER_FORGE_CALLBACK, { COMMON, NULL } },
   { "attacker", "phish", SIM_ACTION_ATTACKER_PHISH, { COMMON, "redirect_uri", "pkce", NULL } },
   { "attacker", "frame", SIM_ACTION_ATTACKER_FRAME, { COMMON, NULL } },
+  { "attacker", "password-grant", SIM_ACTION_ATTACKER_PASSWORD_GRANT, { COMMON, NULL } },
 };
 
 static void

@@ -43,6 +43,7 @@ typedef enum
   SIM_ACTION_ATTACKER_FORGE_CALLBACK,
   SIM_ACTION_ATTACKER_PHISH,
   SIM_ACTION_ATTACKER_FRAME,
+  SIM_ACTION_ATTACKER_PASSWORD_GRANT,
 } SimActionKind;
 
 /* Where a leak is read (a read-leak step's "source"): it only changes the narration. */
