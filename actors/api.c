@@ -128,19 +128,7 @@ bearer_error (SimMessage *message,
               const char *description,
               const char *scope)
 {
-  g_autoptr(GString) challenge = g_string_new ("Bearer realm=\"" REALM "\"");
-
-  if (error)
-    g_string_append_printf (challenge, ", error=\"%s\"", error);
-  if (description)
-    g_string_append_printf (challenge, ", error_description=\"%s\"", description);
-  if (scope)
-    g_string_append_printf (challenge, ", scope=\"%s\"", scope);
-  if (error)
-    oauth_json_error (message, status, error, description);
-  else
-    sim_message_set_response (message, status, NULL, NULL);
-  sim_headers_replace (message->response_headers, "WWW-Authenticate", challenge->str);
+  oauth_bearer_error (message, REALM, status, error, description, scope);
 }
 
 /* Finds the bearer token; FALSE after answering when the request is malformed. */

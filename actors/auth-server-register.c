@@ -131,7 +131,8 @@ add_string_array (SimFields  *answer,
 {
   g_autofree const char **strv = g_new0 (const char *, values->len + 1);
 
-  memcpy (strv, values->pdata, values->len * sizeof (char *));
+  if (values->len > 0)  /* an empty array's pdata may be NULL, which memcpy must not get */
+    memcpy (strv, values->pdata, values->len * sizeof (char *));
   sim_fields_add_strv (answer, name, strv);
 }
 

@@ -20,18 +20,8 @@ userinfo_error (SimMessage *message,
                 const char *description,
                 const char *narration)
 {
-  g_autoptr(GString) challenge = g_string_new ("Bearer realm=\"" REALM "\"");
-
-  if (error)
-    {
-      g_string_append_printf (challenge, ", error=\"%s\", error_description=\"%s\"", error, description);
-      if (strcmp (error, "insufficient_scope") == 0)
-        g_string_append (challenge, ", scope=\"openid\"");
-      oauth_json_error (message, status, error, description);
-    }
-  else
-    sim_message_set_response (message, status, NULL, NULL);
-  sim_headers_replace (message->response_headers, "WWW-Authenticate", challenge->str);
+  oauth_bearer_error (message, REALM, status, error, description,
+                      g_strcmp0 (error, "insufficient_scope") == 0 ? "openid" : NULL);
   sim_message_narrate (message, "%s", narration);
 }
 

@@ -482,16 +482,6 @@ client_oidc_sign_in (ClientOidc *self,
   return TRUE;
 }
 
-/* The answer to POST /session when nobody is signed in. */
-static void
-refuse_session (SimMessage *message,
-                guint       status,
-                const char *error,
-                const char *description)
-{
-  oauth_json_error (message, status, error, description);
-}
-
 /* A session for @subject: what the app's own front end keeps to stay signed in. */
 static void
 open_session (ClientOidc *self,
@@ -539,7 +529,7 @@ client_oidc_session (ClientOidc *self,
 
       if (subject == NULL)
         {
-          refuse_session (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "the access token names nobody");
+          oauth_json_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "the access token names nobody");
           sim_message_narrate (message, _("The UserInfo endpoint does not accept the access token, so the client signs nobody in."));
           return;
         }
@@ -550,13 +540,13 @@ client_oidc_session (ClientOidc *self,
     }
   if (id_token == NULL)
     {
-      refuse_session (message, SOUP_STATUS_BAD_REQUEST, "invalid_request", "an id_token is required");
+      oauth_json_error (message, SOUP_STATUS_BAD_REQUEST, "invalid_request", "an id_token is required");
       sim_message_narrate (message, _("The client signs people in from an ID token only (OpenID Connect Core §3.1.3.7), and none came: an access token alone says nothing about who signed in, or for which client (RFC 6749 §10.16)."));
       return;
     }
   if (!check_id_token (self, message, id_token, client_id, NULL, access_token, &claims))
     {
-      refuse_session (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "the id_token is not acceptable");
+      oauth_json_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "the id_token is not acceptable");
       return;
     }
   open_session (self, message, string_claim (claims, "sub"));

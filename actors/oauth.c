@@ -468,6 +468,39 @@ sha256_base64url (const char *text,
 }
 
 /**
+ * oauth_bearer_error:
+ * @error: (nullable): the error code; %NULL for a request that carried no token at all
+ * @description: (nullable)
+ * @scope: (nullable): the scope the resource needs, for insufficient_scope
+ *
+ * RFC 6750 §3: a 401 or 403 names the scheme in WWW-Authenticate, with the error when there is
+ * one (and then the same error in a JSON body).
+ */
+void
+oauth_bearer_error (SimMessage *message,
+                    const char *realm,
+                    guint       status,
+                    const char *error,
+                    const char *description,
+                    const char *scope)
+{
+  g_autoptr(GString) challenge = g_string_new (NULL);
+
+  g_string_printf (challenge, "Bearer realm=\"%s\"", realm);
+  if (error)
+    g_string_append_printf (challenge, ", error=\"%s\"", error);
+  if (description)
+    g_string_append_printf (challenge, ", error_description=\"%s\"", description);
+  if (scope)
+    g_string_append_printf (challenge, ", scope=\"%s\"", scope);
+  if (error)
+    oauth_json_error (message, status, error, description);
+  else
+    sim_message_set_response (message, status, NULL, NULL);
+  sim_headers_replace (message->response_headers, "WWW-Authenticate", challenge->str);
+}
+
+/**
  * oauth_pkce_s256:
  * Returns: (transfer full): BASE64URL(SHA256(ASCII(verifier))), RFC 7636 §4.2.
  */

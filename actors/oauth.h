@@ -31,6 +31,12 @@ void      oauth_redirect_error    (SimMessage  *message,
                                    const char  *state,
                                    const char  *issuer);
 void      oauth_no_store          (SimMessage  *message);
+void      oauth_bearer_error      (SimMessage  *message,
+                                   const char  *realm,
+                                   guint        status,
+                                   const char  *error,
+                                   const char  *description,
+                                   const char  *scope);
 char     *oauth_append_query      (const char  *uri,
                                    SimParams   *params);
 
