@@ -9,7 +9,9 @@ a missing path) are made here, in a temporary folder. Every case is also run thr
 
 The subprocess timeout catches a hang; durations are not measured."""
 import glob
+import json
 import os
+import re
 import tempfile
 
 from taplib import SCENARIOS, oauth_sim, run
@@ -210,12 +212,61 @@ def test_check_a_missing_path():
         failed_check(path, f"oauth-sim: {path}: no such file")
 
 
+def documented_header_names():
+    """The header names docs/scenario-format.md says `set` and `remove` refuse."""
+    with open(os.path.join(ROOT, "docs", "scenario-format.md"), encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("The header names it knows, in any case:")
+    names = re.findall(r"`([A-Za-z-]+)`", text[start:text.index("No OAuth parameter", start)])
+    assert "Authorization" in names and "DPoP" in names and len(names) > 20, names
+    return names
+
+
+def test_every_documented_header_name_is_refused_in_set_and_remove():
+    # One `check` of a folder: a file per name and member, the names in lower case.
+    names = documented_header_names()
+    with tempfile.TemporaryDirectory() as folder:
+        for number, name in enumerate(names):
+            for member, value, instead in [("set", {name.lower(): "x"}, "set_header"),
+                                           ("remove", [name.lower()], "remove_header")]:
+                scenario = {"title": name, "steps": [
+                    {"actor": "client", "action": "register",
+                     "tamper": {"exchange": "POST /register", member: value}}]}
+                with open(os.path.join(folder, f"{number:02}-{member}.json"), "w") as f:
+                    json.dump(scenario, f)
+        status, out, err = oauth_sim("check", folder, timeout=TIMEOUT, env=ENV)
+    assert status == 2 and err == "", (status, err)
+    for name in names:
+        for member, instead in [("set", "set_header"), ("remove", "remove_header")]:
+            message = (f": '{name.lower()}' is an HTTP header, but '{member}' acts on parameters "
+                       f"(the query, the form body or JSON members); did you mean \"{instead}\"?\n")
+            assert message in out, f"{name} in {member}:\n{out[:2000]}"
+    assert out.splitlines()[-1] == f"0 passed, {2 * len(names)} failed", out.splitlines()[-1]
+
+
+def test_parameters_named_like_no_header_are_set():
+    # The names of the lessons' own tampering pass: scope, client_secret, code_verifier.
+    scenario = {"title": "Parameters", "steps": [
+        {"actor": "client", "action": "register",
+         "tamper": {"exchange": "POST /register", "set": {"scope": "calendar.read"},
+                    "remove": ["client_name"]},
+         "expect": {"status": 201}}]}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "parameters.json")
+        with open(path, "w") as f:
+            json.dump(scenario, f)
+        status, out, err = oauth_sim("check", path, timeout=TIMEOUT, env=ENV)
+    assert status == 0, out + err
+
+
 os.chdir(ROOT)
 tests = [test_every_case_has_one_expected_line_with_a_position]
 for case in committed_cases():
     tests += [make_committed_test(case, "run"), make_committed_test(case, "check")]
 for make in GENERATED:
     tests += [make_generated_test(make, "run"), make_generated_test(make, "check")]
+tests += [test_every_documented_header_name_is_refused_in_set_and_remove,
+          test_parameters_named_like_no_header_are_set]
 tests += [test_run_a_folder, test_check_a_folder_checks_the_broken_file_inside,
           test_run_a_missing_path, test_check_a_missing_path]
 run(tests)

@@ -677,6 +677,68 @@ check_header_names (SimReader  *r,
   return TRUE;
 }
 
+/* Header names a student may write in 'set' or 'remove' when she means a header: the request
+ * headers of HTTP and its browsers, and the response headers the actors send. No OAuth parameter
+ * and no JSON member of the simulator has any of these names, in any case. The list is in
+ * docs/scenario-format.md, "Tampering". */
+static const char *const known_header_names[] = {
+  "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",
+  "Content-Length", "Content-Security-Policy", "Content-Type", "Cookie", "DPoP", "Forwarded",
+  "Host", "If-Modified-Since", "If-None-Match", "Location", "Origin", "Pragma",
+  "Proxy-Authorization", "Referer", "Referrer-Policy", "Sec-Fetch-Dest", "Sec-Fetch-Mode",
+  "Sec-Fetch-Site", "Sec-Fetch-User", "Set-Cookie", "Transfer-Encoding",
+  "Upgrade-Insecure-Requests", "User-Agent", "WWW-Authenticate", "X-Forwarded-For",
+  "X-Forwarded-Host", "X-Forwarded-Proto", "X-Frame-Options", NULL
+};
+
+/* Refuses a header name in @member ('set' or 'remove'), which act on parameters: said silently,
+ * `"set": {"Authorization": …}` would add a form field of that name. */
+static gboolean
+refuse_header_name (SimReader  *r,
+                    SimPos      pos,
+                    const char *member,
+                    const char *name,
+                    const char *instead)
+{
+  for (guint i = 0; known_header_names[i]; i++)
+    if (g_ascii_strcasecmp (name, known_header_names[i]) == 0)
+      {
+        sim_doc_set_error (r->doc, r->error, pos,
+                           _("'%s' is an HTTP header, but '%s' acts on parameters (the query, the form body or JSON members); did you mean \"%s\"?"),
+                           name, member, instead);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+check_parameter_names (SimReader  *r,
+                       JsonObject *tamper)
+{
+  JsonNode *remove = json_object_has_member (tamper, "remove") ? json_object_get_member (tamper, "remove") : NULL;
+
+  if (json_object_has_member (tamper, "set"))
+    {
+      JsonObject *set = json_object_get_object_member (tamper, "set");  /* an object: read before */
+      g_autoptr(GList) names = json_object_get_members (set);
+      for (GList *l = names; l; l = l->next)
+        if (!refuse_header_name (r, sim_doc_member_pos (r->doc, set, l->data), "set", l->data, "set_header"))
+          return FALSE;
+    }
+  if (remove && JSON_NODE_HOLDS_ARRAY (remove))
+    {
+      JsonArray *array = json_node_get_array (remove);  /* of strings: read before */
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (!refuse_header_name (r, sim_doc_element_pos (r->doc, array, i), "remove",
+                                 json_array_get_string_element (array, i), "remove_header"))
+          return FALSE;
+    }
+  else if (remove)
+    return refuse_header_name (r, sim_doc_member_pos (r->doc, tamper, "remove"), "remove",
+                               json_node_get_string (remove), "remove_header");
+  return TRUE;
+}
+
 static gboolean
 read_tamper (SimReader  *r,
              JsonObject *object,
@@ -701,7 +763,8 @@ read_tamper (SimReader  *r,
       || !sim_reader_int (r, object, "delay", 0, 366 * 86400, &t->delay))
     return FALSE;
   t->stage = g_strcmp0 (stage, "response") == 0 ? SIM_TAMPER_RESPONSE : SIM_TAMPER_REQUEST;
-  if (!check_header_names (r, object, "set_header", header_names, header_values)
+  if (!check_parameter_names (r, object)
+      || !check_header_names (r, object, "set_header", header_names, header_values)
       || !check_header_names (r, object, "remove_header", t->remove_headers, NULL))
     return FALSE;
   if (names)
