@@ -66,6 +66,7 @@ client_config_clear (ClientConfig *config)
   g_clear_pointer (&config->server, g_free);
   g_clear_pointer (&config->api, g_free);
   g_clear_pointer (&config->embed, g_free);
+  g_clear_pointer (&config->client_secret, g_free);
   g_clear_pointer (&config->id_token_alg, g_free);
 }
 
@@ -102,6 +103,7 @@ config_copy (ClientConfig       *to,
   to->server = g_strdup (from->server);
   to->api = g_strdup (from->api);
   to->embed = g_strdup (from->embed);
+  to->client_secret = g_strdup (from->client_secret);
   to->id_token_alg = g_strdup (from->id_token_alg);
 }
 
@@ -219,7 +221,11 @@ static const char *
 current_client_secret (ClientApp *self)
 {
   Registration *other = find_registration (self, self->flow_server);
-  return other ? other->client_secret : self->client_secret;
+
+  if (other)
+    return other->client_secret;
+  /* the scenario's "client_secret": the app was configured with another secret than it was issued */
+  return self->client_secret && self->config.client_secret ? self->config.client_secret : self->client_secret;
 }
 
 char *

@@ -23,6 +23,8 @@ typedef struct
   char *server;            /* the authorization server's issuer */
   char *api;               /* the API's origin */
   char *embed;             /* (nullable) a third-party image its pages show: ads, analytics */
+  char *client_secret;     /* (nullable) the secret it authenticates with at its own server,
+                              in place of the one registration issued: a mistyped secret */
   char *id_token_alg;      /* (nullable) id_token_signed_response_alg it registers with scope
                               openid; NULL: ES256 */
   OAuthDefenses defenses;  /* state_check is check_state; the client honours iss_parameter,

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """oauth-sim check and list: scenario files as regression tests, in TAP, with golden traces."""
+import base64
 import json
 import os
 import shutil
@@ -101,6 +102,27 @@ def test_list_without_path_lists_the_catalog():
     assert "attacks/csrf-off" in names and "consent/access-denied" in names, names
 
 
+def test_a_copy_of_classic_with_a_wrong_client_secret_gets_invalid_client():
+    # The README's "a tampered client_secret": one field in the copy's "client".
+    with open(CLASSIC, encoding="utf-8") as f:
+        lesson = json.load(f)
+    lesson["client"]["client_secret"] = "cs_mistyped"
+    path = folder({"lesson.json": lesson})
+    try:
+        status, out, _ = oauth_sim("run", os.path.join(path, "lesson.json"), "--format", "jsonl")
+    finally:
+        shutil.rmtree(path)
+    assert status == 1, out                                 # the classic lesson expects tokens
+    records = [json.loads(line) for line in out.splitlines()]
+    token = [r for r in records if r.get("url") == "https://auth.example/token"][0]
+    basic = token["request"]["headers"]["Authorization"].split()[1]
+    assert base64.b64decode(basic).decode().endswith(":cs_mistyped"), basic
+    assert token["status"] == 401 and token["response"]["body"]["error"] == "invalid_client"
+    assert token["response"]["headers"]["WWW-Authenticate"].startswith("Basic "), token["response"]
+    registered = records[0]["response"]["body"]["client_secret"]
+    assert registered != "cs_mistyped" and registered not in json.dumps(token["request"])
+
+
 def test_check_needs_a_path():
     status, _, err = oauth_sim("check")
     assert status == 2 and "check needs" in err
@@ -109,4 +131,4 @@ def test_check_needs_a_path():
 run([test_all_pass_exit_0_with_plan_and_summary, test_failed_expectation_exit_1_says_where_and_what,
      test_bad_file_exit_2_even_with_failures, test_golden_trace_matches_then_shows_first_difference,
      test_golden_files_are_not_scenarios, test_list_without_path_lists_the_catalog,
-     test_check_needs_a_path])
+     test_a_copy_of_classic_with_a_wrong_client_secret_gets_invalid_client, test_check_needs_a_path])

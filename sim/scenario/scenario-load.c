@@ -26,7 +26,7 @@ static const char *const consent_fields[] = { "decision", "scopes", NULL };
 static const char *const event_fields[] = { "title", "start", NULL };
 static const char *const client_fields[] = {
   "name", "redirect_uri", "scope", "auth_method", "grant_types", "pkce", "check_state", "refresh_on_401",
-  "embed", "id_token_signed_response_alg", NULL
+  "embed", "id_token_signed_response_alg", "client_secret", NULL
 };
 static const char *const attacker_fields[] = { "username", "password", "client_name", "claims_scheme", NULL };
 static const char *const attack_fields[] = { "name", "cites", "defense", "prize", NULL };
@@ -489,6 +489,19 @@ read_grant_types (SimReader   *r,
   return TRUE;
 }
 
+/* A public client has no secret to get wrong. */
+static gboolean
+check_client_secret (SimReader   *r,
+                     JsonObject  *client,
+                     SimScenario *s)
+{
+  if (s->client.client_secret == NULL || g_strcmp0 (s->client.auth_method, "none") != 0)
+    return TRUE;
+  sim_doc_set_error (r->doc, r->error, sim_doc_member_pos (r->doc, client, "client_secret"),
+                     _("'client_secret' needs a client that authenticates with a secret; with 'auth_method' \"none\" the client is public and has none"));
+  return FALSE;
+}
+
 static gboolean
 read_client (SimReader   *r,
              JsonObject  *object,
@@ -510,7 +523,9 @@ read_client (SimReader   *r,
          && read_grant_types (r, client, s)
          && read_explicit_bool (r, client, "pkce", &s->client.use_pkce, &s->client_pkce_set)
          && sim_reader_bool (r, client, "check_state", &s->client.check_state)
-         && sim_reader_bool (r, client, "refresh_on_401", &s->client.refresh_on_401);
+         && sim_reader_bool (r, client, "refresh_on_401", &s->client.refresh_on_401)
+         && sim_reader_string (r, client, "client_secret", FALSE, &s->client.client_secret)
+         && check_client_secret (r, client, s);
 }
 
 static gboolean
