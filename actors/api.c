@@ -10,6 +10,7 @@
 
 #include "actors/api.h"
 #include "actors/oauth.h"
+#include "actors/dpop.h"
 
 #define REALM "calendar"
 
@@ -24,6 +25,7 @@ struct _CalendarApi
   char *audience;      /* its own identifier, checked against a token's aud; NULL: no check */
   GHashTable *events;  /* owner -> JsonArray of events, in the order they were added */
   GHashTable *listings; /* owner -> the sealed {"events": [...]} answer, until an event is added */
+  DpopVerifier *dpop;  /* (nullable) its DPoP checks (RFC 9449 §7); NULL: bearer tokens only */
 };
 
 /**
@@ -66,6 +68,7 @@ calendar_api_free (CalendarApi *self)
   g_free (self->audience);
   g_hash_table_unref (self->events);
   g_hash_table_unref (self->listings);
+  dpop_verifier_free (self->dpop);
   g_free (self);
 }
 
@@ -80,6 +83,21 @@ calendar_api_set_audience (CalendarApi *self,
 {
   g_free (self->audience);
   self->audience = g_strdup (audience);
+}
+
+/**
+ * calendar_api_set_dpop:
+ * @require_nonce: every proof must carry the API's own nonce (RFC 9449 §9)
+ *
+ * From now on the API takes DPoP-bound tokens with the DPoP scheme and checks their proofs and
+ * binding (RFC 9449 §7).
+ */
+void
+calendar_api_set_dpop (CalendarApi *self,
+                       gboolean     require_nonce)
+{
+  dpop_verifier_free (self->dpop);
+  self->dpop = dpop_verifier_new (self->world, require_nonce);
 }
 
 static JsonArray *
@@ -120,7 +138,30 @@ calendar_api_count_events (CalendarApi *self,
   return events ? json_array_get_length (events) : 0;
 }
 
-/* RFC 6750 §3: every 401 and 403 names the scheme, and the error when there is one. */
+static gboolean
+uses_dpop_scheme (SimMessage *message)
+{
+  const char *header = sim_headers_get_one (message->request_headers, "Authorization");
+  return header && g_ascii_strncasecmp (header, "DPoP ", 5) == 0;
+}
+
+/* RFC 6750 §3: every 401 and 403 names the scheme, and the error when there is one; to a
+ * request in the DPoP scheme, or with a DPoP-bound token, the scheme is DPoP with the
+ * algorithms the API accepts (RFC 9449 §7.1). */
+static void
+challenge_error (SimMessage *message,
+                 gboolean    dpop,
+                 guint       status,
+                 const char *error,
+                 const char *description,
+                 const char *scope)
+{
+  if (dpop)
+    oauth_challenge_error (message, "DPoP algs=\"" DPOP_ALGS "\"", status, error, description, scope);
+  else
+    oauth_bearer_error (message, REALM, status, error, description, scope);
+}
+
 static void
 bearer_error (SimMessage *message,
               guint       status,
@@ -128,7 +169,62 @@ bearer_error (SimMessage *message,
               const char *description,
               const char *scope)
 {
-  oauth_bearer_error (message, REALM, status, error, description, scope);
+  challenge_error (message, uses_dpop_scheme (message), status, error, description, scope);
+}
+
+/* RFC 9449 §7.1: the token of "Authorization: DPoP <token>" and its proof; FALSE after
+ * answering. */
+static gboolean
+read_dpop (CalendarApi *self,
+           SimMessage  *message,
+           char       **token,
+           DpopCheck   *check)
+{
+  const char *value = sim_headers_get_one (message->request_headers, "Authorization") + 5;
+
+  if (*value == '\0' || strchr (value, ' '))
+    {
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "malformed Authorization header", NULL);
+      sim_message_narrate (message, _("RFC 9449 §7.1: the Authorization header is not “DPoP <token>”, so the API cannot read a token from it."));
+      return FALSE;
+    }
+  *token = g_strdup (value);
+  if (dpop_verifier_check (self->dpop, message, *token, check))
+    return TRUE;
+  if (check->outcome == DPOP_ABSENT)
+    {
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_dpop_proof", "a DPoP proof is required", NULL);
+      sim_message_narrate (message, _("RFC 9449 §7.1: the token comes in the DPoP scheme but without a DPoP header; without a proof nothing shows the sender holds the key, so the API answers 401 invalid_dpop_proof."));
+      return FALSE;
+    }
+  bearer_error (message, SOUP_STATUS_UNAUTHORIZED, check->error, check->description, NULL);
+  if (check->outcome == DPOP_NONCE)
+    sim_headers_replace (message->response_headers, "DPoP-Nonce", dpop_verifier_nonce (self->dpop));
+  sim_message_narrate (message, "%s", check->narration);
+  return FALSE;
+}
+
+/* RFC 9449 §7: a bound token opens the API only with a proof from its key; FALSE after
+ * answering. */
+static gboolean
+check_binding (SimMessage *message,
+               DpopCheck  *check,
+               const char *bound_jkt)
+{
+  if (bound_jkt == NULL)
+    return TRUE;
+  if (check->outcome != DPOP_VALID)
+    {
+      challenge_error (message, TRUE, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                       "the access token is DPoP-bound: send it in the DPoP scheme with a proof", NULL);
+      sim_message_narrate (message, _("RFC 9449 §7.2: the token is bound to a DPoP key (cnf.jkt), but it came as a plain bearer token, with no proof that the sender holds the key. The API refuses it: 401 invalid_token, with a DPoP challenge."));
+      return FALSE;
+    }
+  if (dpop_check_binding (check, bound_jkt, FALSE))
+    return TRUE;
+  bearer_error (message, SOUP_STATUS_UNAUTHORIZED, check->error, check->description, NULL);
+  sim_message_narrate (message, "%s", check->narration);
+  return FALSE;
 }
 
 /* Finds the bearer token; FALSE after answering when the request is malformed. */
@@ -171,8 +267,12 @@ extract_token (SimMessage  *message,
 /* Asks the authorization server about the token (RFC 7662), on the bus like everyone else. */
 static SimFields *
 introspect (CalendarApi *self,
-            const char  *token)
+            const char  *token,
+            char       **jkt)
 {
+  g_autoptr(JsonNode) json = NULL;
+  JsonObject *cnf;
+
   g_autoptr(SimMessage) request = sim_message_new ("POST", self->introspection_url);
 
   sim_headers_replace (request->request_headers, "Authorization", self->authorization);
@@ -182,6 +282,14 @@ introspect (CalendarApi *self,
 
   if (request->status != SOUP_STATUS_OK)
     return NULL;
+  /* RFC 9449 §6.2: a bound token's key, in cnf.jkt. */
+  json = self->dpop ? sim_message_get_response_json (request, NULL) : NULL;
+  cnf = json && JSON_NODE_HOLDS_OBJECT (json)
+        && json_object_has_member (json_node_get_object (json), "cnf")
+        && JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (json), "cnf"))
+        ? json_object_get_object_member (json_node_get_object (json), "cnf") : NULL;
+  if (cnf && json_object_has_member (cnf, "jkt") && JSON_NODE_HOLDS_VALUE (json_object_get_member (cnf, "jkt")))
+    *jkt = g_strdup (json_object_get_string_member (cnf, "jkt"));
   return sim_message_get_response_fields (request, NULL);
 }
 
@@ -249,6 +357,8 @@ calendar_api_handle (gpointer    data,
   const char *needed;
   g_autofree char *token = NULL;
   g_autoptr(SimFields) info = NULL;
+  g_auto(DpopCheck) check = { 0 };
+  g_autofree char *bound_jkt = NULL;
   const char *scope, *owner, *token_type;
 
   if (strcmp (path, "/calendar/events") != 0)
@@ -267,7 +377,12 @@ calendar_api_handle (gpointer    data,
       return;
     }
 
-  if (!extract_token (message, &token))
+  if (self->dpop && uses_dpop_scheme (message))
+    {
+      if (!read_dpop (self, message, &token, &check))
+        return;
+    }
+  else if (!extract_token (message, &token))
     return;
   if (token == NULL)
     {
@@ -276,7 +391,7 @@ calendar_api_handle (gpointer    data,
       return;
     }
 
-  info = introspect (self, token);
+  info = introspect (self, token, &bound_jkt);
   if (info == NULL || !sim_fields_get_boolean (info, "active", FALSE))
     {
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
@@ -287,7 +402,7 @@ calendar_api_handle (gpointer    data,
   /* A refresh token is active too, but it is meant for the authorization server alone (RFC 6749
    * §1.5); only an access token of type Bearer opens the API (RFC 7662 §2.2, RFC 6750 §1.2). */
   token_type = sim_fields_get_string (info, "token_type", "");
-  if (g_ascii_strcasecmp (token_type, "Bearer") != 0)
+  if (g_ascii_strcasecmp (token_type, "Bearer") != 0 && !(bound_jkt && strcmp (token_type, "DPoP") == 0))
     {
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
                     "the token is not a bearer access token", NULL);
@@ -297,6 +412,8 @@ calendar_api_handle (gpointer    data,
         sim_message_narrate (message, _("RFC 6750 §3.1: the token is active, but the server does not say it is a Bearer access token, so the API answers 401 with error=\"invalid_token\"."));
       return;
     }
+  if (!check_binding (message, &check, bound_jkt))
+    return;
   /* RFC 9700 §4.10.2: a token meant for another resource server is no good here, even when it
    * is active and its scope would do: whoever presents it may have taken it from that server. */
   if (self->audience && g_strcmp0 (sim_fields_get_string (info, "aud", NULL), self->audience) != 0)

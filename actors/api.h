@@ -14,6 +14,8 @@ CalendarApi *calendar_api_new        (SimWorld    *world,
                                       const char  *resource_id,
                                       const char  *resource_secret);
 void         calendar_api_free       (CalendarApi *self);
+void         calendar_api_set_dpop     (CalendarApi *self,
+                                        gboolean     require_nonce);
 void         calendar_api_set_audience (CalendarApi *self,
                                       const char  *audience);
 void         calendar_api_handle     (gpointer     self,

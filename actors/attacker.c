@@ -917,7 +917,10 @@ attacker_replay (Attacker     *self,
     sim_headers_append (copy->request_headers, name, value);
   sim_message_copy_request_body (copy, self->leaked);
   sim_message_set_phase (copy, self->leaked->phase);
-  sim_message_narrate (copy, _("The attacker sends the request it read in the log again, byte for byte: the same code, the same client credentials, the same PKCE verifier."));
+  if (sim_headers_get_one (copy->request_headers, "DPoP"))
+    sim_message_narrate (copy, _("The attacker sends the request it read in the log again, byte for byte: the same DPoP-bound token and the same proof. It cannot make a proof of its own: that takes the client's private key."));
+  else
+    sim_message_narrate (copy, _("The attacker sends the request it read in the log again, byte for byte: the same code, the same client credentials, the same PKCE verifier."));
   sim_bus_deliver (self->world->bus, "attacker", copy);
   take_tokens (self, copy);
   return copy;
@@ -998,9 +1001,14 @@ attacker_read_leak (Attacker   *self,
   {
     g_autoptr(SimParams) query = sim_message_get_query (leaked, NULL);
     g_autoptr(SimParams) form = sim_message_get_form (leaked, NULL);
+    const char *authorization = sim_headers_get_one (leaked->request_headers, "Authorization");
 
     g_clear_pointer (&self->leaked, sim_message_unref);
     self->leaked = sim_message_ref (leaked);
+    /* An API call's token, bearer or DPoP-bound (RFC 6750 §2.1, RFC 9449 §7.1). */
+    if (authorization && (g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0
+                          || g_ascii_strncasecmp (authorization, "DPoP ", 5) == 0))
+      replace (&self->access_token, strchr (authorization, ' ') + 1);
     if (keep_code (self, query, leaked->uri))
       return;
     /* An authorization request's address gives away its state (RFC 9700 §4.3, §4.7.1). */

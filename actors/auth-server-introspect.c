@@ -45,7 +45,8 @@ auth_server_introspect (AuthServer *self,
       sim_fields_add_string (answer, "client_id", token->client_id);
       sim_fields_add_string (answer, "username", token->subject);
       sim_fields_add_string (answer, "sub", token->subject);
-      sim_fields_add_string (answer, "token_type", token->kind == TOKEN_ACCESS ? "Bearer" : "refresh_token");
+      sim_fields_add_string (answer, "token_type", token->kind == TOKEN_REFRESH ? "refresh_token"
+                                                   : token->jkt ? "DPoP" : "Bearer");
       sim_fields_add_int (answer, "exp", token->expires_at);
       sim_fields_add_int (answer, "iat", token->issued_at);
       sim_fields_add_string (answer, "iss", self->config.issuer);
@@ -53,7 +54,10 @@ auth_server_introspect (AuthServer *self,
       if (token->audience)
         sim_fields_add_string (answer, "aud", token->audience);
     }
-  sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
+  if (token && token->jkt)
+    auth_server_dpop_answer_bound (message, answer, token);
+  else
+    sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
   oauth_no_store (message);
 
   if (token && !message->quiet)

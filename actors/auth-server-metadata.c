@@ -4,6 +4,7 @@
  * needs besides: the UserInfo endpoint, the keys and how ID tokens are signed. Every value is
  * what the server really does. */
 #include "actors/grants/grants.h"
+#include "actors/dpop.h"
 
 static void
 add_array (JsonBuilder       *b,
@@ -44,6 +45,7 @@ metadata_document (AuthServer *self,
   static const char *const secret_auth[] = { "client_secret_basic", "client_secret_post", NULL };
   static const char *const s256[] = { "S256", NULL };
   static const char *const s256_plain[] = { "S256", "plain", NULL };
+  static const char *const dpop_algs[] = { DPOP_ALGS, NULL };  /* RFC 9449 §5.1 */
   const char *issuer = self->config.issuer;
   static const char *const subject_types[] = { "public", NULL };
   static const char *const id_token_algs[] = { AUTH_SERVER_ID_TOKEN_ALG, NULL };
@@ -87,6 +89,8 @@ metadata_document (AuthServer *self,
   /* A server without PKCE says nothing about it (RFC 8414 §2: omitted, no support). */
   if (self->config.defenses.pkce)
     add_array (b, "code_challenge_methods_supported", self->config.allow_plain_pkce ? s256_plain : s256);
+  if (self->dpop)
+    add_array (b, "dpop_signing_alg_values_supported", dpop_algs);
   json_builder_set_member_name (b, "authorization_response_iss_parameter_supported");
   json_builder_add_boolean_value (b, self->config.defenses.iss_parameter);
   json_builder_end_object (b);

@@ -26,6 +26,8 @@ typedef struct
   char *scope;                  /* what it may ask for, normalized */
   char *auth_method;            /* client_secret_basic, client_secret_post or none */
   GStrv grant_types;            /* what it registered (RFC 7591 §2), e.g. authorization_code */
+  gboolean dpop_bound;          /* dpop_bound_access_tokens: every token request has a proof
+                                   (RFC 9449 §5.2) */
   gint64 issued_at;
   char *id_token_alg;           /* id_token_signed_response_alg (OIDC Registration §2); NULL
                                    for a client that registered no OpenID Connect metadata */
@@ -103,6 +105,8 @@ typedef struct
   gboolean revoked;
   gboolean rotated;             /* a refresh token already exchanged for a new one */
   char *audience;               /* the resource it is for (RFC 8707); NULL: any */
+  char *jkt;                    /* the thumbprint of the key it is bound to (RFC 9449 §6);
+                                   NULL: a bearer token */
   Grant *grant;
 } Token;
 
@@ -121,6 +125,9 @@ struct _AuthServer
   GHashTable *tokens;           /* token -> Token */
   GArray *expiries;             /* (element-type Expiry) a min-heap on expires_at */
   SimJoseKey *signing_key;      /* made on first use (auth-server-jwks.c) */
+  struct _DpopVerifier *dpop;   /* (nullable) its DPoP checks and replay cache (RFC 9449) */
+  char *dpop_jkt;               /* the key the token request being answered proved, for the
+                                   tokens it issues; NULL between requests and without DPoP */
 };
 
 /* Endpoints, one family per file. */
@@ -203,5 +210,16 @@ SimJoseKey *auth_server_signing_key      (AuthServer *self);
 char       *auth_server_id_token         (AuthServer     *self,
                                           const AuthCode *code,
                                           const char     *access_token);
+
+/* DPoP at the authorization server (RFC 9449), in auth-server-dpop.c. */
+gboolean auth_server_dpop_token_request  (AuthServer *self,
+                                          SimMessage *message,
+                                          ClientAuth *auth);
+gboolean auth_server_dpop_check_refresh  (AuthServer *self,
+                                          SimMessage *message,
+                                          Token      *refresh);
+void     auth_server_dpop_answer_bound   (SimMessage *message,
+                                          SimFields  *answer,
+                                          Token      *token);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "actors/grants/grants.h"
+#include "actors/dpop.h"
 
 /* @rule: (nullable): the sentence saying which rule the metadata breaks, with its source */
 static void
@@ -187,6 +188,8 @@ answer_registered (AuthServer       *self,
   sim_fields_add_string (answer, "scope", client->scope);
   if (client->id_token_alg)
     sim_fields_add_string (answer, "id_token_signed_response_alg", client->id_token_alg);
+  if (client->dpop_bound)
+    sim_fields_add_boolean (answer, "dpop_bound_access_tokens", TRUE);
   sim_message_set_response_fields (message, SOUP_STATUS_CREATED, answer);
   oauth_no_store (message);
 
@@ -215,7 +218,8 @@ auth_server_register (AuthServer *self,
   const char *id_token_alg = NULL;
   const char *why = NULL, *rule = NULL;
   RegisteredClient *client;
-  gboolean grant_types_ok;
+  gboolean grant_types_ok, dpop_bound;
+  SimFieldType type;
 
   if (!sim_message_is_json (message->request_headers)
       || !(object = sim_message_get_request_fields (message, &error)))
@@ -356,8 +360,22 @@ auth_server_register (AuthServer *self,
     }
   if (id_token_alg == NULL && oauth_scope_contains (scope, "openid"))
     id_token_alg = AUTH_SERVER_ID_TOKEN_ALG;
+  type = sim_fields_get_type (object, "dpop_bound_access_tokens");
+  if (type != SIM_FIELD_MISSING && type != SIM_FIELD_BOOLEAN)
+    {
+      registration_error (message, "invalid_client_metadata", "dpop_bound_access_tokens must be a boolean", NULL);
+      return;
+    }
+  dpop_bound = sim_fields_get_boolean (object, "dpop_bound_access_tokens", FALSE);
+  if (dpop_bound && self->dpop == NULL)
+    {
+      registration_error (message, "invalid_client_metadata", "this server does not support DPoP",
+                          _("RFC 9449 §5.2: the client asks that its tokens always be DPoP-bound, but this server does not support DPoP (its metadata lists no dpop_signing_alg_values_supported), so it cannot promise that."));
+      return;
+    }
 
   client = g_new0 (RegisteredClient, 1);
+  client->dpop_bound = dpop_bound;
   client->client_id = sim_rng_token (self->world->rng, "c_", 9);
   if (strcmp (auth_method, "none") != 0)
     {

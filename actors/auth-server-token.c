@@ -68,7 +68,8 @@ answer_tokens_with_id_token (AuthServer *self,
   g_autoptr(SimFields) answer = sim_fields_new ();
 
   sim_fields_add_string (answer, "access_token", access_token);
-  sim_fields_add_string (answer, "token_type", "Bearer");
+  /* RFC 9449 §5: a token bound to the proof's key is of type DPoP. */
+  sim_fields_add_string (answer, "token_type", self->dpop_jkt ? "DPoP" : "Bearer");
   sim_fields_add_int (answer, "expires_in", self->config.access_token_lifetime);
   if (refresh_token)
     sim_fields_add_string (answer, "refresh_token", refresh_token);
@@ -135,5 +136,8 @@ auth_server_token (AuthServer *self,
       token_error (message, "unauthorized_client", description, why);
       return;
     }
+  if (!auth_server_dpop_token_request (self, message, &auth))
+    return;
   grant->handle (self, message, form, &auth);
+  g_clear_pointer (&self->dpop_jkt, g_free);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "actors/auth-server-private.h"
+#include "actors/dpop.h"
 
 #define MAX_LOGIN_ATTEMPTS 5
 
@@ -110,6 +111,7 @@ token_free (gpointer data)
   g_free (token->subject);
   g_free (token->scope);
   g_free (token->audience);
+  g_free (token->jkt);
   g_clear_pointer (&token->grant, grant_unref);
   g_free (token);
 }
@@ -164,6 +166,8 @@ auth_server_new (SimWorld               *world,
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, code_free);
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, token_free);
   self->expiries = g_array_new (FALSE, FALSE, sizeof (Expiry));
+  if (config->dpop)
+    self->dpop = dpop_verifier_new (world, config->dpop_nonce);
   return self;
 }
 
@@ -186,6 +190,7 @@ auth_server_free (AuthServer *self)
     g_free (g_array_index (self->expiries, Expiry, i).key);
   g_array_unref (self->expiries);
   g_clear_pointer (&self->signing_key, sim_jose_key_unref);
+  dpop_verifier_free (self->dpop);
   g_free (self);
 }
 
@@ -374,6 +379,14 @@ auth_server_issue_token (AuthServer *self,
   token->expires_at = now + (kind == TOKEN_ACCESS ? self->config.access_token_lifetime
                                                   : self->config.refresh_token_lifetime);
   token->grant = grant_ref (grant);
+  /* RFC 9449 §5: an access token is bound to the key the request proved, and so is a public
+   * client's refresh token (a confidential client's is bound to its credentials already). */
+  if (self->dpop_jkt)
+    {
+      RegisteredClient *client = g_hash_table_lookup (self->clients, client_id);
+      if (kind == TOKEN_ACCESS || client == NULL || client->client_secret == NULL)
+        token->jkt = g_strdup (self->dpop_jkt);
+    }
   auth_server_remember (self, self->tokens, value, token, token->expires_at);
   return value;
 }

@@ -22,6 +22,9 @@ typedef struct
   guint max_login_attempts;       /* wrong passwords before the request is dropped; default 5 */
   char *audience;                 /* the resource its tokens are for when the client names none
                                      (RFC 8707); NULL: tokens name no audience */
+  gboolean dpop;                  /* checks DPoP proofs at /token and binds tokens to their key
+                                     (RFC 9449); default FALSE: it ignores a DPoP header */
+  gboolean dpop_nonce;            /* demands a nonce of its own in every proof (RFC 9449 §8) */
   OAuthDefenses defenses;         /* the switches it honours; all on by default */
 } AuthServerConfig;
 

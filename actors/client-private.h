@@ -32,6 +32,9 @@ struct _ClientApp
   GStrv offered_grants;   /* (nullable) the server's grant_types_supported, once discovered */
   GStrv registered_grants; /* (nullable) what the server registered it for */
   char *owner_password;   /* the password grant's: what the owner typed into the app */
+  struct _SimJoseKey *dpop_key; /* (nullable) its DPoP key pair (RFC 9449), when it uses DPoP */
+  char *token_type;     /* of its access token: Bearer, or DPoP when bound to dpop_key */
+  GHashTable *dpop_nonces; /* (nullable) origin -> the nonce its DPoP-Nonce last said (§8, §9) */
 };
 
 void        client_replace        (char       **field,
@@ -57,5 +60,18 @@ void        client_legacy_take_registration  (ClientApp   *self,
 gboolean    client_legacy_handle             (ClientApp   *self,
                                               SimMessage  *message,
                                               const char  *callback_path);
+/* DPoP, in client-dpop.c (RFC 9449). */
+void        client_dpop_init      (ClientApp   *self);
+void        client_dpop_free      (ClientApp   *self);
+void        client_dpop_register  (ClientApp   *self,
+                                   SimFields   *metadata);
+void        client_dpop_prove     (ClientApp   *self,
+                                   SimMessage  *message,
+                                   const char  *access_token);
+void        client_authorize      (ClientApp   *self,
+                                   SimMessage  *message,
+                                   const char  *access_token);
+SimMessage *client_send           (ClientApp   *self,
+                                   SimMessage  *message);
 
 G_END_DECLS

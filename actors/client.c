@@ -124,6 +124,7 @@ client_app_new (SimWorld           *world,
   self->others = g_ptr_array_new_with_free_func (registration_free);
   self->pending = g_ptr_array_new_with_free_func (pending_free);
   self->oidc = client_oidc_new (world, config->server, &config->defenses);
+  client_dpop_init (self);
   return self;
 }
 
@@ -147,6 +148,7 @@ client_app_free (ClientApp *self)
   g_ptr_array_unref (self->pending);
   client_oidc_free (self->oidc);
   client_legacy_clear (self);
+  client_dpop_free (self);
   g_free (self);
 }
 
@@ -278,6 +280,8 @@ client_post_form (ClientApp  *self,
   authenticate (self, message, form);
   sim_message_set_request_params (message, form);
   sim_message_set_phase (message, phase);
+  if (strcmp (path, "/token") == 0)
+    client_dpop_prove (self, message, NULL);
   return message;
 }
 
@@ -326,6 +330,7 @@ client_app_register (ClientApp *self)
   if (client_oidc_wanted (self->config.scope))
     sim_fields_add_string (metadata, "id_token_signed_response_alg",
                            self->config.id_token_alg ? self->config.id_token_alg : "ES256");
+  client_dpop_register (self, metadata);
   sim_message_set_request_fields (message, metadata);
   sim_message_set_phase (message, SIM_PHASE_REGISTRATION);
   if (redirects)
@@ -426,7 +431,7 @@ client_app_refresh (ClientApp  *self,
     sim_message_narrate (message, _("The client sends its refresh token, with its own credentials, to get a fresh access token."));
   else
     sim_message_narrate (message, _("The client sends its refresh token and its client_id (a public client has no secret) to get a fresh access token."));
-  sim_bus_deliver (self->world->bus, "client", message);
+  message = client_send (self, message);
   client_take_tokens (self, message);
   return message;
 }
@@ -480,10 +485,7 @@ api_request (ClientApp  *self,
   SimMessage *message = sim_message_new (method, url);
 
   if (self->access_token)
-    {
-      g_autofree char *value = g_strconcat ("Bearer ", self->access_token, NULL);
-      sim_headers_replace (message->request_headers, "Authorization", value);
-    }
+    client_authorize (self, message, self->access_token);
   if (body)
     sim_message_set_request_json (message, body);
   sim_message_set_phase (message, SIM_PHASE_ACCESS);
@@ -507,11 +509,13 @@ client_app_call_api (ClientApp  *self,
   SimMessage *message = api_request (self, method, path, body);
   g_autoptr(SimMessage) refresh = NULL;
 
-  if (self->access_token)
+  if (self->access_token && sim_headers_get_one (message->request_headers, "DPoP"))
+    sim_message_narrate (message, _("The client calls the API with its DPoP-bound access token, in the DPoP scheme. It sends no password and no client secret."));
+  else if (self->access_token)
     sim_message_narrate (message, _("The client calls the API with the access token in the Authorization header (RFC 6750 §2.1). It sends no password and no client secret: the token alone speaks for it."));
   else
     sim_message_narrate (message, _("The client calls the API without an access token."));
-  sim_bus_deliver (self->world->bus, "client", message);
+  message = client_send (self, message);
 
   if (!is_invalid_token (message) || !self->refresh_token || !self->config.refresh_on_401)
     {
@@ -527,7 +531,7 @@ client_app_call_api (ClientApp  *self,
   sim_message_unref (message);
   message = api_request (self, method, path, body);
   sim_message_narrate (message, _("With the new access token the client tries the same call again, once."));
-  sim_bus_deliver (self->world->bus, "client", message);
+  message = client_send (self, message);
   return message;
 }
 
@@ -547,7 +551,7 @@ resource_token (ClientApp  *self,
   sim_params_set (form, "resource", resource);
   message = client_post_form (self, "/token", g_steal_pointer (&form), SIM_PHASE_ACCESS);
   sim_message_narrate (message, _("Before calling an API other than its own, the client asks for an access token meant for that API alone, naming it in the resource parameter. Its calendar token is no business of that API."));
-  sim_bus_deliver (self->world->bus, "client", message);
+  message = client_send (self, message);
   if (message->status != SOUP_STATUS_OK || !(answer = sim_message_get_response_fields (message, NULL)))
     return NULL;
   refresh = sim_fields_get_string (answer, "refresh_token", NULL);
@@ -748,7 +752,7 @@ exchange_code (ClientApp  *self,
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. A public client has no secret: it names itself with its client_id, and the PKCE code_verifier is its only proof that it started this flow (RFC 7636 §4.5)."));
   else
     sim_message_narrate (message, _("Server to server, out of the browser's sight, the client trades the code for tokens. It names itself with its client_id only: no secret, no PKCE verifier."));
-  sim_bus_deliver (self->world->bus, "client", message);
+  message = client_send (self, message);
 
   if (client_take_tokens (self, message) && client_oidc_wanted (self->config.scope)
       && !client_oidc_sign_in (self->oidc, callback, message, current_client_id (self), nonce))

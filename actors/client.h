@@ -20,6 +20,7 @@ typedef struct
   gboolean use_pkce;       /* send an S256 code_challenge; default TRUE */
   gboolean check_state;    /* compare state at the callback (RFC 6749 §10.12); default TRUE */
   gboolean refresh_on_401; /* refresh once and retry on invalid_token; default TRUE */
+  gboolean dpop;           /* hold a key and send DPoP proofs (RFC 9449); default FALSE */
   char *server;            /* the authorization server's issuer */
   char *api;               /* the API's origin */
   char *embed;             /* (nullable) a third-party image its pages show: ads, analytics */

@@ -26,6 +26,7 @@ typedef struct
                                          access token (RFC 6749 §10.16, OIDC Core §3.1.3.7) */
   gboolean no_password_grant;         /* server: grant_type=password is unsupported_grant_type (RFC 9700 §2.4) */
   gboolean no_implicit_grant;         /* server: response_type=token is unsupported_response_type (RFC 9700 §2.1.2) */
+  gboolean sender_constraint;         /* a client set to use DPoP binds its tokens to its key (RFC 9449, RFC 9700 §4.10.1) */
 } OAuthDefenses;
 
 void               oauth_defenses_init    (OAuthDefenses *defenses);

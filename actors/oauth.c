@@ -484,9 +484,28 @@ oauth_bearer_error (SimMessage *message,
                     const char *description,
                     const char *scope)
 {
-  g_autoptr(GString) challenge = g_string_new (NULL);
+  g_autofree char *scheme = g_strdup_printf ("Bearer realm=\"%s\"", realm);
 
-  g_string_printf (challenge, "Bearer realm=\"%s\"", realm);
+  oauth_challenge_error (message, scheme, status, error, description, scope);
+}
+
+/**
+ * oauth_challenge_error:
+ * @scheme: the challenge's scheme and its first parameters, e.g. `Bearer realm="calendar"` or
+ *   `DPoP algs="ES256"` (RFC 9449 §7.1)
+ *
+ * oauth_bearer_error() for any scheme.
+ */
+void
+oauth_challenge_error (SimMessage *message,
+                       const char *scheme,
+                       guint       status,
+                       const char *error,
+                       const char *description,
+                       const char *scope)
+{
+  g_autoptr(GString) challenge = g_string_new (scheme);
+
   if (error)
     g_string_append_printf (challenge, ", error=\"%s\"", error);
   if (description)

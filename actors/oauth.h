@@ -37,6 +37,12 @@ void      oauth_bearer_error      (SimMessage  *message,
                                    const char  *error,
                                    const char  *description,
                                    const char  *scope);
+void      oauth_challenge_error   (SimMessage  *message,
+                                   const char  *scheme,
+                                   guint        status,
+                                   const char  *error,
+                                   const char  *description,
+                                   const char  *scope);
 char     *oauth_append_query      (const char  *uri,
                                    SimParams   *params);
 

@@ -15,7 +15,7 @@
  * "password_hash" is what the server keeps of a password: it never travels. */
 static const char *const kinds[] = {
   "password", "password_hash", "client_secret", "api_secret", "state", "code", "code_verifier", "access_token",
-  "refresh_token", "id_token", "session", "calendar", NULL
+  "refresh_token", "id_token", "session", "dpop_key", "calendar", NULL
 };
 
 static const char *
@@ -113,6 +113,8 @@ in_request (SimMessage    *m,
   from_body (m->request_headers, sim_message_get_request_body (m), func, data);
   if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
     func ("access_token", authorization + 7, data);
+  else if (authorization && g_ascii_strncasecmp (authorization, "DPoP ", 5) == 0)
+    func ("access_token", authorization + 5, data);  /* RFC 9449 §7.1 */
   else if (oauth_parse_basic (m->request_headers, &id, &secret))
     func ("client_secret", secret, data);
 }

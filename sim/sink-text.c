@@ -11,6 +11,7 @@
 #include "sim/tracer.h"
 #include "sim/textwrap.h"
 #include "sim/trace-view.h"
+#include "sim/jose.h"
 
 #define ESC "\033["
 
@@ -204,6 +205,50 @@ basic_hint (TextSink   *self,
   field (self, "      ", _("↳ decodes to"), " ", text);
 }
 
+/* A JWT (a DPoP proof, RFC 9449 §4.2) is only base64url too: show its header, the key it
+ * carries by type and curve, and its claims one by one. Nothing here is verified: the
+ * receiver does that. */
+static void
+jwt_hint (TextSink   *self,
+          const char *value)
+{
+  g_autoptr(JsonObject) header = NULL, claims = NULL;
+  g_autoptr(GString) summary = g_string_new (NULL);
+  g_autoptr(GList) names = NULL, members = NULL;
+
+  if (!sim_jose_decode_unverified (value, &header, &claims, NULL))
+    return;
+  names = json_object_get_members (header);
+  for (GList *l = names; l; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (header, l->data);
+      g_string_append_printf (summary, "%s%s=", summary->len ? " " : "", (const char *) l->data);
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObject *jwk = json_node_get_object (node);
+          g_string_append_printf (summary, "%s/%s",
+                                  json_object_get_string_member_with_default (jwk, "kty", "?"),
+                                  json_object_get_string_member_with_default (jwk, "crv", "?"));
+        }
+      else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        g_string_append (summary, json_node_get_string (node));
+      else
+        {
+          g_autofree char *shown = json_to_string (node, FALSE);
+          g_string_append (summary, shown);
+        }
+    }
+  field (self, "      ", _("↳ header"), " ", summary->str);
+  members = json_object_get_members (claims);
+  for (GList *l = members; l; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (claims, l->data);
+      g_autofree char *shown = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+                               ? g_strdup (json_node_get_string (node)) : json_to_string (node, FALSE);
+      field (self, "        ", l->data, ": ", shown);
+    }
+}
+
 static void
 headers_block (TextSink   *self,
                SimHeaders *headers,
@@ -223,6 +268,8 @@ headers_block (TextSink   *self,
       field (self, "    ", name, ": ", value);
       if (g_ascii_strcasecmp (name, "Authorization") == 0)
         basic_hint (self, value);
+      if (g_ascii_strcasecmp (name, "DPoP") == 0)
+        jwt_hint (self, value);
       if (g_ascii_strcasecmp (name, "Location") == 0)
         {
           g_autoptr(SimUri) uri = sim_uri_parse (value, NULL);

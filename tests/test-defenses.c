@@ -56,6 +56,7 @@ world_new (const char *name,
 
   auth_server_config_init (&server);
   server.defenses = defenses;
+  server.dpop = g_strcmp0 (name, "sender_constraint") == 0;
   server.audience = g_strdup (API);
   w->server = auth_server_new (w->world, &server);
   auth_server_config_clear (&server);
@@ -67,11 +68,14 @@ world_new (const char *name,
   if (defenses.audience_restriction)
     calendar_api_set_audience (w->api, API);
   calendar_api_add_event (w->api, "alice", "Dentist", "2026-03-03T15:30:00Z");
+  if (server.dpop)
+    calendar_api_set_dpop (w->api, FALSE);
 
   client_config_init (&client);
   client.defenses = defenses;
   client.check_state = defenses.state_check;
   client.use_pkce = defenses.pkce;
+  client.dpop = server.dpop;
   if (public_client)
     {
       g_free (client.auth_method);
@@ -506,13 +510,33 @@ test_no_implicit_grant (void)
 }
 
 static void
+test_sender_constraint (void)
+{
+  for (int on = 0; on <= 1; on++)
+    {
+      g_autoptr(World) w = world_new ("sender_constraint", on, FALSE);
+      g_autofree char *code = code_for (w, NULL);
+      g_autofree char *form = exchange_form (code, NULL);
+      g_autoptr(SimMessage) tokens = token (w, form);
+      g_autofree char *error = json_string (tokens, "error");
+      g_autofree char *type = json_string (tokens, "token_type");
+
+      /* on: the client holds a key and registered dpop_bound_access_tokens, so a token request
+       * without its proof is refused (RFC 9449 §5.2); off: it registered as a bearer client */
+      g_assert_cmpuint (tokens->status, ==, on ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK);
+      g_assert_cmpstr (error, ==, on ? "invalid_dpop_proof" : NULL);
+      g_assert_cmpstr (type, ==, on ? NULL : "Bearer");
+    }
+}
+
+static void
 test_every_defense_is_tested (void)
 {
   static const char *const tested[] = {
     "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
     "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
     "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", "no_password_grant",
-    "no_implicit_grant", NULL
+    "no_implicit_grant", "sender_constraint", NULL
   };
   OAuthDefenses defenses, all_on;
 
@@ -549,5 +573,6 @@ main (int    argc,
   g_test_add_func ("/defenses/consent-frame-protection", test_consent_frame_protection);
   g_test_add_func ("/defenses/referrer-policy", test_referrer_policy);
   g_test_add_func ("/defenses/redirect-allowlist", test_redirect_allowlist);
+  g_test_add_func ("/defenses/sender-constraint", test_sender_constraint);
   return g_test_run ();
 }

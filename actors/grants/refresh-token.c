@@ -51,6 +51,8 @@ grant_refresh_token (AuthServer *self,
                    _("RFC 6749 §5.2: this refresh token was revoked or has expired, so the answer is invalid_grant; the owner must authorize again."));
       return;
     }
+  if (!auth_server_dpop_check_refresh (self, message, token))
+    return;
   if (requested && (!oauth_scope_is_valid (requested) || !oauth_scope_is_subset (requested, token->scope)))
     {
       token_error (message, "invalid_scope", "scope exceeds the scope originally granted",

@@ -357,6 +357,8 @@ build_world (Serve       *serve,
   auth_server_add_resource (serve->server, RESOURCE_ID, api_secret);
 
   serve->api = calendar_api_new (serve->world, api_origin, introspect, RESOURCE_ID, api_secret);
+  if (server.dpop)
+    calendar_api_set_dpop (serve->api, server.dpop_nonce);
   if (scenario->events->len == 0)
     add_default_events (serve->api, scenario->owner.username);
   for (guint i = 0; i < scenario->events->len; i++)

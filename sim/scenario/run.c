@@ -181,6 +181,9 @@ sim_run_new (SimScenario *scenario,
   self->api = calendar_api_new (self->world, API_ORIGIN, introspect, "calendar-api", api_secret);
   if (scenario->defenses.audience_restriction)
     calendar_api_set_audience (self->api, API_ORIGIN);
+  /* The API and the server are one deployment: DPoP at one is DPoP at both. */
+  if (server.dpop)
+    calendar_api_set_dpop (self->api, server.dpop_nonce);
   if (scenario->events->len == 0)
     add_default_events (self);
   for (guint i = 0; i < scenario->events->len; i++)

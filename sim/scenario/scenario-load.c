@@ -19,14 +19,15 @@ static const char *const top_fields[] = {
 };
 static const char *const server_fields[] = {
   "issuer", "code_lifetime", "access_token_lifetime", "refresh_token_lifetime",
-  "rotate_refresh_tokens", "require_pkce", "allow_plain_pkce", "max_login_attempts", "scopes", NULL
+  "rotate_refresh_tokens", "require_pkce", "allow_plain_pkce", "max_login_attempts", "scopes", "dpop",
+  "dpop_nonce", NULL
 };
 static const char *const owner_fields[] = { "username", "password", "name", "email", "consent", "events", NULL };
 static const char *const consent_fields[] = { "decision", "scopes", NULL };
 static const char *const event_fields[] = { "title", "start", NULL };
 static const char *const client_fields[] = {
   "name", "redirect_uri", "scope", "auth_method", "grant_types", "pkce", "check_state", "refresh_on_401",
-  "embed", "id_token_signed_response_alg", "client_secret", NULL
+  "embed", "id_token_signed_response_alg", "client_secret", "dpop", NULL
 };
 static const char *const attacker_fields[] = { "username", "password", "client_name", "claims_scheme", NULL };
 static const char *const attack_fields[] = { "name", "cites", "defense", "prize", NULL };
@@ -371,6 +372,8 @@ read_server (SimReader   *r,
       || !read_explicit_bool (r, server, "require_pkce", &s->server.require_pkce, &s->require_pkce_set)
       || !sim_reader_bool (r, server, "allow_plain_pkce", &s->server.allow_plain_pkce)
       || !sim_reader_int (r, server, "max_login_attempts", 1, 100, &attempts)
+      || !read_explicit_bool (r, server, "dpop", &s->server.dpop, &s->server_dpop_set)
+      || !sim_reader_bool (r, server, "dpop_nonce", &s->server.dpop_nonce)
       || !sim_reader_object (r, server, "scopes", FALSE, &scopes))
     return FALSE;
   s->server.max_login_attempts = attempts;
@@ -525,7 +528,8 @@ read_client (SimReader   *r,
          && sim_reader_bool (r, client, "check_state", &s->client.check_state)
          && sim_reader_bool (r, client, "refresh_on_401", &s->client.refresh_on_401)
          && sim_reader_string (r, client, "client_secret", FALSE, &s->client.client_secret)
-         && check_client_secret (r, client, s);
+         && check_client_secret (r, client, s)
+         && sim_reader_bool (r, client, "dpop", &s->client.dpop);
 }
 
 static gboolean
@@ -1189,6 +1193,8 @@ sim_scenario_apply_defenses (SimScenario *self)
   self->client.defenses = self->defenses;
   self->client.check_state = self->defenses.state_check;
   self->client.use_pkce = self->defenses.pkce && self->client_pkce;
+  if (!self->server_dpop_set)
+    self->server.dpop = self->client.dpop;
 }
 
 static gboolean

@@ -166,6 +166,8 @@ typedef struct
   gboolean client_pkce;  /* the app's own "pkce" setting, which the pkce defense may override */
   gboolean client_pkce_set;  /* the scenario says it, rather than its profile */
   gboolean require_pkce_set; /* the scenario says the server's "require_pkce" */
+  gboolean server_dpop_set;  /* the scenario says the server's "dpop"; else it follows the
+                                client's (RFC 9449) */
   gboolean has_attacker; /* an "attacker" object, or attacker steps */
   AttackerConfig attacker;
   gboolean claims_scheme; /* the attacker's app claims the client's custom URI scheme */
