@@ -15,7 +15,8 @@ ATTACKS = os.path.join(SCENARIOS, "attacks")
 DEFENSES = ["state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri",
             "single_use_codes", "refresh_rotation", "iss_parameter", "audience_restriction",
             "consent_frame_protection", "referrer_policy", "redirect_allowlist", "nonce_check",
-            "id_token_login", "no_password_grant", "no_implicit_grant"]
+            "id_token_login", "no_password_grant", "no_implicit_grant",
+            "sender_constraint"]
 # one attack per pair of files; the lab has at least the sixteen of docs/attack-lab.md
 PAIRS = len({f.rsplit("-", 1)[0] for f in os.listdir(os.path.join(SCENARIOS, "attacks")) if f.endswith(".json")})
 
