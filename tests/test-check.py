@@ -79,8 +79,26 @@ def test_golden_trace_matches_then_shows_first_difference():
             f.write(text.replace('"status":201', '"status":200'))
         status, out, _ = oauth_sim("check", lesson)
         assert status == 1, out
-        assert "differs from the golden trace: line 1 differs" in out
-        assert '#   expected: ' in out and '"status":200' in out
+        # The record, the path of the field and the two values, not two whole lines.
+        assert ("differs from the golden trace: line 1 (trace step 1) differs at $.status\n"
+                "#   expected: 200\n#   actual:   201\n") in out, out
+        # A header: a name that is no identifier is quoted; a member one side lacks is missing.
+        record = json.loads(text.splitlines()[0])
+        record["response"]["headers"]["Cache-Control"] = "no-cache"
+        record["response"]["headers"]["X-Golden"] = "only here"
+        with open(golden, "w", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        status, out, _ = oauth_sim("check", lesson)
+        assert status == 1, out
+        assert ('differs at $.response.headers["Cache-Control"]\n'
+                '#   expected: "no-cache"\n#   actual:   "no-store"\n') in out, out
+        del record["response"]["headers"]["Cache-Control"], record["response"]["headers"]["X-Golden"]
+        with open(golden, "w", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        out = oauth_sim("check", lesson)[1]
+        assert ('differs at $.response.headers["Cache-Control"]\n'
+                '#   expected: (missing)\n#   actual:   "no-store"\n') in out, out
+        assert len(max(out.splitlines(), key=len)) < 300, out
     finally:
         shutil.rmtree(path)
 

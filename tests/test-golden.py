@@ -11,7 +11,9 @@ regenerate them:
     build/oauth-sim run scenarios/oidc/sign-in.json --no-color > tests/golden/oidc-sign-in.txt
 
 and read the diff as a student would before committing it."""
+import json
 import os
+import re
 
 from taplib import SCENARIOS, SRCDIR, oauth_sim, run
 
@@ -19,20 +21,86 @@ GOLDEN = os.path.join(SRCDIR, "golden")
 SIGN_IN = os.path.join(SCENARIOS, "oidc", "sign-in.json")
 
 
+MISSING = object()
+
+
+def member_path(path, name):
+    return f"{path}.{name}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f"{path}[{json.dumps(name)}]"
+
+
+def first_field_difference(a, b, path="$"):
+    """(path, expected, actual) of the first field where @a and @b differ, members in @a's
+    order, or None: the same walk as `oauth-sim check` (sim/cli/golden-diff.c)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for name in list(a) + [n for n in b if n not in a]:
+            found = first_field_difference(a.get(name, MISSING), b.get(name, MISSING), member_path(path, name))
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        for i in range(max(len(a), len(b))):
+            found = first_field_difference(a[i] if i < len(a) else MISSING,
+                                           b[i] if i < len(b) else MISSING, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if type(a) is type(b) and a == b:
+        return None
+    return path, a, b
+
+
+def show(value):
+    return "(missing)" if value is MISSING else json.dumps(value, ensure_ascii=False)
+
+
+def difference(name, expected, actual):
+    """Where two traces first differ, for a reader: for JSON Lines, the record, the path of
+    the first differing field and the two values; for text, the two lines."""
+    want, got = expected.splitlines(), actual.splitlines()
+    for number in range(max(len(want), len(got))):
+        a = want[number] if number < len(want) else "(end of file)"
+        b = got[number] if number < len(got) else "(end of file)"
+        if a == b:
+            continue
+        if name.endswith(".jsonl") and number < len(want) and number < len(got):
+            x, y = json.loads(a), json.loads(b)
+            found = first_field_difference(x, y)
+            if found:
+                path, p, q = found
+                return (f"tests/golden/{name} line {number + 1} (trace step {x.get('step')}) "
+                        f"differs at {path}:\nexpected: {show(p)}\nactual:   {show(q)}")
+        return f"tests/golden/{name} line {number + 1} differs:\nexpected: {a}\nactual:   {b}"
+    return None
+
+
 def compare(name, *args, verb=("demo",)):
     status, out, err = oauth_sim(*verb, *args)
     assert status == 0, err
     with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
         expected = f.read()
-    if out == expected:
-        return
-    want, got = expected.splitlines(), out.splitlines()
-    for number in range(max(len(want), len(got))):
-        a = want[number] if number < len(want) else "(end of file)"
-        b = got[number] if number < len(got) else "(end of file)"
-        if a != b:
-            raise AssertionError(f"tests/golden/{name} line {number + 1} differs:\n"
-                                 f"expected: {a}\nactual:   {b}")
+    message = difference(name, expected, out)
+    if message:
+        raise AssertionError(message)
+
+
+def test_a_changed_field_is_named_by_its_path():
+    with open(os.path.join(GOLDEN, "classic.jsonl"), encoding="utf-8") as f:
+        text = f.read()
+    lines = text.splitlines()
+    record = json.loads(lines[1])
+    location = record["response"]["headers"]["Location"]
+    record["response"]["headers"]["Location"] = location.replace("response_type=code", "response_type=token")
+    lines[1] = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    message = difference("classic.jsonl", "\n".join(lines) + "\n", text)
+    assert message.startswith("tests/golden/classic.jsonl line 2 (trace step 2) differs at "
+                              "$.response.headers.Location:\n"), message
+    assert f"expected: {json.dumps(record['response']['headers']['Location'])}\n" in message
+    assert message.endswith(f"actual:   {json.dumps(location)}"), message
+    record["knowledge"]["resource-owner"].append("code")
+    lines[1] = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    message = difference("classic.jsonl", "\n".join(lines) + "\n", text)
+    assert "differs at $.response.headers.Location:" in message, "the first difference is named"
+    assert difference("classic.jsonl", text, text) is None
 
 
 def test_jsonl_english():
@@ -66,5 +134,5 @@ def test_korean_trace_is_korean():
     assert all(hangul(line) for line in lines), "every step's narration is in Korean"
 
 
-run([test_jsonl_english, test_jsonl_korean, test_text_view, test_oidc_jsonl_english,
+run([test_a_changed_field_is_named_by_its_path, test_jsonl_english, test_jsonl_korean, test_text_view, test_oidc_jsonl_english,
      test_oidc_jsonl_korean, test_oidc_text_view, test_korean_trace_is_korean])

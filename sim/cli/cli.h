@@ -37,6 +37,9 @@ int  cli_explore (int argc, char **argv);
 const CliVerb *cli_find_verb (const char *name);
 void  cli_error    (const char *format, ...) G_GNUC_PRINTF (1, 2);
 int   cli_usage_error (const char *verb, const char *message);
+
+/* golden-diff.c */
+char *cli_golden_difference (const char *expected, const char *actual);
 GOptionContext *cli_context_new (const char *verb);
 gboolean cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error);
 extern gboolean cli_no_color;  /* --no-color, which every verb takes */

@@ -20,24 +20,6 @@ golden_path (const char *file)
   return g_strconcat (stem, ".golden.jsonl", NULL);
 }
 
-/* The first line where two traces differ, or NULL when they are the same. */
-static char *
-first_difference (const char *expected,
-                  const char *actual)
-{
-  g_auto(GStrv) want = g_strsplit (expected, "\n", -1);
-  g_auto(GStrv) got = g_strsplit (actual, "\n", -1);
-
-  for (guint i = 0; want[i] || got[i]; i++)
-    {
-      if (want[i] && got[i] && strcmp (want[i], got[i]) == 0)
-        continue;
-      return g_strdup_printf (_("line %u differs\n#   expected: %s\n#   actual:   %s"), i + 1,
-                              want[i] ? want[i] : _("(end of file)"), got[i] ? got[i] : _("(end of file)"));
-    }
-  return NULL;
-}
-
 typedef enum
 {
   RESULT_PASS,
@@ -94,7 +76,7 @@ check_one (const char *file,
   /* A golden trace is of the scenario as written, not under another profile. */
   else if (cli_profile == NULL && g_file_get_contents (golden, &expected, NULL, NULL))
     {
-      g_autofree char *difference = first_difference (expected, trace);
+      g_autofree char *difference = cli_golden_difference (expected, trace);
       if (difference)
         {
           g_string_append_printf (diagnostics, _("# %s: the trace differs from the golden trace: %s\n"),
