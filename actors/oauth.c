@@ -210,6 +210,31 @@ oauth_append_query (const char *uri,
   return g_strconcat (base, strchr (base, '?') ? "&" : "?", encoded, NULL);
 }
 
+/**
+ * oauth_error_params:
+ * @issuer: (nullable): the server's issuer, when it names itself (RFC 9207 §2)
+ *
+ * Returns: (transfer full): the parameters of an authorization error response (RFC 6749
+ *   §4.1.2.1, §4.2.2.1), for the query or, in the implicit grant, the fragment.
+ */
+SimParams *
+oauth_error_params (const char *error,
+                    const char *description,
+                    const char *state,
+                    const char *issuer)
+{
+  SimParams *params = sim_params_new ();
+
+  sim_params_set (params, "error", error);
+  if (description)
+    sim_params_set (params, "error_description", description);
+  if (state)
+    sim_params_set (params, "state", state);
+  if (issuer)
+    sim_params_set (params, "iss", issuer);
+  return params;
+}
+
 /* RFC 6749 §4.1.2.1: the error goes back to the client's redirect URI, with the state. */
 void
 oauth_redirect_error (SimMessage *message,
@@ -219,16 +244,9 @@ oauth_redirect_error (SimMessage *message,
                       const char *state,
                       const char *issuer)
 {
-  g_autoptr(SimParams) params = sim_params_new ();
+  g_autoptr(SimParams) params = oauth_error_params (error, description, state, issuer);
   g_autofree char *location = NULL;
 
-  sim_params_set (params, "error", error);
-  if (description)
-    sim_params_set (params, "error_description", description);
-  if (state)
-    sim_params_set (params, "state", state);
-  if (issuer)
-    sim_params_set (params, "iss", issuer);
   location = oauth_append_query (redirect_uri, params);
   sim_message_set_redirect (message, location);
 }

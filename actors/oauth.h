@@ -24,6 +24,10 @@ void      oauth_json_error        (SimMessage  *message,
                                    guint        status,
                                    const char  *error,
                                    const char  *description);
+SimParams *oauth_error_params     (const char  *error,
+                                   const char  *description,
+                                   const char  *state,
+                                   const char  *issuer);
 void      oauth_redirect_error    (SimMessage  *message,
                                    const char  *redirect_uri,
                                    const char  *error,

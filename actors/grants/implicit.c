@@ -39,15 +39,9 @@ grant_implicit_redirect_error (AuthServer *self,
                                const char *state,
                                const char *narration)
 {
-  g_autoptr(SimParams) params = sim_params_new ();
+  g_autoptr(SimParams) params = oauth_error_params (error, description, state,
+                                                    self->config.defenses.iss_parameter ? self->config.issuer : NULL);
 
-  sim_params_set (params, "error", error);
-  if (description)
-    sim_params_set (params, "error_description", description);
-  if (state)
-    sim_params_set (params, "state", state);
-  if (self->config.defenses.iss_parameter)
-    sim_params_set (params, "iss", self->config.issuer);
   redirect_with_fragment (message, redirect_uri, params);
   sim_message_narrate (message, "%s", narration);
 }
