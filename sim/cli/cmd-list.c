@@ -2,6 +2,7 @@
  * lessons, by the names `run` and `check` take, when no PATH is given. */
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sim/cli/cli.h"
 
@@ -21,10 +22,15 @@ cli_list (int    argc,
   if (argc < 2)
     {
       g_autoptr(GPtrArray) names = cli_catalog_names ();
+      int width = 0;
+
+      /* The names are ASCII: the longest sets the column the titles start in. */
+      for (guint i = 0; i < names->len; i++)
+        width = MAX (width, (int) strlen (names->pdata[i]));
       for (guint i = 0; i < names->len; i++)
         {
           g_autoptr(SimScenario) scenario = cli_load_scenario (names->pdata[i], NULL);
-          printf ("%-34s %s\n", (char *) names->pdata[i], scenario ? scenario->title : "?");
+          printf ("%-*s  %s\n", width, (char *) names->pdata[i], scenario ? scenario->title : "?");
         }
       return CLI_OK;
     }
