@@ -1,5 +1,10 @@
 /* api.c: the calendar API, a protected resource (RFC 6750).
  *
+ * Two kinds of resource: an owner's events (/calendar/events, calendar.read and
+ * calendar.write), which only a token that acts for an owner opens, and the service's own
+ * figures (/service/status, service.status), which name no owner, for a machine client of the
+ * client credentials grant (RFC 6749 §4.4).
+ *
  * It takes the bearer token from the Authorization header only (tokens in a URL leak through
  * logs and Referer headers: RFC 6750 §2.3, RFC 9700 §4.3.2), asks the authorization server
  * about it by introspection (RFC 7662), and answers with the RFC 6750 §3 errors: 401 with no
@@ -348,6 +353,36 @@ create_event (CalendarApi *self,
   sim_message_narrate (message, _("The token's scope includes calendar.write, so the API adds the event to %s's calendar."), owner);
 }
 
+/* The service's own figures: how much it keeps, nothing from inside any calendar. */
+static void
+service_status (CalendarApi *self,
+                SimMessage  *message)
+{
+  g_autoptr(SimFields) answer = sim_fields_new ();
+  GHashTableIter iter;
+  gpointer events;
+  guint calendars = 0, total = 0;
+
+  g_hash_table_iter_init (&iter, self->events);
+  while (g_hash_table_iter_next (&iter, NULL, &events))
+    {
+      calendars++;
+      total += json_array_get_length (events);
+    }
+  sim_fields_add_int (answer, "calendars", calendars);
+  sim_fields_add_int (answer, "events", total);
+  sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
+  sim_message_narrate (message, _("The token's scope includes service.status, so the API answers with the service's own figures: how many calendars and events it keeps, and nothing from inside any of them."));
+}
+
+static void
+method_not_allowed (SimMessage *message,
+                    const char *allowed)
+{
+  sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
+  sim_headers_replace (message->response_headers, "Allow", allowed);
+}
+
 void
 calendar_api_handle (gpointer    data,
                      SimMessage *message)
@@ -360,20 +395,30 @@ calendar_api_handle (gpointer    data,
   g_auto(DpopCheck) check = { 0 };
   g_autofree char *bound_jkt = NULL;
   const char *scope, *owner, *token_type;
+  gboolean owners_data = TRUE;
 
-  if (strcmp (path, "/calendar/events") != 0)
+  if (strcmp (path, "/service/status") == 0)
+    {
+      if (strcmp (message->method, "GET") != 0)
+        {
+          method_not_allowed (message, "GET");
+          return;
+        }
+      needed = "service.status";
+      owners_data = FALSE;
+    }
+  else if (strcmp (path, "/calendar/events") != 0)
     {
       sim_message_set_response_text (message, SOUP_STATUS_NOT_FOUND, "text/plain", "Not Found\n");
       return;
     }
-  if (strcmp (message->method, "GET") == 0)
+  else if (strcmp (message->method, "GET") == 0)
     needed = "calendar.read";
   else if (strcmp (message->method, "POST") == 0)
     needed = "calendar.write";
   else
     {
-      sim_message_set_response_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
-      sim_headers_replace (message->response_headers, "Allow", "GET, POST");
+      method_not_allowed (message, "GET, POST");
       return;
     }
 
@@ -430,16 +475,31 @@ calendar_api_handle (gpointer    data,
       return;
     }
   scope = sim_fields_get_string (info, "scope", "");
-  owner = sim_fields_get_string (info, "sub", "");
+  owner = sim_fields_get_string (info, "sub", NULL);
   if (!oauth_scope_contains (scope, needed))
     {
       g_autofree char *description = g_strdup_printf ("this call needs the scope %s", needed);
       bearer_error (message, SOUP_STATUS_FORBIDDEN, "insufficient_scope", description, needed);
-      sim_message_narrate (message, _("RFC 6750 §3.1: the token is valid but its scope “%s” does not include %s, which this call needs; the API answers 403 insufficient_scope. A token carries only the scopes the owner approved."), scope, needed);
+      if (owner)
+        sim_message_narrate (message, _("RFC 6750 §3.1: the token is valid but its scope “%s” does not include %s, which this call needs; the API answers 403 insufficient_scope. A token carries only the scopes the owner approved."), scope, needed);
+      else
+        sim_message_narrate (message, _("RFC 6750 §3.1: the token is valid but its scope “%s” does not include %s, which this call needs; the API answers 403 insufficient_scope. A token of the client credentials grant carries only scopes its client registered for."), scope, needed);
       return;
     }
 
-  if (strcmp (message->method, "GET") == 0)
+  /* RFC 6749 §4.4: a token of the client credentials grant acts for its client alone; it
+   * may open the client's own resources, never an owner's, whatever its scope says. */
+  if (owners_data && owner == NULL)
+    {
+      bearer_error (message, SOUP_STATUS_FORBIDDEN, "insufficient_scope",
+                    "this token acts for no resource owner", NULL);
+      sim_message_narrate (message, _("The token is active and its scope includes %s, but it acts for no owner: introspection names no sub, because it came from the client credentials grant. Whose calendar would it open? An owner's events are opened only by a token the owner approved (RFC 6749 §4.4), so the API answers 403 insufficient_scope (RFC 6750 §3.1)."),
+                           needed);
+      return;
+    }
+  if (!owners_data)
+    service_status (self, message);
+  else if (strcmp (message->method, "GET") == 0)
     list_events (self, message, owner);
   else
     create_event (self, message, owner);

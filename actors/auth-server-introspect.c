@@ -43,8 +43,14 @@ auth_server_introspect (AuthServer *self,
     {
       sim_fields_add_string (answer, "scope", token->scope);
       sim_fields_add_string (answer, "client_id", token->client_id);
-      sim_fields_add_string (answer, "username", token->subject);
-      sim_fields_add_string (answer, "sub", token->subject);
+      /* A token of the client credentials grant acts for nobody: it has no owner to name
+       * (RFC 6749 §4.4). RFC 9068 §2.2 would put the client's id in sub; this server leaves
+       * sub out rather than have an API take a client for a person. */
+      if (token->subject)
+        {
+          sim_fields_add_string (answer, "username", token->subject);
+          sim_fields_add_string (answer, "sub", token->subject);
+        }
       sim_fields_add_string (answer, "token_type", token->kind == TOKEN_REFRESH ? "refresh_token"
                                                    : token->jkt ? "DPoP" : "Bearer");
       sim_fields_add_int (answer, "exp", token->expires_at);
@@ -63,9 +69,14 @@ auth_server_introspect (AuthServer *self,
   if (token && !message->quiet)
     {
       g_autofree char *until = sim_time_format_iso (token->expires_at);
-      sim_message_narrate (message,
-                         _("The server recognises the token: active, issued to client %s for %s, with scope “%s”, until %s (RFC 7662 §2.2)."),
-                         token->client_id, token->subject, token->scope, until);
+      if (token->subject)
+        sim_message_narrate (message,
+                           _("The server recognises the token: active, issued to client %s for %s, with scope “%s”, until %s (RFC 7662 §2.2)."),
+                           token->client_id, token->subject, token->scope, until);
+      else
+        sim_message_narrate (message,
+                           _("The server recognises the token: active, issued to client %s for itself, with scope “%s”, until %s (RFC 7662 §2.2). It came from the client credentials grant and acts for no owner, so the answer has a client_id but no sub or username: there is no person to name (RFC 6749 §4.4)."),
+                           token->client_id, token->scope, until);
       if (token->kind == TOKEN_REFRESH)
         sim_message_narrate (message, _("It is a refresh token, not an access token, and the answer says so in token_type."));
     }

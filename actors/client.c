@@ -336,7 +336,7 @@ client_app_register (ClientApp *self)
   if (redirects)
     sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the redirect URI where it wants to receive codes, and the scopes it may ask for."));
   else
-    sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the grants it will use and the scopes it may ask for. It registers no redirect URI: none of its grants sends a browser back to it."));
+    sim_message_narrate (message, _("Before anything else, the client registers with the authorization server: its name, the grants it will use and the scopes it may ask for. It registers no redirect URI."));
   sim_bus_deliver (self->world->bus, "client", message);
 
   if (message->status == SOUP_STATUS_CREATED

@@ -51,6 +51,8 @@ SimMessage *client_app_call_api  (ClientApp          *self,
                                   JsonNode           *body);
 SimMessage *client_app_refresh   (ClientApp          *self,
                                   const char         *scope);
+SimMessage *client_app_request_token (ClientApp      *self,
+                                  const char         *scope);
 SimMessage *client_app_revoke    (ClientApp          *self,
                                   const char         *which);
 SimMessage *client_app_discover  (ClientApp          *self);

@@ -12,6 +12,7 @@ static const struct
   [SIM_PHASE_REGISTRATION] = { "registration", N_("registration") },
   [SIM_PHASE_CONSENT] = { "consent", N_("consent") },
   [SIM_PHASE_CODE_EXCHANGE] = { "code-exchange", N_("code exchange") },
+  [SIM_PHASE_TOKEN_REQUEST] = { "token-request", N_("token request") },
   [SIM_PHASE_ACCESS] = { "access", N_("access") },
   [SIM_PHASE_REFRESH] = { "refresh", N_("refresh") },
   [SIM_PHASE_REVOCATION] = { "revocation", N_("revocation") },

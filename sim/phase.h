@@ -1,4 +1,4 @@
-/* phase.h: the five phases of the lesson that every traced step is labelled with.
+/* phase.h: the phases of the lesson that every traced step is labelled with.
  *
  * The names are a public interface: they appear as `phase` in the JSON Lines trace.
  */
@@ -14,6 +14,7 @@ typedef enum
   SIM_PHASE_REGISTRATION,
   SIM_PHASE_CONSENT,
   SIM_PHASE_CODE_EXCHANGE,
+  SIM_PHASE_TOKEN_REQUEST,      /* a token for a grant without a code: client credentials */
   SIM_PHASE_ACCESS,
   SIM_PHASE_REFRESH,
   SIM_PHASE_REVOCATION,

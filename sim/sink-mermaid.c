@@ -31,6 +31,7 @@ static const char *const phase_tints[] = {
   [SIM_PHASE_REGISTRATION] = "rgba(186, 104, 200, 0.15)",
   [SIM_PHASE_CONSENT] = "rgba(66, 133, 244, 0.15)",
   [SIM_PHASE_CODE_EXCHANGE] = "rgba(0, 172, 193, 0.15)",
+  [SIM_PHASE_TOKEN_REQUEST] = "rgba(255, 112, 67, 0.15)",
   [SIM_PHASE_ACCESS] = "rgba(67, 160, 71, 0.15)",
   [SIM_PHASE_REFRESH] = "rgba(251, 192, 45, 0.2)",
   [SIM_PHASE_REVOCATION] = "rgba(120, 120, 120, 0.18)",

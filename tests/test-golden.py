@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Golden traces of the classic lesson and of the OpenID Connect sign-in: JSON Lines in English
-and in Korean, and the text view. When a change to the narration or the flow is deliberate,
-regenerate them:
+"""Golden traces of the classic lesson, of the OpenID Connect sign-in and of the client
+credentials lesson: JSON Lines in English and in Korean, and the text view. When a change to the
+narration or the flow is deliberate, regenerate them:
 
     build/oauth-sim demo --format jsonl > tests/golden/classic.jsonl
     build/oauth-sim demo --format jsonl --lang ko > tests/golden/classic.ko.jsonl
@@ -9,6 +9,10 @@ regenerate them:
     build/oauth-sim run scenarios/oidc/sign-in.json --format jsonl > tests/golden/oidc-sign-in.jsonl
     build/oauth-sim run scenarios/oidc/sign-in.json --format jsonl --lang ko > tests/golden/oidc-sign-in.ko.jsonl
     build/oauth-sim run scenarios/oidc/sign-in.json --no-color > tests/golden/oidc-sign-in.txt
+    M=scenarios/client-credentials/backup-service.json
+    build/oauth-sim run $M --format jsonl > tests/golden/client-credentials.jsonl
+    build/oauth-sim run $M --format jsonl --lang ko > tests/golden/client-credentials.ko.jsonl
+    build/oauth-sim run $M --no-color > tests/golden/client-credentials.txt
 
 and read the diff as a student would before committing it."""
 import json
@@ -19,6 +23,7 @@ from taplib import SCENARIOS, SRCDIR, oauth_sim, run
 
 GOLDEN = os.path.join(SRCDIR, "golden")
 SIGN_IN = os.path.join(SCENARIOS, "oidc", "sign-in.json")
+MACHINE = os.path.join(SCENARIOS, "client-credentials", "backup-service.json")
 
 
 MISSING = object()
@@ -127,12 +132,26 @@ def test_oidc_text_view():
     compare("oidc-sign-in.txt", "--no-color", verb=("run", SIGN_IN))
 
 
+def test_client_credentials_jsonl_english():
+    compare("client-credentials.jsonl", "--format", "jsonl", verb=("run", MACHINE))
+
+
+def test_client_credentials_jsonl_korean():
+    compare("client-credentials.ko.jsonl", "--format", "jsonl", "--lang", "ko", verb=("run", MACHINE))
+
+
+def test_client_credentials_text_view():
+    compare("client-credentials.txt", "--no-color", verb=("run", MACHINE))
+
+
 def test_korean_trace_is_korean():
-    with open(os.path.join(GOLDEN, "classic.ko.jsonl"), encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    hangul = lambda s: any("\uac00" <= c <= "\ud7a3" for c in s)
-    assert all(hangul(line) for line in lines), "every step's narration is in Korean"
+    for name in ("classic.ko.jsonl", "client-credentials.ko.jsonl"):
+        with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        hangul = lambda s: any("\uac00" <= c <= "\ud7a3" for c in s)
+        assert all(hangul(line) for line in lines), f"every step's narration in {name} is in Korean"
 
 
 run([test_a_changed_field_is_named_by_its_path, test_jsonl_english, test_jsonl_korean, test_text_view, test_oidc_jsonl_english,
-     test_oidc_jsonl_korean, test_oidc_text_view, test_korean_trace_is_korean])
+     test_oidc_jsonl_korean, test_oidc_text_view, test_client_credentials_jsonl_english,
+     test_client_credentials_jsonl_korean, test_client_credentials_text_view, test_korean_trace_is_korean])

@@ -10,7 +10,7 @@ import re
 import tempfile
 
 import browserlib
-from taplib import SRCDIR, oauth_sim, run
+from taplib import SCENARIOS, SRCDIR, oauth_sim, run
 
 # What the page does: parse and render each diagram, then write what it saw into #result.
 CHECK = """
@@ -62,7 +62,10 @@ def diagrams():
     status, implicit, err = oauth_sim("run", os.path.join(SRCDIR, "..", "scenarios", "legacy", "implicit.json"),
                                       "--format", "mermaid")
     assert status == 0, err
-    return [demo, errors, oidc, implicit]
+    status, machine, err = oauth_sim("run", os.path.join(SCENARIOS, "client-credentials", "backup-service.json"),
+                                     "--format", "mermaid")
+    assert status == 0, err
+    return [demo, errors, oidc, implicit, machine]
 
 
 def render(version, sources):
@@ -89,11 +92,13 @@ def check_version(version):
         assert result["solid"] + result["dotted"] == arrows, (version, result["solid"], result["dotted"], arrows)
         assert result["solid"] == result["dotted"], "a request and an answer per step"
         assert "Alice (resource owner)" in result["text"], result["text"][:300]
-    demo, errors, oidc, implicit = results
+    demo, errors, oidc, implicit, machine = results
     # OpenID Connect: the keys fetched while the client answers the callback.
     assert "GET /.well-known/openid-configuration" in oidc["text"] and "GET /jwks" in oidc["text"]
     assert "POST /callback" in implicit["text"], implicit["text"][:400]
     assert "Phase: code exchange" in demo["text"] and "6 · POST /token" in demo["text"]
+    assert "Phase: token request" in machine["text"] and "2 · POST /token" in machine["text"]
+    assert "3 · GET /service/status" in machine["text"], machine["text"][:400]
     # Entity codes come back as the characters they stand for.
     assert 'a wrong secret; a lost message # "quoted" <b>end</b>' in errors["text"], errors["text"][:400]
     assert "<script>alert(1)</script>" in errors["text"]

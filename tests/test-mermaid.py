@@ -5,7 +5,7 @@ import json
 import os
 import re
 
-from taplib import SRCDIR, oauth_sim, run
+from taplib import SCENARIOS, SRCDIR, oauth_sim, run
 
 ARROW = re.compile(r"^\s*(\w+)(->>|-->>|--x|-x)([+-]?)(\w+): (\d+) · (.*)$")
 PHASES = ["registration", "consent", "code exchange", "access", "refresh"]
@@ -13,6 +13,8 @@ PHASES = ["registration", "consent", "code exchange", "access", "refresh"]
 # Goes wrong three ways (a refused token request, a dropped API call, a host nobody answers);
 # its title, note and URL carry what Mermaid cannot take as is.
 ERRORS = os.path.join(SRCDIR, "what-goes-wrong.json")
+# No owner, no browser: the client credentials grant (RFC 6749 §4.4).
+MACHINE = os.path.join(SCENARIOS, "client-credentials", "backup-service.json")
 
 
 def play(*args):
@@ -137,6 +139,28 @@ def test_nothing_mermaid_would_misread():
     assert "title What goes wrong: a wrong secret#59; a lost message #35; #34;quoted#34;" in diagram
 
 
+def test_client_credentials_lesson_has_no_owner_arrow_and_a_token_request_box():
+    diagram = play("run", MACHINE, "--format", "mermaid")
+    steps = {s["step"]: s for s in steps_of(play("run", MACHINE, "--format", "jsonl"))}
+    found = arrows(diagram)
+    assert len(found) == 2 * len(steps), (len(found), len(steps))
+    assert not [m for m in found if "Owner" in (m.group(1), m.group(4))], "no owner takes part"
+    token = [m for m in found if m.group(6).startswith("POST /token")]
+    assert [(m.group(1), m.group(4)) for m in token] == [("Client", "Server")] * 2, token
+    lines = [line.strip() for line in diagram.splitlines()]
+    phases = []
+    for line in lines:
+        if line.startswith("Note over Owner,API: Phase: "):
+            phase = line.split("Phase: ", 1)[1]
+            if phase not in phases:
+                phases.append(phase)
+    assert phases == ["registration", "token request", "access"], phases
+    box = lines.index("Note over Owner,API: Phase: token request") - 1
+    assert lines[box] == "rect rgba(255, 112, 67, 0.15)", lines[box]
+    # The expired token is refused, and nothing refreshes it: the service asks again.
+    assert [int(m.group(5)) for m in found if m.group(2) == "--x"] == [5, 7], diagram
+
+
 def test_same_seed_same_diagram():
     assert play("demo", "--format", "mermaid") == play("demo", "--format", "mermaid")
 
@@ -154,4 +178,5 @@ run([test_participants_in_order_with_readable_labels, test_two_arrows_per_step_w
      test_nested_steps_come_between_their_parents_arrows,
      test_arrows_go_between_the_right_participants_and_activations_balance,
      test_each_phase_is_a_box_headed_by_a_note, test_errors_are_crossed_arrows_in_a_red_box,
-     test_nothing_mermaid_would_misread, test_same_seed_same_diagram, test_unknown_format_names_all_four])
+     test_nothing_mermaid_would_misread,
+     test_client_credentials_lesson_has_no_owner_arrow_and_a_token_request_box, test_same_seed_same_diagram, test_unknown_format_names_all_four])

@@ -9,7 +9,7 @@ import os
 import re
 
 import browserlib
-from taplib import SRCDIR, oauth_sim, run
+from taplib import SCENARIOS, SRCDIR, oauth_sim, run
 
 OUT = browserlib.BUILDDIR
 DATA = re.compile(r'(<script type="application/json" id="trace-data">)(.*?)(</script>)', re.S)
@@ -179,6 +179,25 @@ def test_play_and_projector():
     assert driver.run("return document.documentElement.classList.contains('projector');") is False
 
 
+def test_client_credentials_lesson_plays():
+    lesson = os.path.join(SCENARIOS, "client-credentials", "backup-service.json")
+    path, _ = page("run", lesson, name="player-client-credentials.html")
+    steps = jsonl("run", lesson)
+    driver = browserlib.shared_driver()
+    driver.open(path)
+    assert position(driver) == f"Step 1 of {len(steps)}", position(driver)
+    driver.press("ArrowRight")
+    assert driver.text("#phase") == "token request"
+    assert driver.text("#actors").startswith("Calendar app (client) → Authorization server"), driver.text("#actors")
+    colour = driver.run("return getComputedStyle(document.getElementById('phase')).backgroundColor;")
+    assert colour == "rgb(178, 60, 23)", colour
+    driver.click("#request summary")
+    assert "grant_type=client_credentials" in driver.text("#request pre")
+    driver.click("#response summary")
+    response = driver.text("#response pre")
+    assert response.startswith("200 OK\n") and "refresh_token" not in response, response
+
+
 def test_knowledge_hook_with_and_without_data():
     _, html = page("demo", name="player-demo.html")
 
@@ -226,5 +245,5 @@ def test_the_password_lesson_shows_the_client_holding_the_password():
 
 run([test_page_is_self_contained, test_markup_in_the_trace_stays_text, test_five_steps_forward_show_step_six,
      test_oidc_sign_in_shows_the_decoded_id_token,
-     test_play_and_projector, test_knowledge_hook_with_and_without_data,
+     test_play_and_projector, test_client_credentials_lesson_plays, test_knowledge_hook_with_and_without_data,
      test_the_password_lesson_shows_the_client_holding_the_password])

@@ -11,6 +11,7 @@ static const GrantType grant_types[] = {
   { "implicit", NULL, grant_implicit_offered, "token", FALSE },
   { "password", grant_password, grant_password_offered, NULL, FALSE },
   { "refresh_token", grant_refresh_token, NULL, NULL, FALSE },
+  { "client_credentials", grant_client_credentials, NULL, NULL, TRUE },
 };
 
 /* Returns: (transfer none) (nullable): the @i-th row, %NULL past the last. */

@@ -157,7 +157,7 @@ cli_play (SimScenario     *scenario,
     }
   if (options->until && !sim_phase_from_string (options->until, &until))
     {
-      g_autofree char *message = g_strdup_printf (_("unknown phase “%s”; expected registration, consent, code-exchange, access, refresh or revocation"),
+      g_autofree char *message = g_strdup_printf (_("unknown phase “%s”; expected registration, consent, code-exchange, token-request, access, refresh or revocation"),
                                                   options->until);
       return cli_usage_error (options->verb, message);
     }

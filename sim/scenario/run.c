@@ -266,6 +266,7 @@ default_title (SimStep *step)
     case SIM_ACTION_CALL_API: return _("The client calls the calendar API.");
     case SIM_ACTION_REFRESH: return _("The client uses its refresh token.");
     case SIM_ACTION_REVOKE: return _("The client revokes a token.");
+    case SIM_ACTION_CLIENT_CREDENTIALS: return _("The client asks for a token for itself (client credentials).");
     case SIM_ACTION_CONNECT: return _("The owner clicks “Connect your calendar” in the client app.");
     case SIM_ACTION_CONSENT: return _("The owner signs in at the authorization server and answers the consent page.");
     case SIM_ACTION_VISIT: return _("The owner's browser opens a link.");
@@ -491,6 +492,9 @@ play_action (SimRun  *self,
       break;
     case SIM_ACTION_REVOKE:
       last = client_app_revoke (self->client, step->token ? step->token : "access_token");
+      break;
+    case SIM_ACTION_CLIENT_CREDENTIALS:
+      last = client_app_request_token (self->client, step->scope);
       break;
     case SIM_ACTION_CONNECT:
       {

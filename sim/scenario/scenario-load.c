@@ -44,7 +44,7 @@ static const char *const revocable[] = { "access_token", "refresh_token", NULL }
 static const char *const methods[] = { "GET", "POST", "PUT", "DELETE", NULL };
 static const char *const stages[] = { "request", "response", NULL };
 static const char *const phases[] = {
-  "registration", "consent", "code-exchange", "access", "refresh", "revocation", NULL
+  "registration", "consent", "code-exchange", "token-request", "access", "refresh", "revocation", NULL
 };
 static const char *const holders[] = { "client", "attacker", NULL };
 static const char *const client_kinds[] = { "own", "victim", NULL };
@@ -69,6 +69,7 @@ static const ActionInfo action_table[] = {
   { "client", "refresh", SIM_ACTION_REFRESH, { COMMON, "scope", NULL } },
   { "client", "revoke", SIM_ACTION_REVOKE, { COMMON, "token", NULL } },
   { "client", "userinfo", SIM_ACTION_USERINFO, { COMMON, NULL } },
+  { "client", "client-credentials", SIM_ACTION_CLIENT_CREDENTIALS, { COMMON, "scope", NULL } },
   { "resource-owner", "connect", SIM_ACTION_CONNECT, { COMMON, "url", NULL } },
   { "resource-owner", "consent", SIM_ACTION_CONSENT, { COMMON, "decision", "scopes", "password", NULL } },
   { "resource-owner", "visit", SIM_ACTION_VISIT, { COMMON, "url", "phase", NULL } },
@@ -924,6 +925,7 @@ read_action_fields (SimReader  *r,
         step->body = json_node_copy (json_object_get_member (object, "body"));
       return TRUE;
     case SIM_ACTION_REFRESH:
+    case SIM_ACTION_CLIENT_CREDENTIALS:
       return sim_reader_string (r, object, "scope", FALSE, &step->scope);
     case SIM_ACTION_REVOKE:
       return sim_reader_choice (r, object, "token", revocable, &step->token);

@@ -96,7 +96,8 @@ def test_refused_as_before_under_the_default_profile():
     with Serve() as serve:
         metadata = requests.get(serve.url("auth-server", "/.well-known/oauth-authorization-server"),
                                 timeout=TIMEOUT).json()
-        assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token"], metadata
+        assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token",
+                                                     "client_credentials"], metadata
         assert metadata["response_types_supported"] == ["code"], metadata
         assert register(serve, ["password"]).status_code == 400
         answer = register(serve, ["authorization_code"])
