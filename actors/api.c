@@ -195,7 +195,10 @@ read_dpop (CalendarApi *self,
     }
   *token = g_strdup (value);
   if (dpop_verifier_check (self->dpop, message, *token, check))
-    return TRUE;
+    {
+      dpop_verifier_offer_nonce (self->dpop, message, check);
+      return TRUE;
+    }
   if (check->outcome == DPOP_ABSENT)
     {
       bearer_error (message, SOUP_STATUS_UNAUTHORIZED, "invalid_dpop_proof", "a DPoP proof is required", NULL);
@@ -203,8 +206,7 @@ read_dpop (CalendarApi *self,
       return FALSE;
     }
   bearer_error (message, SOUP_STATUS_UNAUTHORIZED, check->error, check->description, NULL);
-  if (check->outcome == DPOP_NONCE)
-    sim_headers_replace (message->response_headers, "DPoP-Nonce", dpop_verifier_nonce (self->dpop));
+  dpop_verifier_offer_nonce (self->dpop, message, check);
   sim_message_narrate (message, "%s", check->narration);
   return FALSE;
 }

@@ -14,8 +14,7 @@ refuse (AuthServer *self,
         DpopCheck  *check)
 {
   token_error (message, check->error, check->description, check->narration);
-  if (check->outcome == DPOP_NONCE)
-    sim_headers_replace (message->response_headers, "DPoP-Nonce", dpop_verifier_nonce (self->dpop));
+  dpop_verifier_offer_nonce (self->dpop, message, check);
 }
 
 /**
@@ -40,6 +39,7 @@ auth_server_dpop_token_request (AuthServer *self,
       self->dpop_jkt = g_strdup (check.jkt);
       sim_message_narrate (message, _("RFC 9449 §4.3: the DPoP proof checks out: typ, algorithm, signature by the key in its header, method, URI, time and a jti not seen before. The tokens issued now are bound to that key (thumbprint %s), and token_type says DPoP (§5)."),
                            check.jkt);
+      dpop_verifier_offer_nonce (self->dpop, message, &check);
       return TRUE;
     }
   if (check.outcome == DPOP_ABSENT && auth->client->dpop_bound)

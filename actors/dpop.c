@@ -16,6 +16,9 @@ struct _DpopVerifier
   SimWorld *world;
   gboolean require_nonce;
   char *nonce;          /* what DPoP-Nonce says; made when first needed */
+  gint64 nonce_since;   /* when it was made: it is current for DPOP_NONCE_PERIOD seconds */
+  char *previous;       /* (nullable) the nonce before it, still accepted until previous_until */
+  gint64 previous_until;
   GHashTable *seen;     /* jti -> the time after which its proof is refused anyway */
 };
 
@@ -36,20 +39,76 @@ dpop_verifier_free (DpopVerifier *self)
   if (!self)
     return;
   g_free (self->nonce);
+  g_free (self->previous);
   g_hash_table_unref (self->seen);
   g_free (self);
 }
 
 /**
  * dpop_verifier_nonce:
- * Returns: (transfer none): the nonce the receiver hands out in DPoP-Nonce (§8.1, §9).
+ *
+ * The receiver's nonce rotates on the world's clock (§8.2: the server decides how often): one
+ * is current for DPOP_NONCE_PERIOD seconds from when it was made, then a new one is made the
+ * first time a nonce is needed, and the old one is still accepted until it is twice that age,
+ * so that a client busy at the change is not turned away but told the new one.
+ *
+ * Returns: (transfer none): the nonce the receiver hands out in DPoP-Nonce now (§8.1, §9).
  */
 const char *
 dpop_verifier_nonce (DpopVerifier *self)
 {
+  gint64 now = sim_clock_now (self->world->clock);
+
+  if (self->nonce && now >= self->nonce_since + DPOP_NONCE_PERIOD)
+    {
+      g_free (self->previous);
+      self->previous = g_steal_pointer (&self->nonce);
+      self->previous_until = self->nonce_since + 2 * DPOP_NONCE_PERIOD;
+    }
   if (self->nonce == NULL)
-    self->nonce = sim_rng_token (self->world->rng, "n_", 16);
+    {
+      self->nonce = sim_rng_token (self->world->rng, "n_", 16);
+      self->nonce_since = now;
+    }
   return self->nonce;
+}
+
+/* A nonce the receiver accepts now: the current one, or the one before it while it lasts. */
+static gboolean
+nonce_accepted (DpopVerifier *self,
+                const char   *nonce,
+                gboolean     *stale)
+{
+  const char *current = dpop_verifier_nonce (self);
+
+  *stale = FALSE;
+  if (g_strcmp0 (nonce, current) == 0)
+    return TRUE;
+  *stale = self->previous && g_strcmp0 (nonce, self->previous) == 0
+           && sim_clock_now (self->world->clock) < self->previous_until;
+  return *stale;
+}
+
+/**
+ * dpop_verifier_offer_nonce:
+ *
+ * Puts the receiver's current nonce in the answer's DPoP-Nonce header when @check asks for it:
+ * with use_dpop_nonce (§8.1, §9), and with any other answer to a valid proof that carried the
+ * previous nonce (§8.2: "the server MAY supply the new nonce value ... in a 200 OK response"),
+ * saying why in the second case. The client uses the newest nonce for its next proofs.
+ */
+void
+dpop_verifier_offer_nonce (DpopVerifier *self,
+                           SimMessage   *message,
+                           DpopCheck    *check)
+{
+  gboolean stale = check->outcome == DPOP_VALID && check->stale_nonce;
+
+  if (check->outcome != DPOP_NONCE && !stale)
+    return;
+  sim_headers_replace (message->response_headers, "DPoP-Nonce", dpop_verifier_nonce (self));
+  if (stale)
+    sim_message_narrate (message, _("RFC 9449 §8.2: the proof carries this receiver's previous nonce, which it still accepts for a while; it has a new one now and gives it in the DPoP-Nonce header of this answer, and the client uses the new one for its next proofs here."));
 }
 
 void
@@ -60,6 +119,7 @@ dpop_check_clear (DpopCheck *check)
   g_clear_pointer (&check->jkt, g_free);
   check->error = NULL;
   check->outcome = DPOP_ABSENT;
+  check->stale_nonce = FALSE;
 }
 
 /**
@@ -175,13 +235,13 @@ check_claims (DpopVerifier *self,
                    g_strdup_printf (_("RFC 9449 §4.3: the proof's htu is %s, not this request's URI %s, so it was made for another endpoint: invalid_dpop_proof."),
                                     htu, expected_htu));
   /* 10. the nonce this receiver gave, when it asks for one (§8, §9). */
-  if (self->require_nonce && g_strcmp0 (nonce, dpop_verifier_nonce (self)) != 0)
+  if (self->require_nonce && !nonce_accepted (self, nonce, &check->stale_nonce))
     {
       check->outcome = DPOP_NONCE;
       check->error = "use_dpop_nonce";
       check->description = g_strdup (nonce ? "the nonce is not the current one" : "a nonce is required");
       check->narration = g_strdup (nonce
-                                   ? _("RFC 9449 §8: the proof carries a nonce, but not the one this server gives now; it answers use_dpop_nonce with the current one in a DPoP-Nonce header.")
+                                   ? _("RFC 9449 §8 and §8.2: the proof carries a nonce, but not one this receiver accepts now: its nonces change every so often, and this one is too old or was never given. It answers use_dpop_nonce with the current one in a DPoP-Nonce header.")
                                    : _("RFC 9449 §8: this server wants every proof to carry a nonce it chose, so that a proof cannot be made in advance; this one has none, so it answers use_dpop_nonce and gives the nonce in a DPoP-Nonce header."));
       return FALSE;
     }

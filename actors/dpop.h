@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define DPOP_ALGS "ES256"   /* dpop_signing_alg_values_supported (RFC 9449 §5.1) */
 #define DPOP_IAT_PAST 300   /* seconds a proof stays acceptable after its iat (§11.1) */
 #define DPOP_IAT_FUTURE 60  /* seconds a proof's iat may run ahead of the receiver's clock */
+#define DPOP_NONCE_PERIOD 300  /* seconds a receiver's nonce is its current one; the one before
+                                * is still accepted for as long again (§8.2) */
 
 typedef enum
 {
@@ -29,6 +31,8 @@ typedef struct
   char *description;        /* for error_description */
   char *narration;          /* why, with the RFC section, in the run's language */
   char *jkt;                /* the proof key's RFC 7638 thumbprint, when valid */
+  gboolean stale_nonce;     /* valid, with the receiver's previous nonce: its answer gives the
+                             * current one in DPoP-Nonce (§8.2, §9) */
 } DpopCheck;
 
 typedef struct _DpopVerifier DpopVerifier;
@@ -37,6 +41,9 @@ DpopVerifier *dpop_verifier_new    (SimWorld     *world,
                                     gboolean      require_nonce);
 void          dpop_verifier_free   (DpopVerifier *self);
 const char   *dpop_verifier_nonce  (DpopVerifier *self);
+void          dpop_verifier_offer_nonce (DpopVerifier *self,
+                                    SimMessage   *message,
+                                    DpopCheck    *check);
 gboolean      dpop_verifier_check  (DpopVerifier *self,
                                     SimMessage   *message,
                                     const char   *access_token,

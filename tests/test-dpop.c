@@ -230,6 +230,86 @@ test_nonce (Fixture *f, gconstpointer data)
   g_assert_cmpint (check_with (verifier, right, TOKEN, NULL), ==, DPOP_VALID);
 }
 
+/* Checks a proof with @nonce made now at @verifier: the outcome, and whether the answer gives a
+ * new nonce in DPoP-Nonce (which it is, then, in @offered). */
+static DpopOutcome
+check_nonce (Fixture *f, DpopVerifier *verifier, const char *jti, const char *nonce, char **offered)
+{
+  g_autofree char *ath = dpop_token_hash (TOKEN);
+  g_autofree char *value = proof (f->key, f->key, "dpop+jwt", jti, "GET", URL,
+                                  sim_clock_now (f->world->clock), nonce, ath);
+  g_autoptr(SimMessage) m = sim_message_new ("GET", URL);
+  g_auto(DpopCheck) check = { 0 };
+
+  sim_headers_append (m->request_headers, "DPoP", value);
+  dpop_verifier_check (verifier, m, TOKEN, &check);
+  dpop_verifier_offer_nonce (verifier, m, &check);
+  *offered = g_strdup (sim_headers_get_one (m->response_headers, "DPoP-Nonce"));
+  return check.outcome;
+}
+
+/* RFC 9449 §8.2: the nonce rotates on the clock; the one before is accepted a while longer,
+ * with the new one in the answer; after that it is use_dpop_nonce with the new one. */
+static void
+test_nonce_rotation (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DpopVerifier) verifier = dpop_verifier_new (f->world, TRUE);
+  g_autofree char *first = g_strdup (dpop_verifier_nonce (verifier)), *second = NULL, *third = NULL;
+  g_autofree char *offered = NULL;
+
+  /* current: accepted, and no new nonce offered */
+  g_assert_cmpint (check_nonce (f, verifier, "r1", first, &offered), ==, DPOP_VALID);
+  g_assert_null (offered);
+  /* still current one second before its period ends */
+  sim_clock_advance (f->world->clock, DPOP_NONCE_PERIOD - 1);
+  g_assert_cmpstr (dpop_verifier_nonce (verifier), ==, first);
+  /* the period is over: a new nonce; the first is accepted, and the answer gives the new one */
+  sim_clock_advance (f->world->clock, 1);
+  second = g_strdup (dpop_verifier_nonce (verifier));
+  g_assert_cmpstr (second, !=, first);
+  g_assert_cmpint (check_nonce (f, verifier, "r2", first, &offered), ==, DPOP_VALID);
+  g_assert_cmpstr (offered, ==, second);
+  g_clear_pointer (&offered, g_free);
+  g_assert_cmpint (check_nonce (f, verifier, "r3", second, &offered), ==, DPOP_VALID);
+  g_assert_null (offered);
+  /* the first is refused once it is twice the period old; the answer names the current one */
+  sim_clock_advance (f->world->clock, DPOP_NONCE_PERIOD - 1);
+  g_assert_cmpint (check_nonce (f, verifier, "r4", first, &offered), ==, DPOP_VALID);
+  g_clear_pointer (&offered, g_free);
+  sim_clock_advance (f->world->clock, 1);
+  third = g_strdup (dpop_verifier_nonce (verifier));
+  g_assert_cmpstr (third, !=, second);
+  g_assert_cmpint (check_nonce (f, verifier, "r5", first, &offered), ==, DPOP_NONCE);
+  g_assert_cmpstr (offered, ==, third);
+  g_clear_pointer (&offered, g_free);
+  /* a nonce that was never given, or none, is not accepted either */
+  g_assert_cmpint (check_nonce (f, verifier, "r6", "n_made_up", &offered), ==, DPOP_NONCE);
+  g_clear_pointer (&offered, g_free);
+  /* a receiver idle for longer than both periods accepts neither old nonce */
+  sim_clock_advance (f->world->clock, 3 * DPOP_NONCE_PERIOD);
+  g_assert_cmpint (check_nonce (f, verifier, "r7", third, &offered), ==, DPOP_NONCE);
+  g_assert_cmpstr (offered, !=, third);
+  g_assert_cmpstr (offered, ==, dpop_verifier_nonce (verifier));
+  g_clear_pointer (&offered, g_free);
+  /* an invalid proof (here one with another token's ath) that carries the previous nonce gets
+   * no new nonce: only a valid proof earns one */
+  {
+    g_autofree char *previous = g_strdup (dpop_verifier_nonce (verifier));
+    g_autofree char *value = NULL;
+    g_autoptr(SimMessage) m = sim_message_new ("GET", URL);
+    g_auto(DpopCheck) check = { 0 };
+
+    sim_clock_advance (f->world->clock, DPOP_NONCE_PERIOD);
+    g_assert_cmpstr (dpop_verifier_nonce (verifier), !=, previous);
+    value = proof (f->key, f->key, "dpop+jwt", "r8", "GET", URL, sim_clock_now (f->world->clock), previous, "abc");
+    sim_headers_append (m->request_headers, "DPoP", value);
+    g_assert_false (dpop_verifier_check (verifier, m, TOKEN, &check));
+    g_assert_cmpint (check.outcome, ==, DPOP_INVALID);
+    dpop_verifier_offer_nonce (verifier, m, &check);
+    g_assert_null (sim_headers_get_one (m->response_headers, "DPoP-Nonce"));
+  }
+}
+
 static void
 test_token_hash (void)
 {
@@ -250,5 +330,6 @@ main (int argc, char **argv)
   ADD ("/dpop/htu-normalized", test_htu_normalized);
   ADD ("/dpop/replay", test_replay);
   ADD ("/dpop/nonce", test_nonce);
+  ADD ("/dpop/nonce-rotation", test_nonce_rotation);
   return g_test_run ();
 }
