@@ -62,10 +62,11 @@ metadata_document (AuthServer *self,
   add_endpoint (b, issuer, "authorization_endpoint", "/authorize");
   add_endpoint (b, issuer, "token_endpoint", "/token");
   if (openid)
-    {
-      add_endpoint (b, issuer, "userinfo_endpoint", "/userinfo");
-      add_endpoint (b, issuer, "jwks_uri", AUTH_SERVER_JWKS_PATH);
-    }
+    add_endpoint (b, issuer, "userinfo_endpoint", "/userinfo");
+  /* RFC 8414 §2: where its signing keys are, for a server that signs what it issues (an API
+   * validating its JWT access tokens, RFC 9068 §4). */
+  if (openid || self->config.jwt_access_tokens)
+    add_endpoint (b, issuer, "jwks_uri", AUTH_SERVER_JWKS_PATH);
   add_endpoint (b, issuer, "registration_endpoint", "/register");
   add_endpoint (b, issuer, "introspection_endpoint", "/introspect");
   add_endpoint (b, issuer, "revocation_endpoint", "/revoke");

@@ -78,6 +78,8 @@ answer_tokens_with_id_token (AuthServer *self,
     sim_fields_add_string (answer, "id_token", id_token);
   sim_message_set_response_fields (message, SOUP_STATUS_OK, answer);
   oauth_no_store (message);
+  if (self->config.jwt_access_tokens)
+    sim_message_narrate (message, _("RFC 9068 §2: this server's access tokens are JWTs (typ “at+jwt”) it signs with its key: anyone can read who the token is for (aud), whose it is (sub), until when (exp) and its scope, and an API holding the server's public key can check it without asking the server."));
 }
 
 /* Whether the token response also carries a refresh token: the client registered the

@@ -31,6 +31,7 @@ auth_server_config_init (AuthServerConfig *config)
   config->allow_plain_pkce = FALSE;
   config->max_login_attempts = MAX_LOGIN_ATTEMPTS;
   config->audience = NULL;
+  config->jwt_access_tokens = FALSE;
   oauth_defenses_init (&config->defenses);
 }
 
@@ -347,6 +348,37 @@ auth_server_count_live (AuthServer *self)
          + g_hash_table_size (self->pending);
 }
 
+/* A JWT access token (RFC 9068 §2): typ at+jwt (§2.1) and the claims of §2.2 in its order,
+ * signed with the server's key; the server keeps its record as for an opaque token, so that
+ * introspection and revocation still know it. */
+static char *
+jwt_access_token (AuthServer *self,
+                  const char *client_id,
+                  const char *subject,
+                  const char *scope,
+                  const char *audience)
+{
+  gint64 now = sim_clock_now (self->world->clock);
+  g_autoptr(JsonObject) header = json_object_new ();
+  g_autoptr(JsonObject) claims = json_object_new ();
+  g_autofree char *jti = NULL;
+  SimJoseKey *key = auth_server_signing_key (self);
+
+  jti = sim_rng_token (self->world->rng, NULL, 12);
+  json_object_set_string_member (header, "typ", "at+jwt");
+  json_object_set_string_member (claims, "iss", self->config.issuer);
+  json_object_set_int_member (claims, "exp", now + self->config.access_token_lifetime);
+  if (audience)
+    json_object_set_string_member (claims, "aud", audience);
+  json_object_set_string_member (claims, "sub", subject ? subject : client_id);
+  json_object_set_string_member (claims, "client_id", client_id);
+  json_object_set_int_member (claims, "iat", now);
+  json_object_set_string_member (claims, "jti", jti);
+  if (scope)
+    json_object_set_string_member (claims, "scope", scope);
+  return sim_jose_sign (key, header, claims);
+}
+
 /**
  * auth_server_issue_token:
  * @audience: (nullable): the resource an access token is for (RFC 8707); ignored unless the
@@ -365,9 +397,15 @@ auth_server_issue_token (AuthServer *self,
                          Grant      *grant)
 {
   Token *token = g_new0 (Token, 1);
-  char *value = sim_rng_token (self->world->rng, kind == TOKEN_ACCESS ? "at_" : "rt_", 16);
   gint64 now = sim_clock_now (self->world->clock);
+  char *value;
 
+  if (kind == TOKEN_ACCESS && self->config.jwt_access_tokens)
+    value = jwt_access_token (self, client_id, subject, scope,
+                              self->config.defenses.audience_restriction && audience ? audience
+                                                                               : self->config.audience);
+  else
+    value = sim_rng_token (self->world->rng, kind == TOKEN_ACCESS ? "at_" : "rt_", 16);
   sim_world_hold (self->world, "auth-server", kind == TOKEN_ACCESS ? "access_token" : "refresh_token", value);
   token->kind = kind;
   token->client_id = g_strdup (client_id);

@@ -25,6 +25,8 @@ typedef struct
   gboolean dpop;                  /* checks DPoP proofs at /token and binds tokens to their key
                                      (RFC 9449); default FALSE: it ignores a DPoP header */
   gboolean dpop_nonce;            /* demands a nonce of its own in every proof (RFC 9449 §8) */
+  gboolean jwt_access_tokens;     /* access tokens are signed JWTs (RFC 9068) rather than
+                                     opaque values; default FALSE */
   OAuthDefenses defenses;         /* the switches it honours; all on by default */
 } AuthServerConfig;
 

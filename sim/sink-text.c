@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "sim/jose.h"
 #include "sim/tracer.h"
 #include "sim/textwrap.h"
 #include "sim/trace-view.h"
@@ -161,6 +162,8 @@ field (TextSink   *self,
   g_string_append_c (out, '\n');
 }
 
+static void jwt_hint (TextSink *self, const char *value);
+
 static void
 params_block (TextSink   *self,
               const char *indent,
@@ -174,7 +177,10 @@ params_block (TextSink   *self,
       return;
     }
   for (guint i = 0; i < sim_params_size (params); i++)
-    field (self, indent, sim_params_name_at (params, i), "=", sim_params_value_at (params, i));
+    {
+      field (self, indent, sim_params_name_at (params, i), "=", sim_params_value_at (params, i));
+      jwt_hint (self, sim_params_value_at (params, i));
+    }
 }
 
 static void
@@ -205,8 +211,9 @@ basic_hint (TextSink   *self,
   field (self, "      ", _("↳ decodes to"), " ", text);
 }
 
-/* A JWT (a DPoP proof, RFC 9449 §4.2) is only base64url too: show its header, the key it
- * carries by type and curve, and its claims one by one. Nothing here is verified: the
+/* A JWT (an access token, RFC 9068; an ID token; a DPoP proof, RFC 9449 §4.2) is only
+ * base64url too: show its header, the key it carries by type and curve, and its claims one by
+ * one, wherever it travels (a header, a form, a JSON member). Nothing here is verified: the
  * receiver does that. */
 static void
 jwt_hint (TextSink   *self,
@@ -216,7 +223,12 @@ jwt_hint (TextSink   *self,
   g_autoptr(GString) summary = g_string_new (NULL);
   g_autoptr(GList) names = NULL, members = NULL;
 
-  if (!sim_jose_decode_unverified (value, &header, &claims, NULL))
+  if (g_ascii_strncasecmp (value, "Bearer ", 7) == 0)
+    value += 7;
+  else if (g_ascii_strncasecmp (value, "DPoP ", 5) == 0)
+    value += 5;
+  if (!sim_jose_looks_compact (value)
+      || !sim_jose_decode_unverified (value, &header, &claims, NULL))
     return;
   names = json_object_get_members (header);
   for (GList *l = names; l; l = l->next)
@@ -267,7 +279,10 @@ headers_block (TextSink   *self,
         continue;
       field (self, "    ", name, ": ", value);
       if (g_ascii_strcasecmp (name, "Authorization") == 0)
-        basic_hint (self, value);
+        {
+          basic_hint (self, value);
+          jwt_hint (self, value);
+        }
       if (g_ascii_strcasecmp (name, "DPoP") == 0)
         jwt_hint (self, value);
       if (g_ascii_strcasecmp (name, "Location") == 0)
@@ -297,7 +312,10 @@ json_members (TextSink *self,
       JsonNode *value = json_object_get_member (object, l->data);
 
       if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
-        field (self, "    │ ", l->data, ": ", json_node_get_string (value));
+        {
+          field (self, "    │ ", l->data, ": ", json_node_get_string (value));
+          jwt_hint (self, json_node_get_string (value));
+        }
       else
         {
           g_autofree char *shown = json_to_string (value, FALSE);
@@ -429,6 +447,8 @@ flat_json_members (TextSink   *self,
       value_at = member->len;
       g_string_append_len (member, members[i].value, members[i].value_len);
       field (self, "    │ ", member->str, ": ", member->str + value_at);
+      if (members[i].value_len > 0 && members[i].value[-1] == '"')
+        jwt_hint (self, member->str + value_at);
     }
   return TRUE;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Golden traces of the classic lesson, of the OpenID Connect sign-in and of the client
-credentials lesson: JSON Lines in English and in Korean, and the text view. When a change to the
-narration or the flow is deliberate, regenerate them:
+"""Golden traces of the classic lesson, of the OpenID Connect sign-in, of the client credentials
+lesson and of the JWT access token: JSON Lines in English and in Korean, and the text view. When
+a change to the narration or the flow is deliberate, regenerate them:
 
     build/oauth-sim demo --format jsonl > tests/golden/classic.jsonl
     build/oauth-sim demo --format jsonl --lang ko > tests/golden/classic.ko.jsonl
@@ -13,6 +13,9 @@ narration or the flow is deliberate, regenerate them:
     build/oauth-sim run $M --format jsonl > tests/golden/client-credentials.jsonl
     build/oauth-sim run $M --format jsonl --lang ko > tests/golden/client-credentials.ko.jsonl
     build/oauth-sim run $M --no-color > tests/golden/client-credentials.txt
+    build/oauth-sim run scenarios/jwt/access-token.json --format jsonl > tests/golden/jwt-access-token.jsonl
+    build/oauth-sim run scenarios/jwt/access-token.json --format jsonl --lang ko > tests/golden/jwt-access-token.ko.jsonl
+    build/oauth-sim run scenarios/jwt/access-token.json --no-color > tests/golden/jwt-access-token.txt
 
 and read the diff as a student would before committing it."""
 import json
@@ -24,6 +27,7 @@ from taplib import SCENARIOS, SRCDIR, oauth_sim, run
 GOLDEN = os.path.join(SRCDIR, "golden")
 SIGN_IN = os.path.join(SCENARIOS, "oidc", "sign-in.json")
 MACHINE = os.path.join(SCENARIOS, "client-credentials", "backup-service.json")
+JWT = os.path.join(SCENARIOS, "jwt", "access-token.json")
 
 
 MISSING = object()
@@ -144,6 +148,22 @@ def test_client_credentials_text_view():
     compare("client-credentials.txt", "--no-color", verb=("run", MACHINE))
 
 
+def test_jwt_jsonl_english():
+    compare("jwt-access-token.jsonl", "--format", "jsonl", verb=("run", JWT))
+
+
+def test_jwt_jsonl_korean():
+    compare("jwt-access-token.ko.jsonl", "--format", "jsonl", "--lang", "ko", verb=("run", JWT))
+
+
+def test_jwt_text_view_decodes_the_token():
+    compare("jwt-access-token.txt", "--no-color", verb=("run", JWT))
+    with open(os.path.join(GOLDEN, "jwt-access-token.txt"), encoding="utf-8") as f:
+        text = f.read()
+    assert "↳ header alg=ES256 kid=" in text and "typ=at+jwt" in text
+    assert "aud: https://api.example" in text
+
+
 def test_korean_trace_is_korean():
     for name in ("classic.ko.jsonl", "client-credentials.ko.jsonl"):
         with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
@@ -154,4 +174,5 @@ def test_korean_trace_is_korean():
 
 run([test_a_changed_field_is_named_by_its_path, test_jsonl_english, test_jsonl_korean, test_text_view, test_oidc_jsonl_english,
      test_oidc_jsonl_korean, test_oidc_text_view, test_client_credentials_jsonl_english,
-     test_client_credentials_jsonl_korean, test_client_credentials_text_view, test_korean_trace_is_korean])
+     test_client_credentials_jsonl_korean, test_client_credentials_text_view, test_jwt_jsonl_english,
+     test_jwt_jsonl_korean, test_jwt_text_view_decodes_the_token, test_korean_trace_is_korean])

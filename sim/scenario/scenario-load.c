@@ -20,7 +20,7 @@ static const char *const top_fields[] = {
 static const char *const server_fields[] = {
   "issuer", "code_lifetime", "access_token_lifetime", "refresh_token_lifetime",
   "rotate_refresh_tokens", "require_pkce", "allow_plain_pkce", "max_login_attempts", "scopes", "dpop",
-  "dpop_nonce", NULL
+  "dpop_nonce", "access_token_format", NULL
 };
 static const char *const owner_fields[] = { "username", "password", "name", "email", "consent", "events", NULL };
 static const char *const consent_fields[] = { "decision", "scopes", NULL };
@@ -357,8 +357,10 @@ read_server (SimReader   *r,
              JsonObject  *object,
              SimScenario *s)
 {
+  static const char *const token_formats[] = { "opaque", "jwt", NULL };
   JsonObject *server = NULL, *scopes = NULL;
   gint64 attempts = s->server.max_login_attempts;
+  g_autofree char *token_format = NULL;
 
   if (!sim_reader_object (r, object, "server", FALSE, &server))
     return FALSE;
@@ -375,9 +377,11 @@ read_server (SimReader   *r,
       || !sim_reader_int (r, server, "max_login_attempts", 1, 100, &attempts)
       || !read_explicit_bool (r, server, "dpop", &s->server.dpop, &s->server_dpop_set)
       || !sim_reader_bool (r, server, "dpop_nonce", &s->server.dpop_nonce)
+      || !sim_reader_choice (r, server, "access_token_format", token_formats, &token_format)
       || !sim_reader_object (r, server, "scopes", FALSE, &scopes))
     return FALSE;
   s->server.max_login_attempts = attempts;
+  s->server.jwt_access_tokens = g_strcmp0 (token_format, "jwt") == 0;
   if (scopes)
     {
       g_autoptr(GPtrArray) names = NULL, values = NULL;
