@@ -17,7 +17,7 @@ allow_form_redirect (SimMessage *message,
                      const char *redirect_uri)
 {
   const char *policy = sim_headers_get_one (message->response_headers, "Content-Security-Policy");
-  g_autoptr(SimUri) uri = sim_uri_parse (redirect_uri, NULL);
+  g_autoptr(SimUri) uri = redirect_uri ? sim_uri_parse (redirect_uri, NULL) : NULL;
   g_autofree char *source = NULL;
   g_autoptr(GString) csp = NULL;
   const char *at;
@@ -44,6 +44,8 @@ typedef struct
   char *request_id;
   GStrv scopes;
   GStrv labels;            /* what each scope allows, in words */
+  char *user_code;         /* (nullable) a device's request: the code it shows */
+  gboolean confirm;        /* ask the owner to confirm it (RFC 8628 §5.4) */
 } LoginPage;
 
 static void
@@ -56,6 +58,7 @@ login_page_free (gpointer data)
   g_free (page->request_id);
   g_strfreev (page->scopes);
   g_strfreev (page->labels);
+  g_free (page->user_code);
   g_free (page);
 }
 
@@ -75,8 +78,14 @@ write_login_body (GString       *body,
     }
   g_string_append (body, "<p><strong>");
   oauth_html_append_escaped (body, page->client_name);
-  g_string_append (body, "</strong> wants to use your account.</p>\n"
-                         "<form method=\"post\" action=\"/consent\">\n"
+  g_string_append (body, "</strong> wants to use your account.</p>\n");
+  if (page->user_code)
+    {
+      g_string_append (body, "<p>It asks from a device that shows the code <strong>");
+      oauth_html_append_escaped (body, page->user_code);
+      g_string_append (body, "</strong>.</p>\n");
+    }
+  g_string_append (body, "<form method=\"post\" action=\"/consent\">\n"
                          "<input type=\"hidden\" name=\"request_id\" value=\"");
   oauth_html_append_escaped (body, page->request_id);
   g_string_append (body, "\">\n");
@@ -94,11 +103,19 @@ write_login_body (GString       *body,
       oauth_html_append_escaped (body, page->scopes[i]);
       g_string_append (body, "</code></label>\n");
     }
+  g_string_append (body, "</fieldset>\n");
+  if (page->confirm)
+    {
+      g_string_append (body, "<label><input type=\"checkbox\" name=\"confirm_user_code\" value=\"");
+      oauth_html_append_escaped (body, page->user_code);
+      g_string_append (body, "\" required> I started this myself, on a device in front of me that shows this code."
+                             " If someone sent you this code, click Deny.</label>\n");
+    }
+  /* Deny needs no ticked confirmation: a browser must not hold it back for the box */
   g_string_append (body,
-                   "</fieldset>\n"
                    "<button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\n"
-                   "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
-                   "</form>");
+                   "<button type=\"submit\" name=\"decision\" value=\"deny\"");
+  g_string_append (body, page->confirm ? " formnovalidate>Deny</button>\n</form>" : ">Deny</button>\n</form>");
 }
 
 /* The page a browser shows: who asks, for what, and a form to sign in and answer. The HTML is
@@ -126,6 +143,14 @@ auth_server_show_login (AuthServer     *self,
       g_ptr_array_add (form->checkboxes, g_strdup (page->scopes[i]));
     }
   sim_params_set (form->hidden, "request_id", request->id);
+  if (request->device_code)
+    {
+      DeviceRequest *device = g_hash_table_lookup (self->devices, request->device_code);
+      page->user_code = g_strdup (device ? device->user_code : NULL);
+      page->confirm = page->user_code && self->config.defenses.device_confirmation;
+      if (page->confirm)
+        form->confirm = g_strdup (page->user_code);
+    }
   oauth_html_form_page (message, SOUP_STATUS_OK, "Sign in to authorize", form,
                         write_login_body, page, login_page_free, auth_server_page_flags (self));
   allow_form_redirect (message, request->redirect_uri);
@@ -261,6 +286,12 @@ auth_server_consent (AuthServer *self,
 
   decision = sim_params_get (form, "decision");
   scope = approved_scopes (form, request);
+  if (request->device_code)
+    {
+      auth_server_device_decide (self, message, request, form, username,
+                                 g_strcmp0 (decision, "approve") == 0 && *scope ? scope : NULL);
+      return;
+    }
   if ((g_strcmp0 (decision, "approve") != 0 || *scope == '\0') && request->implicit)
     grant_implicit_redirect_error (self, message, request->redirect_uri, "access_denied",
                                    "the resource owner denied the request", request->state,

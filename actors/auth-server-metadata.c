@@ -70,6 +70,7 @@ metadata_document (AuthServer *self,
   add_endpoint (b, issuer, "registration_endpoint", "/register");
   add_endpoint (b, issuer, "introspection_endpoint", "/introspect");
   add_endpoint (b, issuer, "revocation_endpoint", "/revoke");
+  add_endpoint (b, issuer, "device_authorization_endpoint", "/device_authorization");
   json_builder_set_member_name (b, "scopes_supported");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->scopes->len; i++)

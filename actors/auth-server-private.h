@@ -70,6 +70,7 @@ typedef struct
   char *nonce;                  /* OpenID Connect Core §3.1.2.1, for the id_token */
   guint failed_logins;
   gint64 expires_at;
+  char *device_code;            /* a device's request (RFC 8628 §3.3): no redirect, no code */
 } PendingRequest;
 
 typedef struct
@@ -110,6 +111,30 @@ typedef struct
   Grant *grant;
 } Token;
 
+/* A device authorization request (RFC 8628 §3.1-§3.5): what the device asked for, what the
+ * owner decided at the user page, and how fast the device may poll. */
+typedef enum
+{
+  DEVICE_PENDING,
+  DEVICE_APPROVED,
+  DEVICE_DENIED,
+  DEVICE_REDEEMED,              /* its tokens were issued: the device_code is spent */
+} DeviceStatus;
+
+typedef struct
+{
+  char *device_code;
+  char *user_code;              /* as shown, XXXX-XXXX */
+  char *client_id;
+  char *scope;
+  char *subject;                /* the owner who approved */
+  DeviceStatus status;
+  gint64 expires_at;            /* both codes stop working then (§3.2 expires_in) */
+  gint64 forget_at;             /* kept a while longer, to answer expired_token (§3.5) */
+  gint64 interval;              /* seconds between polls; slow_down adds 5 (§3.5) */
+  gint64 last_poll;             /* -1 before the first */
+} DeviceRequest;
+
 struct _AuthServer
 {
   SimWorld *world;
@@ -123,6 +148,8 @@ struct _AuthServer
   GHashTable *pending;          /* request id -> PendingRequest */
   GHashTable *codes;            /* code -> AuthCode */
   GHashTable *tokens;           /* token -> Token */
+  GHashTable *devices;          /* device_code -> DeviceRequest */
+  GHashTable *user_codes;       /* user code without its dash -> device_code */
   GArray *expiries;             /* (element-type Expiry) a min-heap on expires_at */
   SimJoseKey *signing_key;      /* made on first use (auth-server-jwks.c) */
   struct _DpopVerifier *dpop;   /* (nullable) its DPoP checks and replay cache (RFC 9449) */
@@ -141,6 +168,15 @@ void auth_server_metadata   (AuthServer *self, SimMessage *message);
 void auth_server_openid_configuration (AuthServer *self, SimMessage *message);
 void auth_server_userinfo   (AuthServer *self, SimMessage *message);
 void auth_server_jwks       (AuthServer *self, SimMessage *message);
+void auth_server_device_authorization (AuthServer *self, SimMessage *message);
+void auth_server_device_page (AuthServer *self, SimMessage *message);
+void auth_server_device_decide (AuthServer     *self,
+                                SimMessage     *message,
+                                PendingRequest *request,
+                                SimParams      *form,
+                                const char     *username,
+                                const char     *approved_scope);
+void device_request_free     (gpointer data);
 
 /* Shared by the endpoints. */
 typedef enum

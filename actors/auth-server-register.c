@@ -199,6 +199,9 @@ answer_registered (AuthServer       *self,
   else if (client->client_secret)
     sim_message_narrate (message,
                          _("The server registers the client and gives it the three essentials: a client id (public, like a username), a client secret (like a password: leaking it would be a serious breach) and the authorized redirect URI, the only address where the server will ever send codes for this client (RFC 7591 §3.2.1)."));
+  else if (client->redirect_uris->len == 0)
+    sim_message_narrate (message,
+                         _("The server registers a public client without a redirect URI: a client id and no secret, since a device cannot keep one (RFC 8628 §5.6); no code will ever reach it through a browser (RFC 7591 §2)."));
   else
     sim_message_narrate (message,
                          _("The server registers a public client: it gets a client id and its redirect URI but no secret, since an app on a user's device cannot keep one; it must use PKCE instead (RFC 7591 §2, RFC 7636)."));

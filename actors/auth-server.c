@@ -32,6 +32,8 @@ auth_server_config_init (AuthServerConfig *config)
   config->max_login_attempts = MAX_LOGIN_ATTEMPTS;
   config->audience = NULL;
   config->jwt_access_tokens = FALSE;
+  config->device_code_lifetime = 600;
+  config->device_poll_interval = 5;
   oauth_defenses_init (&config->defenses);
 }
 
@@ -77,6 +79,7 @@ pending_free (gpointer data)
   g_free (p->code_challenge);
   g_free (p->code_challenge_method);
   g_free (p->nonce);
+  g_free (p->device_code);
   g_free (p);
 }
 
@@ -166,6 +169,8 @@ auth_server_new (SimWorld               *world,
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, code_free);
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, token_free);
+  self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_request_free);
+  self->user_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->expiries = g_array_new (FALSE, FALSE, sizeof (Expiry));
   if (config->dpop)
     self->dpop = dpop_verifier_new (world, config->dpop_nonce);
@@ -187,6 +192,8 @@ auth_server_free (AuthServer *self)
   g_hash_table_unref (self->pending);
   g_hash_table_unref (self->codes);
   g_hash_table_unref (self->tokens);
+  g_hash_table_unref (self->user_codes);
+  g_hash_table_unref (self->devices);
   for (guint i = 0; i < self->expiries->len; i++)
     g_free (g_array_index (self->expiries, Expiry, i).key);
   g_array_unref (self->expiries);
@@ -340,12 +347,12 @@ auth_server_remove_client (AuthServer *self,
   return g_hash_table_remove (self->clients, client_id);
 }
 
-/* How many codes, tokens and pending requests the server still remembers. */
+/* How many codes, tokens, pending and device requests the server still remembers. */
 guint
 auth_server_count_live (AuthServer *self)
 {
   return g_hash_table_size (self->codes) + g_hash_table_size (self->tokens)
-         + g_hash_table_size (self->pending);
+         + g_hash_table_size (self->pending) + g_hash_table_size (self->devices);
 }
 
 /* A JWT access token (RFC 9068 §2): typ at+jwt (§2.1) and the claims of §2.2 in its order,
@@ -524,6 +531,13 @@ record_expires_at (AuthServer *self,
     return ((AuthCode *) record)->expires_at;
   if (table == self->pending)
     return ((PendingRequest *) record)->expires_at;
+  if (table == self->devices)
+    return ((DeviceRequest *) record)->forget_at;
+  if (table == self->user_codes)
+    {
+      DeviceRequest *device = g_hash_table_lookup (self->devices, record);
+      return device ? device->expires_at : 0;
+    }
   return ((Token *) record)->expires_at;
 }
 
@@ -818,6 +832,8 @@ static const Route routes[] = {
   { AUTH_SERVER_JWKS_PATH, "GET", auth_server_jwks },
   /* OpenID Connect Core §5.3.1: GET and POST both. */
   { "/userinfo", "GET, POST", auth_server_userinfo },
+  { "/device_authorization", "POST", auth_server_device_authorization },
+  { "/device", "GET, POST", auth_server_device_page },
 };
 
 /* The bus calls this for every request to the server's origin. */

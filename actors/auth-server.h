@@ -27,6 +27,8 @@ typedef struct
   gboolean dpop_nonce;            /* demands a nonce of its own in every proof (RFC 9449 §8) */
   gboolean jwt_access_tokens;     /* access tokens are signed JWTs (RFC 9068) rather than
                                      opaque values; default FALSE */
+  gint64 device_code_lifetime;    /* seconds a device's codes live (RFC 8628 §3.2); default 600 */
+  gint64 device_poll_interval;    /* seconds between a device's polls (§3.2); default 5 */
   OAuthDefenses defenses;         /* the switches it honours; all on by default */
 } AuthServerConfig;
 

@@ -9,7 +9,7 @@ static const char *const names[] = {
   "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
   "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
   "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", "no_password_grant",
-  "no_implicit_grant", "sender_constraint", NULL
+  "no_implicit_grant", "sender_constraint", "device_confirmation", NULL
 };
 
 /* In the order of names[]. */
@@ -52,6 +52,8 @@ static const DefenseInfo table[] = {
     N_("the server refuses the implicit grant, so no access token travels in a browser's address (RFC 9700 §2.1.2)") },
   { G_STRUCT_OFFSET (OAuthDefenses, sender_constraint),
     N_("a client set to use DPoP binds its tokens to its key, and the API refuses a bound token without a proof from that key (RFC 9449, RFC 9700 §4.10.1)") },
+  { G_STRUCT_OFFSET (OAuthDefenses, device_confirmation),
+    N_("the device user page shows which app asks and has the owner confirm that her own device shows the code (RFC 8628 §5.4)") },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (table) + 1 == G_N_ELEMENTS (names));

@@ -27,6 +27,7 @@ typedef struct
   gboolean no_password_grant;         /* server: grant_type=password is unsupported_grant_type (RFC 9700 §2.4) */
   gboolean no_implicit_grant;         /* server: response_type=token is unsupported_response_type (RFC 9700 §2.1.2) */
   gboolean sender_constraint;         /* a client set to use DPoP binds its tokens to its key (RFC 9449, RFC 9700 §4.10.1) */
+  gboolean device_confirmation;       /* server: the device user page has the owner confirm the code is on her device (RFC 8628 §5.4) */
 } OAuthDefenses;
 
 void               oauth_defenses_init    (OAuthDefenses *defenses);

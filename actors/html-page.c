@@ -246,6 +246,7 @@ oauth_form_copy (OAuthForm *form)
   copy->hidden = sim_params_copy (form->hidden);
   copy->checkboxes = g_ptr_array_copy (form->checkboxes, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
   g_ptr_array_set_free_func (copy->checkboxes, g_free);
+  copy->confirm = g_strdup (form->confirm);
   return copy;
 }
 
@@ -326,7 +327,7 @@ attribute (const char *tag,
  * oauth_form_parse:
  *
  * Reads the first <form> of a page the way the simulated browser needs it: the action, the
- * hidden inputs and the values of the scope checkboxes. It understands the markup our own
+ * hidden inputs, the values of the scope checkboxes and the user code a box confirms. It understands the markup our own
  * server writes (double-quoted attributes), not HTML at large.
  *
  * Returns: (transfer full) (nullable): the form, or %NULL when the page has none.
@@ -366,6 +367,11 @@ oauth_form_parse (const char *html)
         sim_params_set (form->hidden, name, value);
       else if (g_strcmp0 (type, "checkbox") == 0 && strcmp (name, "scope") == 0)
         g_ptr_array_add (form->checkboxes, g_steal_pointer (&value));
+      else if (g_strcmp0 (type, "checkbox") == 0 && strcmp (name, "confirm_user_code") == 0)
+        {
+          g_free (form->confirm);
+          form->confirm = g_steal_pointer (&value);
+        }
     }
   return form;
 }
@@ -378,5 +384,6 @@ oauth_form_free (OAuthForm *form)
   g_free (form->action);
   sim_params_free (form->hidden);
   g_ptr_array_unref (form->checkboxes);
+  g_free (form->confirm);
   g_free (form);
 }

@@ -31,6 +31,7 @@ typedef struct
   char *action;
   SimParams *hidden;
   GPtrArray *checkboxes;  /* (element-type utf8): values of name="scope" boxes */
+  char *confirm;          /* (nullable) the user code a name="confirm_user_code" box confirms */
 } OAuthForm;
 
 OAuthForm *oauth_form_new         (const char  *action);

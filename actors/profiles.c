@@ -20,7 +20,9 @@ static const OAuthProfile profiles[] = {
       .referrer_policy = FALSE, .redirect_allowlist = FALSE,
       /* OpenID Connect (2014) is no part of RFC 6749: a client that speaks it checks. */
       .nonce_check = TRUE, .id_token_login = TRUE, .no_password_grant = FALSE,
-      .no_implicit_grant = FALSE, .sender_constraint = FALSE },
+      .no_implicit_grant = FALSE, .sender_constraint = FALSE,
+      /* RFC 8628 (2019) came later: its user page asks for the code and nothing more. */
+      .device_confirmation = FALSE },
     FALSE, FALSE, FALSE },
   /* RFC 9700 (BCP 240): every defense, PKCE required of public clients. */
   { "bcp9700",
@@ -29,7 +31,7 @@ static const OAuthProfile profiles[] = {
       .iss_parameter = TRUE, .audience_restriction = TRUE, .consent_frame_protection = TRUE,
       .referrer_policy = TRUE, .redirect_allowlist = TRUE,
       .nonce_check = TRUE, .id_token_login = TRUE, .no_password_grant = TRUE,
-      .no_implicit_grant = TRUE, .sender_constraint = TRUE },
+      .no_implicit_grant = TRUE, .sender_constraint = TRUE, .device_confirmation = TRUE },
     TRUE, FALSE, TRUE },
   /* draft-ietf-oauth-v2-1: the same, and PKCE required of every client (§4.1.1). */
   { "oauth2.1",
@@ -38,7 +40,7 @@ static const OAuthProfile profiles[] = {
       .iss_parameter = TRUE, .audience_restriction = TRUE, .consent_frame_protection = TRUE,
       .referrer_policy = TRUE, .redirect_allowlist = TRUE,
       .nonce_check = TRUE, .id_token_login = TRUE, .no_password_grant = TRUE,
-      .no_implicit_grant = TRUE, .sender_constraint = TRUE },
+      .no_implicit_grant = TRUE, .sender_constraint = TRUE, .device_confirmation = TRUE },
     TRUE, TRUE, TRUE },
 };
 

@@ -29,6 +29,7 @@ struct _ResourceOwner
   char *frame_embedder;
   GHashTable *cookies;  /* origin -> GTree name -> value: the browser's cookie jar */
   char *fragment;       /* of the address shown: it stays in the browser (RFC 3986 §3.5) */
+  GPtrArray *seen_codes; /* user codes a device of hers showed her (RFC 8628 §3.3) */
 };
 
 void
@@ -72,6 +73,7 @@ resource_owner_new (SimWorld          *world,
   self->config.name = g_strdup (config->name);
   self->config.email = g_strdup (config->email);
   self->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_tree_unref);
+  self->seen_codes = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
@@ -87,6 +89,7 @@ resource_owner_free (ResourceOwner *self)
   g_free (self->frame_embedder);
   g_free (self->fragment);
   g_hash_table_unref (self->cookies);
+  g_ptr_array_unref (self->seen_codes);
   g_free (self);
 }
 
@@ -532,6 +535,7 @@ resource_owner_consent (ResourceOwner *self,
                         const char    *approve_scopes)
 {
   gboolean approve = decision < 0 ? self->config.approve : decision > 0;
+  gboolean stranger_code = FALSE;
   const char *ticked = approve_scopes ? approve_scopes : self->config.approve_scopes;
   g_autoptr(OAuthForm) form = NULL;
   SimParams *fields = NULL;
@@ -557,7 +561,12 @@ resource_owner_consent (ResourceOwner *self,
       if (!ticked || oauth_scope_contains (ticked, scope))
         sim_params_add (fields, "scope", scope);
     }
-  sim_params_add (fields, "decision", approve ? "approve" : "deny");
+  /* RFC 8628 §5.4: asked whether a device of hers shows the code, she answers truthfully */
+  if (form->confirm && g_ptr_array_find_with_equal_func (self->seen_codes, form->confirm, g_str_equal, NULL))
+    sim_params_set (fields, "confirm_user_code", form->confirm);
+  else if (form->confirm)
+    stranger_code = TRUE;
+  sim_params_add (fields, "decision", approve && !stranger_code ? "approve" : "deny");
 
   message = sim_message_new_from_uri ("POST", action);
   sim_message_set_request_params (message, fields);
@@ -568,10 +577,62 @@ resource_owner_consent (ResourceOwner *self,
   else if (self->framed_by)
     sim_message_narrate (message, _("The owner thinks she clicks a button of %s's page; the click lands on the invisible frame above it. Her browser had her password saved for that server and filled it in, so that one click sends the whole form (RFC 9700 §4.16)."),
                          self->framed_by);
+  else if (stranger_code)
+    sim_message_narrate (message, _("The page asks her to confirm that she started this on a device in front of her that shows the code %s. No device of hers shows it: the code came in a message. So she signs in and clicks Deny."),
+                         form->confirm);
+  else if (approve && form->confirm)
+    sim_message_narrate (message, _("On the authorization server's own page, the owner signs in, ticks the scopes to allow, and confirms that her TV shows the code %s. The password goes to the authorization server and nowhere else."),
+                         form->confirm);
   else if (approve)
     sim_message_narrate (message, _("On the authorization server's own page, the owner signs in and ticks the scopes to allow. The password goes to the authorization server and nowhere else."));
   else
     sim_message_narrate (message, _("On the authorization server's own page, the owner signs in and clicks Deny."));
   browse (self, message);
   return follow (self, message, SIM_PHASE_CODE_EXCHANGE);
+}
+
+/**
+ * resource_owner_see_code:
+ *
+ * A device of hers (the TV) shows @user_code: she can later say it is on a screen in front of
+ * her, and type it.
+ */
+void
+resource_owner_see_code (ResourceOwner *self,
+                         const char    *user_code)
+{
+  if (user_code)
+    g_ptr_array_add (self->seen_codes, g_strdup (user_code));
+}
+
+/**
+ * resource_owner_fill_in:
+ *
+ * Types @value into the text field @name of the form on the current page (a device's user
+ * code) and submits it, then follows redirects.
+ *
+ * Returns: (transfer full) (nullable): the exchange that produced the page now shown; %NULL
+ * when the page has no form.
+ */
+SimMessage *
+resource_owner_fill_in (ResourceOwner *self,
+                        const char    *name,
+                        const char    *value)
+{
+  g_autoptr(OAuthForm) form = self->page ? oauth_page_read_form (self->page) : NULL;
+  g_autoptr(SimUri) action = NULL;
+  SimParams *fields;
+  SimMessage *message;
+
+  if (form == NULL || form->action == NULL
+      || !(action = sim_uri_resolve (self->page->uri, form->action)))
+    return NULL;
+  fields = sim_params_copy (form->hidden);
+  sim_params_set (fields, name, value);
+  message = sim_message_new_from_uri ("POST", action);
+  sim_message_set_request_params (message, fields);
+  sim_message_set_phase (message, SIM_PHASE_CONSENT);
+  sim_message_narrate (message, _("The owner types the code %s, as her TV shows it, into the page and sends it."), value);
+  browse (self, message);
+  return follow (self, message, SIM_PHASE_CONSENT);
 }

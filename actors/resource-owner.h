@@ -33,6 +33,11 @@ SimMessage    *resource_owner_consent (ResourceOwner     *self,
                                        const char        *password,
                                        int                decision,
                                        const char        *approve_scopes);
+SimMessage    *resource_owner_fill_in (ResourceOwner     *self,
+                                       const char        *name,
+                                       const char        *value);
+void           resource_owner_see_code (ResourceOwner    *self,
+                                       const char        *user_code);
 void           resource_owner_read_answer (ResourceOwner *self,
                                            SimMessage    *message);
 const char    *resource_owner_get_page_url (ResourceOwner *self);

@@ -16,8 +16,8 @@ DEFENSES = ["state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_
             "single_use_codes", "refresh_rotation", "iss_parameter", "audience_restriction",
             "consent_frame_protection", "referrer_policy", "redirect_allowlist", "nonce_check",
             "id_token_login", "no_password_grant", "no_implicit_grant",
-            "sender_constraint"]
-# one attack per pair of files; the lab has at least the sixteen of docs/attack-lab.md
+            "sender_constraint", "device_confirmation"]
+# one attack per pair of files; the lab has at least the eighteen of docs/attack-lab.md
 PAIRS = len({f.rsplit("-", 1)[0] for f in os.listdir(os.path.join(SCENARIOS, "attacks")) if f.endswith(".json")})
 
 
@@ -42,7 +42,7 @@ def copy_pair(name, edit=None):
 def test_every_lesson_file_has_its_pair():
     files = sorted(f for f in os.listdir(ATTACKS) if f.endswith(".json"))
     stems = {f.rsplit("-", 1)[0] for f in files}
-    assert len(stems) >= 16, stems
+    assert len(stems) >= 18, stems
     assert files == sorted(f"{s}-{side}.json" for s in stems for side in ("off", "on")), files
 
 
@@ -67,7 +67,7 @@ def test_builtin_lab_json():
     status, lab, err = lab_json()
     assert status == 0, err
     assert lab["ok"] is True and [d["name"] for d in lab["defenses"]] == DEFENSES
-    assert len(lab["attacks"]) == PAIRS >= 16 and lab["runs"] >= 2 * PAIRS
+    assert len(lab["attacks"]) == PAIRS >= 18 and lab["runs"] >= 2 * PAIRS
     for attack in lab["attacks"]:
         assert attack["ok"] and attack["problems"] == [], attack
         assert attack["off"]["attack_worked"] and not attack["on"]["attack_worked"], attack

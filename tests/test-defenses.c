@@ -7,6 +7,7 @@
 #include "actors/auth-server.h"
 #include "actors/client.h"
 #include "actors/defenses.h"
+#include "actors/device-client.h"
 #include "actors/oauth.h"
 #include "actors/resource-owner.h"
 
@@ -529,6 +530,60 @@ test_sender_constraint (void)
     }
 }
 
+/* RFC 8628 §5.4: a code that reached the owner in a message, not on a screen of hers. With the
+ * defense on, the page asks her to confirm that her device shows it: she cannot, and denies; an
+ * approval without the confirmation approves nothing. Off, she approves. The owner who did see
+ * the code on her TV approves either way. */
+static void
+test_device_confirmation (void)
+{
+  for (int on = 0; on <= 1; on++)
+    for (int seen = 0; seen <= 1; seen++)
+      {
+        g_autoptr(World) w = world_new ("device_confirmation", on, FALSE);
+        DeviceClientConfig config = { "client", "TV Calendar", "calendar.read", ISSUER, API };
+        g_autoptr(DeviceClient) tv = device_client_new (w->world, &config);
+        g_autoptr(SimMessage) registration = device_client_register (tv);
+        g_autoptr(SimMessage) start = device_client_authorize (tv);
+        const char *code = device_client_get_held (tv, "user_code");
+        g_autoptr(SimMessage) page = NULL;
+        g_autoptr(SimMessage) answer = NULL;
+        g_autoptr(SimMessage) poll = NULL;
+        g_autoptr(OAuthForm) form = NULL;
+
+        g_assert_cmpuint (start->status, ==, SOUP_STATUS_OK);
+        g_assert_nonnull (code);
+        if (seen)
+          resource_owner_see_code (w->owner, code);
+        page = resource_owner_visit (w->owner, device_client_get_held (tv, "verification_uri_complete"),
+                                     SIM_PHASE_CONSENT);
+        form = oauth_page_read_form (page);
+        g_assert_cmpstr (form->confirm, ==, on ? code : NULL);
+        if (on && !seen)
+          {
+            /* a form sent without the box ticked approves nothing */
+            g_autoptr(SimParams) fields = sim_params_copy (form->hidden);
+            g_autoptr(SimMessage) unticked = sim_message_new ("POST", ISSUER "/consent");
+            sim_params_set (fields, "username", "alice");
+            sim_params_set (fields, "password", "wonderland");
+            sim_params_add (fields, "scope", "calendar.read");
+            sim_params_add (fields, "decision", "approve");
+            sim_message_set_request_params (unticked, g_steal_pointer (&fields));
+            sim_bus_deliver (w->world->bus, "test", unticked);
+            g_autoptr(OAuthForm) again = oauth_page_read_form (unticked);
+            g_assert_nonnull (again);
+          }
+        answer = resource_owner_consent (w->owner, NULL, 1, NULL);
+        g_assert_cmpuint (answer->status, ==, SOUP_STATUS_OK);
+        sim_clock_advance (w->world->clock, 5);
+        poll = device_client_poll (tv);
+        if (on && !seen)
+          g_assert_cmpstr (device_client_get_held (tv, "error"), ==, "access_denied");
+        else
+          g_assert_nonnull (device_client_get_held (tv, "access_token"));
+      }
+}
+
 static void
 test_every_defense_is_tested (void)
 {
@@ -536,7 +591,7 @@ test_every_defense_is_tested (void)
     "state_check", "pkce", "pkce_downgrade_protection", "exact_redirect_uri", "single_use_codes",
     "refresh_rotation", "iss_parameter", "audience_restriction", "consent_frame_protection",
     "referrer_policy", "redirect_allowlist", "nonce_check", "id_token_login", "no_password_grant",
-    "no_implicit_grant", "sender_constraint", NULL
+    "no_implicit_grant", "sender_constraint", "device_confirmation", NULL
   };
   OAuthDefenses defenses, all_on;
 
@@ -574,5 +629,6 @@ main (int    argc,
   g_test_add_func ("/defenses/referrer-policy", test_referrer_policy);
   g_test_add_func ("/defenses/redirect-allowlist", test_redirect_allowlist);
   g_test_add_func ("/defenses/sender-constraint", test_sender_constraint);
+  g_test_add_func ("/defenses/device-confirmation", test_device_confirmation);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@ static const GrantType grant_types[] = {
   { "password", grant_password, grant_password_offered, NULL, FALSE },
   { "refresh_token", grant_refresh_token, NULL, NULL, FALSE },
   { "client_credentials", grant_client_credentials, NULL, NULL, TRUE },
+  { "urn:ietf:params:oauth:grant-type:device_code", grant_device_code, NULL, NULL, FALSE },
 };
 
 /* Returns: (transfer none) (nullable): the @i-th row, %NULL past the last. */

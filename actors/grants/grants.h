@@ -60,6 +60,7 @@ void     grant_implicit_answer (AuthServer     *self,
                                 const char     *username,
                                 const char     *scope);
 void grant_client_credentials (AuthServer *self, SimMessage *message, SimParams *form, ClientAuth *auth);
+void grant_device_code        (AuthServer *self, SimMessage *message, SimParams *form, ClientAuth *auth);
 
 /* What the grants share, in auth-server-token.c. */
 void     token_error        (SimMessage  *message,

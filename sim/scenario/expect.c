@@ -118,6 +118,8 @@ held (SimRun  *self,
 {
   if (strcmp (h->actor, "attacker") == 0)
     return sim_knowledge_holds (self->knowledge, "attacker", h->what);
+  if (self->device)
+    return device_client_get_held (self->device, h->what) != NULL;
   return client_app_get_held (self->client, h->what) != NULL;
 }
 

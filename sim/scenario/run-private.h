@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sim/scenario/run.h"
+#include "actors/device-client.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,8 @@ struct _SimRun
   ClientApp *client;
   ResourceOwner *owner;
   Attacker *attacker;      /* (nullable): only in a scenario that has one */
+  DeviceClient *device;    /* (nullable): the client, when it is a device app (RFC 8628) */
+  DeviceClient *attacker_device; /* (nullable): the attacker's copy of the device app */
   SimTracer *tracer;       /* (not owned) (nullable) */
   SimKnowledge *knowledge;
   GPtrArray *records;      /* (element-type SimRecord) */

@@ -196,6 +196,17 @@ sim_run_new (SimScenario *scenario,
   client.api = (char *) API_ORIGIN;
   self->client = client_app_new (self->world, &client);
   self->owner = resource_owner_new (self->world, &scenario->owner);
+  if (scenario->device_client)
+    {
+      DeviceClientConfig device = { "client", client.name, client.scope, client.server, client.api };
+      self->device = device_client_new (self->world, &device);
+    }
+  for (guint i = 0; i < scenario->steps->len && !self->attacker_device; i++)
+    if (((SimStep *) scenario->steps->pdata[i])->kind == SIM_ACTION_ATTACKER_DEVICE_AUTHORIZE)
+      {
+        DeviceClientConfig copy = { "attacker", client.name, client.scope, client.server, client.api };
+        self->attacker_device = device_client_new (self->world, &copy);
+      }
 
   sim_bus_add_actor (self->world->bus, "auth-server", scenario->server.issuer, auth_server_handle, self->server);
   sim_bus_add_actor (self->world->bus, "api", API_ORIGIN, calendar_api_handle, self->api);
@@ -225,6 +236,8 @@ sim_run_free (SimRun *self)
   sim_knowledge_free (self->knowledge);
   g_ptr_array_unref (self->records);
   client_app_free (self->client);
+  device_client_free (self->device);
+  device_client_free (self->attacker_device);
   resource_owner_free (self->owner);
   attacker_free (self->attacker);
   calendar_api_free (self->api);
@@ -284,6 +297,12 @@ default_title (SimStep *step)
     case SIM_ACTION_ATTACKER_PHISH: return _("The owner follows a link from the attacker.");
     case SIM_ACTION_ATTACKER_FRAME: return _("The owner opens the attacker's game page.");
     case SIM_ACTION_ATTACKER_PASSWORD_GRANT: return _("The attacker signs in with the owner's password.");
+    case SIM_ACTION_DEVICE_AUTHORIZE: return _("The TV app asks for a code, and shows it with the address where to enter it.");
+    case SIM_ACTION_POLL: return _("The TV app asks the token endpoint whether the owner has answered.");
+    case SIM_ACTION_ENTER_USER_CODE: return _("On her phone, the owner opens the address the TV shows and types its code.");
+    case SIM_ACTION_ATTACKER_DEVICE_AUTHORIZE: return _("The attacker starts a device flow with its own copy of the TV app.");
+    case SIM_ACTION_ATTACKER_POLL: return _("The attacker's copy of the TV app polls the token endpoint.");
+    case SIM_ACTION_ATTACKER_SEND_USER_CODE: return _("The owner follows a link the attacker sent her, with its user code.");
     default: return "";
     }
 }
@@ -386,7 +405,8 @@ tell_attacker_the_victim (SimRun *self)
 {
   AttackerVictim victim = { 0 };
 
-  victim.client_id = client_app_get_held (self->client, "client_id");
+  victim.client_id = self->device ? device_client_get_held (self->device, "client_id")
+                                   : client_app_get_held (self->client, "client_id");
   victim.redirect_uri = self->scenario->client.redirect_uri;
   victim.scope = self->scenario->client.scope;
   victim.is_public = g_strcmp0 (self->scenario->client.auth_method, "none") == 0;
@@ -455,6 +475,24 @@ play_attacker (SimRun  *self,
       if ((url = attacker_prepare_frame (self->attacker, &why_not)))
         last = lure (self, url, SIM_PHASE_CONSENT);
       break;
+    case SIM_ACTION_ATTACKER_DEVICE_AUTHORIZE:
+      /* its copy of the app presents the real app's public client_id */
+      if (self->device)
+        device_client_use_client_id (self->attacker_device, device_client_get_held (self->device, "client_id"));
+      last = device_client_authorize (self->attacker_device);
+      break;
+    case SIM_ACTION_ATTACKER_POLL:
+      last = device_client_poll (self->attacker_device);
+      /* what its app gets, the attacker has */
+      attacker_read_leak (self->attacker, last, TRUE);
+      break;
+    case SIM_ACTION_ATTACKER_SEND_USER_CODE:
+      /* RFC 8628 §5.4: the link is the server's own, with the attacker's code in it */
+      if ((url = g_strdup (device_client_get_held (self->attacker_device, "verification_uri_complete"))))
+        last = lure (self, url, SIM_PHASE_CONSENT);
+      else
+        why_not = _("The attacker holds no user code to send.");
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -472,7 +510,27 @@ play_action (SimRun  *self,
   switch (step->kind)
     {
     case SIM_ACTION_REGISTER:
-      last = client_app_register_at (self->client, step->server);
+      last = self->device ? device_client_register (self->device)
+                          : client_app_register_at (self->client, step->server);
+      break;
+    case SIM_ACTION_DEVICE_AUTHORIZE:
+      last = device_client_authorize (self->device);
+      /* the TV is hers: she sees the code on its screen */
+      resource_owner_see_code (self->owner, device_client_get_held (self->device, "user_code"));
+      break;
+    case SIM_ACTION_POLL:
+      last = device_client_poll (self->device);
+      break;
+    case SIM_ACTION_ENTER_USER_CODE:
+      {
+        const char *where = device_client_get_held (self->device, "verification_uri");
+        const char *code = device_client_get_held (self->device, "user_code");
+        g_autoptr(SimMessage) page = where ? resource_owner_visit (self->owner, where, SIM_PHASE_CONSENT) : NULL;
+        if (page && code)
+          last = resource_owner_fill_in (self->owner, "user_code", code);
+        else
+          remark (self, SIM_REMARK_NOTE, _("The TV shows no code, so the owner has nothing to enter."));
+      }
       break;
     case SIM_ACTION_DISCOVER:
       last = client_app_discover (self->client);
@@ -481,7 +539,9 @@ play_action (SimRun  *self,
       last = client_app_userinfo (self->client);
       break;
     case SIM_ACTION_CALL_API:
-      if (step->url)
+      if (self->device)
+        last = device_client_call_api (self->device);
+      else if (step->url)
         last = client_app_call_other (self->client, step->method ? step->method : "GET", step->url);
       else
         last = client_app_call_api (self->client, step->method ? step->method : "GET",

@@ -9,6 +9,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/reader.h"
 #include "actors/profiles.h"
+#include "actors/device-client.h"
 #include "actors/secrets.h"
 
 #define DEFAULT_START "2026-03-02T09:00:00Z"
@@ -20,14 +21,14 @@ static const char *const top_fields[] = {
 static const char *const server_fields[] = {
   "issuer", "code_lifetime", "access_token_lifetime", "refresh_token_lifetime",
   "rotate_refresh_tokens", "require_pkce", "allow_plain_pkce", "max_login_attempts", "scopes", "dpop",
-  "dpop_nonce", "access_token_format", NULL
+  "dpop_nonce", "access_token_format", "device_code_lifetime", "device_poll_interval", NULL
 };
 static const char *const owner_fields[] = { "username", "password", "name", "email", "consent", "events", NULL };
 static const char *const consent_fields[] = { "decision", "scopes", NULL };
 static const char *const event_fields[] = { "title", "start", NULL };
 static const char *const client_fields[] = {
   "name", "redirect_uri", "scope", "auth_method", "grant_types", "pkce", "check_state", "refresh_on_401",
-  "embed", "id_token_signed_response_alg", "client_secret", "dpop", NULL
+  "embed", "id_token_signed_response_alg", "client_secret", "dpop", "device", NULL
 };
 static const char *const attacker_fields[] = { "username", "password", "client_name", "claims_scheme", NULL };
 static const char *const attack_fields[] = { "name", "cites", "defense", "prize", NULL };
@@ -70,9 +71,12 @@ static const ActionInfo action_table[] = {
   { "client", "revoke", SIM_ACTION_REVOKE, { COMMON, "token", NULL } },
   { "client", "userinfo", SIM_ACTION_USERINFO, { COMMON, NULL } },
   { "client", "client-credentials", SIM_ACTION_CLIENT_CREDENTIALS, { COMMON, "scope", NULL } },
+  { "client", "device-authorize", SIM_ACTION_DEVICE_AUTHORIZE, { COMMON, NULL } },
+  { "client", "poll", SIM_ACTION_POLL, { COMMON, NULL } },
   { "resource-owner", "connect", SIM_ACTION_CONNECT, { COMMON, "url", NULL } },
   { "resource-owner", "consent", SIM_ACTION_CONSENT, { COMMON, "decision", "scopes", "password", NULL } },
   { "resource-owner", "visit", SIM_ACTION_VISIT, { COMMON, "url", "phase", NULL } },
+  { "resource-owner", "enter-user-code", SIM_ACTION_ENTER_USER_CODE, { COMMON, NULL } },
   { "clock", "advance", SIM_ACTION_ADVANCE, { COMMON, "seconds", NULL } },
   { "network", "replay", SIM_ACTION_REPLAY, { COMMON, "exchange", "step", NULL } },
   { "attacker", "register", SIM_ACTION_ATTACKER_REGISTER, { COMMON, NULL } },
@@ -87,6 +91,9 @@ static const ActionInfo action_table[] = {
   { "attacker", "phish", SIM_ACTION_ATTACKER_PHISH, { COMMON, "redirect_uri", "pkce", NULL } },
   { "attacker", "frame", SIM_ACTION_ATTACKER_FRAME, { COMMON, NULL } },
   { "attacker", "password-grant", SIM_ACTION_ATTACKER_PASSWORD_GRANT, { COMMON, NULL } },
+  { "attacker", "device-authorize", SIM_ACTION_ATTACKER_DEVICE_AUTHORIZE, { COMMON, NULL } },
+  { "attacker", "poll", SIM_ACTION_ATTACKER_POLL, { COMMON, NULL } },
+  { "attacker", "send-user-code", SIM_ACTION_ATTACKER_SEND_USER_CODE, { COMMON, NULL } },
 };
 
 static void
@@ -378,6 +385,8 @@ read_server (SimReader   *r,
       || !read_explicit_bool (r, server, "dpop", &s->server.dpop, &s->server_dpop_set)
       || !sim_reader_bool (r, server, "dpop_nonce", &s->server.dpop_nonce)
       || !sim_reader_choice (r, server, "access_token_format", token_formats, &token_format)
+      || !sim_reader_int (r, server, "device_code_lifetime", 1, 3600, &s->server.device_code_lifetime)
+      || !sim_reader_int (r, server, "device_poll_interval", 1, 60, &s->server.device_poll_interval)
       || !sim_reader_object (r, server, "scopes", FALSE, &scopes))
     return FALSE;
   s->server.max_login_attempts = attempts;
@@ -521,8 +530,16 @@ read_client (SimReader   *r,
     return FALSE;
   if (client == NULL)
     return TRUE;
-  return sim_reader_check_fields (r, client, "'client'", client_fields)
-         && sim_reader_string (r, client, "name", FALSE, &s->client.name)
+  if (!sim_reader_check_fields (r, client, "'client'", client_fields)
+      || !sim_reader_bool (r, client, "device", &s->device_client))
+    return FALSE;
+  /* a TV app has its own name unless the scenario gives one */
+  if (s->device_client && !json_object_has_member (client, "name"))
+    {
+      g_free (s->client.name);
+      s->client.name = g_strdup ("TV Calendar");
+    }
+  return sim_reader_string (r, client, "name", FALSE, &s->client.name)
          && read_redirect_uri (r, client, "redirect_uri", &s->client.redirect_uri)
          && read_url (r, client, "embed", FALSE, &s->client.embed)
          && sim_reader_string (r, client, "scope", FALSE, &s->client.scope)
@@ -595,7 +612,9 @@ read_held (SimReader   *r,
       for (guint i = 0; i < things->len; i++)
         {
           SimHeld *held;
-          if (!g_strv_contains (known, things->pdata[i]))
+          /* a device client (RFC 8628) holds a few things of its own */
+          if (!g_strv_contains (known, things->pdata[i])
+              && (attacker || !g_strv_contains (device_client_held_names (), things->pdata[i])))
             {
               g_autofree char *list = sim_reader_join (known);
               /* point at the name itself when it stands in a list */
@@ -1080,7 +1099,8 @@ check_order (SimReader   *r,
       SimStep *step = s->steps->pdata[i];
       if (step->kind == SIM_ACTION_CONNECT || step->kind == SIM_ACTION_VISIT
           || step->kind == SIM_ACTION_ATTACKER_FORGE_CALLBACK || step->kind == SIM_ACTION_ATTACKER_PHISH
-          || step->kind == SIM_ACTION_ATTACKER_FRAME)
+          || step->kind == SIM_ACTION_ATTACKER_FRAME || step->kind == SIM_ACTION_ENTER_USER_CODE
+          || step->kind == SIM_ACTION_ATTACKER_SEND_USER_CODE)
         page_open = TRUE;
       else if (step->kind == SIM_ACTION_CONSENT && !page_open)
         {
@@ -1103,6 +1123,51 @@ check_order (SimReader   *r,
                              i + 1, step->from_step);
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+/* A device client (RFC 8628) has its own steps, and not those of the web app: it is sent no
+ * browser (connect), and has no refresh or revoke of its own here. The owner types a code only
+ * once a device has one to show; the attacker sends one only once it has started a flow. */
+static gboolean
+check_device (SimReader   *r,
+              SimScenario *s)
+{
+  gboolean shown = FALSE, started = FALSE;
+
+  for (guint i = 0; i < s->steps->len; i++)
+    {
+      SimStep *step = s->steps->pdata[i];
+      gboolean device_step = step->kind == SIM_ACTION_DEVICE_AUTHORIZE || step->kind == SIM_ACTION_POLL
+                             || step->kind == SIM_ACTION_ENTER_USER_CODE;
+      gboolean web_step = step->kind == SIM_ACTION_CONNECT || step->kind == SIM_ACTION_REFRESH
+                          || step->kind == SIM_ACTION_REVOKE;
+
+      if (device_step && !s->device_client)
+        {
+          sim_doc_set_error (r->doc, r->error, step->pos,
+                             _("step %u: '%s' is a step of a device client; add \"device\": true to 'client'"),
+                             i + 1, step->action);
+          return FALSE;
+        }
+      if (web_step && s->device_client)
+        {
+          sim_doc_set_error (r->doc, r->error, step->pos,
+                             _("step %u: the client is a device (\"device\": true), which has no '%s' step"),
+                             i + 1, step->action);
+          return FALSE;
+        }
+      if ((step->kind == SIM_ACTION_ENTER_USER_CODE && !shown)
+          || ((step->kind == SIM_ACTION_ATTACKER_SEND_USER_CODE || step->kind == SIM_ACTION_ATTACKER_POLL) && !started))
+        {
+          sim_doc_set_error (r->doc, r->error, step->pos,
+                             _("step %u: no device has asked for a user code yet; add a 'device-authorize' step before it"),
+                             i + 1);
+          return FALSE;
+        }
+      shown = shown || step->kind == SIM_ACTION_DEVICE_AUTHORIZE;
+      started = started || step->kind == SIM_ACTION_ATTACKER_DEVICE_AUTHORIZE;
     }
   return TRUE;
 }
@@ -1424,7 +1489,7 @@ read_scenario (SimDoc      *doc,
   for (guint i = 0; i < json_array_get_length (array); i++)
     if (!read_step (r, array, i, s))
       return NULL;
-  if (!check_order (r, s) || !check_attacker (r, s))
+  if (!check_order (r, s) || !check_device (r, s) || !check_attacker (r, s))
     return NULL;
   for (guint i = 0; i < s->events->len; i++)
     {

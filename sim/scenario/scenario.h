@@ -32,6 +32,10 @@ typedef enum
   SIM_ACTION_VISIT,
   SIM_ACTION_ADVANCE,
   SIM_ACTION_REPLAY,
+  /* a device client's (RFC 8628), and the owner's part in it */
+  SIM_ACTION_DEVICE_AUTHORIZE,
+  SIM_ACTION_POLL,
+  SIM_ACTION_ENTER_USER_CODE,
   /* the attacker's */
   SIM_ACTION_ATTACKER_REGISTER,
   SIM_ACTION_ATTACKER_AUTHORIZE,
@@ -45,6 +49,9 @@ typedef enum
   SIM_ACTION_ATTACKER_PHISH,
   SIM_ACTION_ATTACKER_FRAME,
   SIM_ACTION_ATTACKER_PASSWORD_GRANT,
+  SIM_ACTION_ATTACKER_DEVICE_AUTHORIZE,
+  SIM_ACTION_ATTACKER_POLL,
+  SIM_ACTION_ATTACKER_SEND_USER_CODE,
 } SimActionKind;
 
 /* Where a leak is read (a read-leak step's "source"): it only changes the narration. */
@@ -163,6 +170,7 @@ typedef struct
   OwnerConfig owner;
   GPtrArray *events;     /* (element-type SimEvent) */
   ClientConfig client;
+  gboolean device_client; /* the client is a device app (RFC 8628), "device": true */
   OAuthDefenses defenses;
   gboolean client_pkce;  /* the app's own "pkce" setting, which the pkce defense may override */
   gboolean client_pkce_set;  /* the scenario says it, rather than its profile */

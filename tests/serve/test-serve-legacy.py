@@ -12,6 +12,7 @@ import requests
 
 from serveutil import TIMEOUT, Serve, run
 
+DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 REDIRECT_URI = "http://127.0.0.1:8/legacy/callback"  # loopback: never opened, only compared
 LESSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scenarios",
                       "legacy", "password.json")
@@ -97,7 +98,7 @@ def test_refused_as_before_under_the_default_profile():
         metadata = requests.get(serve.url("auth-server", "/.well-known/oauth-authorization-server"),
                                 timeout=TIMEOUT).json()
         assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token",
-                                                     "client_credentials"], metadata
+                                                     "client_credentials", DEVICE_CODE], metadata
         assert metadata["response_types_supported"] == ["code"], metadata
         assert register(serve, ["password"]).status_code == 400
         answer = register(serve, ["authorization_code"])
