@@ -177,6 +177,28 @@ bearer_error (SimMessage *message,
   challenge_error (message, uses_dpop_scheme (message), status, error, description, scope);
 }
 
+/* RFC 6750 §3.1: a request without a token is told how to authenticate, with no error code.
+ * An API that takes DPoP says so too, in a second challenge with the algorithms it accepts
+ * (RFC 9449 §7.1; one WWW-Authenticate header may carry several challenges, RFC 9110 §11.6.1),
+ * so that a DPoP client knows to send a proof. */
+static void
+no_token_error (CalendarApi *self,
+                SimMessage  *message,
+                const char  *why)
+{
+  if (self->dpop == NULL)
+    {
+      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, NULL, NULL, NULL);
+      sim_message_narrate (message, "%s", why);
+      return;
+    }
+  oauth_challenge_error (message, "Bearer realm=\"" REALM "\", DPoP algs=\"" DPOP_ALGS "\"",
+                         SOUP_STATUS_UNAUTHORIZED, NULL, NULL, NULL);
+  sim_message_narrate (message, "%s", why);
+  sim_message_narrate (message, _("RFC 9449 §7.1: this API takes DPoP-bound tokens too, so the same header carries a second challenge, DPoP, with the algorithms it accepts for proofs (algs=\"%s\")."),
+                       DPOP_ALGS);
+}
+
 /* RFC 9449 §7.1: the token of "Authorization: DPoP <token>" and its proof; FALSE after
  * answering. */
 static gboolean
@@ -236,7 +258,8 @@ check_binding (SimMessage *message,
 
 /* Finds the bearer token; FALSE after answering when the request is malformed. */
 static gboolean
-extract_token (SimMessage  *message,
+extract_token (CalendarApi *self,
+               SimMessage  *message,
                char       **token)
 {
   const char *header = sim_headers_get_one (message->request_headers, "Authorization");
@@ -257,8 +280,7 @@ extract_token (SimMessage  *message,
     {
       /* Another scheme (Basic, say) carries no bearer token at all: to this API the request
        * lacks authentication, which is answered without an error code (RFC 6750 §3.1). */
-      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, NULL, NULL, NULL);
-      sim_message_narrate (message, _("RFC 6750 §3.1: the Authorization header uses a scheme this API does not accept, so for the API no token came at all; it answers 401 with a bare “WWW-Authenticate: Bearer” challenge and no error code, saying only how to authenticate."));
+      no_token_error (self, message, _("RFC 6750 §3.1: the Authorization header uses a scheme this API does not accept, so for the API no token came at all; it answers 401 with a bare “WWW-Authenticate: Bearer” challenge and no error code, saying only how to authenticate."));
       return FALSE;
     }
   if (header[6] == '\0' || header[7] == '\0' || strchr (header + 7, ' '))
@@ -429,12 +451,11 @@ calendar_api_handle (gpointer    data,
       if (!read_dpop (self, message, &token, &check))
         return;
     }
-  else if (!extract_token (message, &token))
+  else if (!extract_token (self, message, &token))
     return;
   if (token == NULL)
     {
-      bearer_error (message, SOUP_STATUS_UNAUTHORIZED, NULL, NULL, NULL);
-      sim_message_narrate (message, _("RFC 6750 §3.1: no token came with the request, so the API answers 401 with a bare “WWW-Authenticate: Bearer” challenge and no error code: it only says how to authenticate."));
+      no_token_error (self, message, _("RFC 6750 §3.1: no token came with the request, so the API answers 401 with a bare “WWW-Authenticate: Bearer” challenge and no error code: it only says how to authenticate."));
       return;
     }
 

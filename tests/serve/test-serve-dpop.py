@@ -175,6 +175,10 @@ def test_introspection_names_the_key():
         assert info["active"] is True and info["token_type"] == "refresh_token" and "cnf" not in info, info
 
         api_url = serve.url("api", "/calendar/events")
+        # no token: both challenges, Bearer (RFC 6750 §3.1) and DPoP with its algorithms (§7.1)
+        none = requests.get(api_url, timeout=TIMEOUT)
+        assert none.status_code == 401, none.text
+        assert none.headers["WWW-Authenticate"] == 'Bearer realm="calendar", DPoP algs="ES256"', none.headers
         # §7.1: the DPoP scheme without a proof
         bare = requests.get(api_url, headers={"Authorization": "DPoP " + access}, timeout=TIMEOUT)
         assert bare.status_code == 401, bare.text
@@ -236,6 +240,9 @@ def test_server_without_dpop():
         assert client.get("dpop_bound_access_tokens") is not True, client
         tokens = tokens_for(serve, metadata, client, Prover(), (client["client_id"], client["client_secret"]))
         assert tokens.status_code == 200 and tokens.json()["token_type"] == "Bearer", tokens.text
+        # an API without DPoP challenges with Bearer alone
+        none = requests.get(serve.url("api", "/calendar/events"), timeout=TIMEOUT)
+        assert none.status_code == 401 and none.headers["WWW-Authenticate"] == 'Bearer realm="calendar"', none.headers
     with Serve("--scenario", HAPPY_PATH) as serve:
         metadata = discover(serve)
         wrong = register(metadata, dpop_bound_access_tokens="yes")
